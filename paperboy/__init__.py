@@ -1,0 +1,1 @@
+"""Paperboy: a self-hostable Daily Papers platform."""

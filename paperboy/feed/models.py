@@ -1,0 +1,87 @@
+"""The daily list and votes: which paper entered the list on which day, and who upvoted it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+
+from paperboy.accounts.models import Organization
+from paperboy.papers.models import Paper
+
+
+class DailyEntryQuerySet(models.QuerySet):
+    def visible(self) -> DailyEntryQuerySet:
+        return self.filter(paper__hidden=False)
+
+    def between(self, start: date, end: date) -> DailyEntryQuerySet:
+        return self.filter(day__gte=start, day__lte=end)
+
+    def for_list(self) -> DailyEntryQuerySet:
+        """One query for a day/week/month page: entries, their papers and organizations."""
+        return (
+            self.visible()
+            .select_related("paper", "organization", "paper__organization")
+            .defer("paper__comment", "paper__updated_at")
+            .order_by("-upvotes_count", "-submitted_at", "pk")
+        )
+
+    def trending(self) -> DailyEntryQuerySet:
+        return (
+            self.visible()
+            .select_related("paper", "organization", "paper__organization")
+            .defer("paper__comment", "paper__updated_at")
+            .order_by("-trending_score", "pk")
+        )
+
+
+class DailyEntry(models.Model):
+    """A paper on the daily list. ``day`` is when it entered the list, not its arXiv date."""
+
+    paper = models.OneToOneField(Paper, on_delete=models.CASCADE, related_name="daily")
+    day = models.DateField()
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="daily_entries",
+        help_text="The organization the submitter tagged the paper with.",
+    )
+    # Copies of the paper's counters so that a day/week/month list sorts on one indexed table.
+    upvotes_count = models.PositiveIntegerField(default=0)
+    trending_score = models.FloatField(default=0.0, db_index=True)
+
+    objects = DailyEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "daily entries"
+        indexes = [
+            models.Index(fields=["day", "-upvotes_count"], name="daily_day_upvotes"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.paper.arxiv_id}"
+
+    @property
+    def shown_organization(self) -> Organization | None:
+        return self.organization or self.paper.organization
+
+
+class Upvote(models.Model):
+    """One per user per paper, enforced by the database."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="upvotes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="upvote_one_per_user"),
+        ]
+        indexes = [models.Index(fields=["paper", "created_at"], name="upvote_paper_time")]

@@ -1,0 +1,245 @@
+"""Paperboy settings, read from environment variables.
+
+Every variable is documented with its default in README.md ("Configuration"). SQLite in
+``PAPERBOY_DATA_DIR`` out of the box; ``DATABASE_URL=postgres://…`` switches to PostgreSQL.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def envbool(name: str, default: str) -> bool:
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+def envint(name: str, default: str) -> int:
+    return int(os.environ.get(name, default))
+
+
+def envfloat(name: str, default: str) -> float:
+    return float(os.environ.get(name, default))
+
+
+def envstr(name: str, default: str = "") -> str:
+    """A string setting; secrets may also come from the file named by ``NAME_FILE``."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return os.environ.get(name, default)
+
+
+DATA_DIR = Path(os.environ.get("PAPERBOY_DATA_DIR", "paperboy-data")).resolve()
+
+DEBUG = envbool("PAPERBOY_DEBUG", "false")
+SECRET_KEY = envstr("PAPERBOY_SECRET_KEY")
+if not SECRET_KEY:
+    # A per-installation key kept in the data directory, so sessions survive restarts.
+    _key_file = DATA_DIR / "secret_key"
+    if _key_file.exists():
+        SECRET_KEY = _key_file.read_text().strip()
+    else:
+        from django.utils.crypto import get_random_string
+
+        SECRET_KEY = get_random_string(50)
+        try:
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            _key_file.write_text(SECRET_KEY)
+            _key_file.chmod(0o600)
+        except OSError:
+            pass
+
+SITE_URL = os.environ.get("PAPERBOY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = os.environ.get("PAPERBOY_SITE_NAME", "Paperboy")
+ALLOWED_HOSTS = os.environ.get("PAPERBOY_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "paperboy.lib",
+    "paperboy.accounts",
+    "paperboy.papers",
+    "paperboy.feed",
+    "paperboy.ingest",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "paperboy.urls"
+WSGI_APPLICATION = "paperboy.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "paperboy.lib.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "paperboy.sqlite3",
+            "OPTIONS": {
+                # A web server and a task worker share the file: WAL lets readers go on while
+                # one writer writes, IMMEDIATE takes the write lock up front (no upgrade deadlock).
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=5000; PRAGMA cache_size=-64000;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "paperboy",
+    }
+}
+
+# --- Tasks ----------------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "feed:daily"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("PAPERBOY_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- Email ----------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = os.environ.get("PAPERBOY_FROM_EMAIL", "Paperboy <paperboy@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def _mailers(url: str) -> dict:
+    """Map ``PAPERBOY_SMTP_URL`` onto Django's MAILERS; without it, print mail to the console."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parts.hostname or "localhost",
+                "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_ssl": parts.scheme == "smtps",
+                "use_tls": query.get("starttls", ["0"])[0] in ("1", "true"),
+                "timeout": 30,
+            },
+        }
+    }
+
+
+MAILERS = _mailers(envstr("PAPERBOY_SMTP_URL"))
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("PAPERBOY_TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PAPERBOY_LOG_LEVEL", "INFO")},
+}
+
+# --- Paperboy rules -------------------------------------------------------------------------
+# Who may submit a paper to the daily list: "verified" (signed in with a verified email),
+# "staff", or "nobody".
+PAPERBOY_SUBMIT_WHO = os.environ.get("PAPERBOY_SUBMIT_WHO", "verified")
+# A paper older than this (arXiv date) cannot be submitted to today's list.
+PAPERBOY_SUBMIT_MAX_AGE_DAYS = envint("PAPERBOY_SUBMIT_MAX_AGE_DAYS", "30")
+# How many papers one user may submit per day.
+PAPERBOY_SUBMIT_DAILY_CAP = envint("PAPERBOY_SUBMIT_DAILY_CAP", "5")
+PAPERBOY_PAGE_SIZE = envint("PAPERBOY_PAGE_SIZE", "50")
+
+# Trending weights: see paperboy/feed/ranking.py for the formula.
+PAPERBOY_TRENDING = {
+    "upvote": envfloat("PAPERBOY_TRENDING_UPVOTE_WEIGHT", "1.0"),
+    "comment": envfloat("PAPERBOY_TRENDING_COMMENT_WEIGHT", "0.5"),
+    "star": envfloat("PAPERBOY_TRENDING_STAR_WEIGHT", "0.1"),
+    "decay_hours": envfloat("PAPERBOY_TRENDING_DECAY_HOURS", "36"),
+}
+
+# The arXiv API, used to fetch a submitted paper that is not in the catalog yet.
+PAPERBOY_ARXIV_API_URL = os.environ.get(
+    "PAPERBOY_ARXIV_API_URL", "https://export.arxiv.org/api/query"
+)
+PAPERBOY_USER_AGENT = os.environ.get(
+    "PAPERBOY_USER_AGENT", "Paperboy/0.1 (self-hosted daily papers; +https://github.com/)"
+)
+# Load the bundled demo corpus into an empty database on `paperboy up`.
+PAPERBOY_DEMO = envbool("PAPERBOY_DEMO", "true")
