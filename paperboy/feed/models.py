@@ -85,3 +85,6 @@ class Upvote(models.Model):
             models.UniqueConstraint(fields=["user", "paper"], name="upvote_one_per_user"),
         ]
         indexes = [models.Index(fields=["paper", "created_at"], name="upvote_paper_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ↑ {self.paper_id}"

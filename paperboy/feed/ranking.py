@@ -87,10 +87,7 @@ def explain(
     if stars_per_week:
         parts.append(f"+{stars_per_week:g} GitHub stars this week")
     age_hours = max((now - entered_at).total_seconds() / 3600.0, 0.0)
-    if age_hours < 48:
-        age = f"{age_hours:.0f} h"
-    else:
-        age = f"{age_hours / 24:.0f} days"
+    age = f"{age_hours:.0f} h" if age_hours < 48 else f"{age_hours / 24:.0f} days"
     now_points = decayed_points(
         upvotes=upvotes,
         comments=comments,

@@ -131,3 +131,6 @@ class PaperAuthor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["paper", "position"], name="paperauthor_unique_pos")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}#{self.position} {self.author_id}"
