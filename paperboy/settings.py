@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "paperboy.papers",
     "paperboy.feed",
     "paperboy.ingest",
+    "paperboy.jobs",
 ]
 
 MIDDLEWARE = [

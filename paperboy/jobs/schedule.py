@@ -1,0 +1,48 @@
+"""Every recurring job of Paperboy, in one list (as lobste.rs keeps its ``recurring.yml``).
+
+A job runs once per *slot*: every ``every`` minutes, or once a day at ``at`` (HH:MM in the
+job's time zone) on the listed weekdays. The scheduler (``paperboy manage run_scheduler``,
+started by ``paperboy up``) only enqueues; the task worker runs the tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.utils.module_loading import import_string
+
+WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    task: str  # dotted path of a django.tasks Task
+    every: int | None = None  # minutes
+    at: time | None = None  # daily at this local time
+    weekdays: tuple[int, ...] = WEEKDAYS  # Monday is 0
+    tz: str = "UTC"
+
+    def slot(self, now: datetime) -> str | None:
+        """The slot that is due at ``now``, or None when nothing is due."""
+        if self.every:
+            minutes = int(now.timestamp() // 60)
+            return f"{minutes - minutes % self.every}"
+        local = now.astimezone(ZoneInfo(self.tz))
+        if local.weekday() not in self.weekdays or self.at is None:
+            return None
+        if local.time() < self.at:
+            return None
+        return local.date().isoformat()
+
+    def get_task(self):
+        return import_string(self.task)
+
+
+JOBS: list[Job] = [
+    Job("recompute-trending", "paperboy.feed.tasks.recompute_trending", at=time(3, 0)),
+    Job("clear-sessions", "paperboy.jobs.tasks.clear_sessions", at=time(4, 0)),
+    Job("prune-task-results", "paperboy.jobs.tasks.prune_task_results", at=time(4, 30)),
+]
