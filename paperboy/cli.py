@@ -134,10 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db.utils import OperationalError
+
     try:
         return args.func(args)
-    except CliError as exc:
+    except (CliError, ImproperlyConfigured) as exc:
         print(f"paperboy: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"paperboy: the database is not reachable: {exc}".strip(), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -16,12 +16,24 @@ def envbool(name: str, default: str) -> bool:
     return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
 
 
+def _parse(name: str, default: str, kind: type):
+    value = os.environ.get(name, default)
+    try:
+        return kind(value)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a valid {kind.__name__} (default: {default})"
+        ) from None
+
+
 def envint(name: str, default: str) -> int:
-    return int(os.environ.get(name, default))
+    return _parse(name, default, int)
 
 
 def envfloat(name: str, default: str) -> float:
-    return float(os.environ.get(name, default))
+    return _parse(name, default, float)
 
 
 def envstr(name: str, default: str = "") -> str:
