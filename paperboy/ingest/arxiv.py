@@ -1,0 +1,330 @@
+"""The arXiv API client: HTTP with manners (rate limit, retries) and a parser to plain records.
+
+No ORM here: ``ArxivClient.fetch_ids`` returns ``PaperRecord`` objects and
+``paperboy.ingest.importer`` writes them. ``parse_feed`` is pure and works on the bytes of one
+Atom response (https://info.arxiv.org/help/api/user-manual.html).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+from django.conf import settings
+
+from paperboy.ingest.records import PaperRecord
+from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+
+log = logging.getLogger(__name__)
+
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
+}
+# A full page of 100 entries is about 300 KB; anything far larger is not an answer to our query.
+MAX_FEED_BYTES = 10 * 1024 * 1024
+BATCH_SIZE = 100
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+# arXiv also sends ACM ("I.2.6") and MSC ("68T45") classes as <category>; keep arXiv's own.
+_ARXIV_CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?$")
+# A new paragraph in an arXiv abstract is a blank line or a line that starts indented.
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n|[ \t]+(?=\S))")
+
+
+class ArxivError(Exception):
+    """arXiv could not be reached or answered with something we cannot read."""
+
+
+class ArxivUnavailable(ArxivError):
+    """Network errors or 429/5xx answers until the attempts ran out."""
+
+
+@dataclass
+class FeedError:
+    """An error entry: arXiv's way of saying an id is malformed or unknown."""
+
+    id: str
+    message: str
+
+
+@dataclass
+class Feed:
+    records: list[PaperRecord] = field(default_factory=list)
+    errors: list[FeedError] = field(default_factory=list)
+    total_results: int | None = None
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def parse_feed(xml: bytes) -> list[PaperRecord]:
+    """The papers in one arXiv Atom response; error entries are logged and left out."""
+    feed = read_feed(xml)
+    for error in feed.errors:
+        log.warning("arXiv error entry %s: %s", error.id, error.message)
+    return feed.records
+
+
+def read_feed(xml: bytes) -> Feed:
+    """Parse one arXiv Atom response into records and error entries.
+
+    Raises ArxivError when the bytes are not an arXiv Atom feed.
+    """
+    if len(xml) > MAX_FEED_BYTES:
+        raise ArxivError(f"arXiv response too large ({len(xml)} bytes).")
+    # arXiv never sends a DTD; refusing one rules out entity-expansion tricks.
+    if b"<!DOCTYPE" in xml[:4096].upper() or b"<!ENTITY" in xml.upper():
+        raise ArxivError("arXiv response declares a DTD or entities; refusing to parse it.")
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError as e:
+        raise ArxivError(f"arXiv response is not well-formed XML: {e}.") from e
+    if root.tag != f"{{{NS['atom']}}}feed":
+        raise ArxivError(f"arXiv response is not an Atom feed (root element {root.tag}).")
+
+    feed = Feed(total_results=_int(root.findtext("opensearch:totalResults", None, NS)))
+    for entry in root.findall("atom:entry", NS):
+        entry_id = _text(entry, "atom:id")
+        if "/api/errors" in entry_id or _text(entry, "atom:title") == "Error":
+            feed.errors.append(FeedError(id=entry_id, message=_text(entry, "atom:summary")))
+            continue
+        try:
+            feed.records.append(_parse_entry(entry, entry_id))
+        except ArxivError as e:
+            # One unreadable entry should not cost the other 99 of the page.
+            feed.errors.append(FeedError(id=entry_id, message=str(e)))
+    return feed
+
+
+def _parse_entry(entry: ET.Element, entry_id: str) -> PaperRecord:
+    _, sep, rest = entry_id.partition("/abs/")
+    try:
+        if not sep:
+            raise InvalidArxivId(entry_id)
+        arxiv_id = parse_arxiv_id(rest)
+    except InvalidArxivId as e:
+        raise ArxivError(f"arXiv entry has an id we cannot read: {entry_id!r}.") from e
+
+    published = _datetime(_text(entry, "atom:published"))
+    if published is None:
+        raise ArxivError(f"arXiv entry {entry_id} has no <published> date.")
+
+    primary = entry.find("arxiv:primary_category", NS)
+    terms = [primary.get("term", "")] if primary is not None else []
+    terms += [c.get("term", "") for c in entry.findall("atom:category", NS)]
+    categories = [t for t in dict.fromkeys(t.strip() for t in terms) if _ARXIV_CATEGORY.match(t)]
+
+    return PaperRecord(
+        arxiv_id=arxiv_id.base,
+        version=arxiv_id.version or 1,
+        title=_one_line(_text(entry, "atom:title")),
+        abstract=_paragraphs(_text(entry, "atom:summary", strip=False)),
+        authors=[
+            name
+            for a in entry.findall("atom:author", NS)
+            if (name := _one_line(a.findtext("atom:name", "", NS)))
+        ],
+        published_at=published,
+        updated_at=_datetime(_text(entry, "atom:updated")),
+        categories=categories,
+        comment=_one_line(_text(entry, "arxiv:comment")),
+    )
+
+
+def _text(element: ET.Element, path: str, *, strip: bool = True) -> str:
+    value = element.findtext(path, "", NS)
+    return value.strip() if strip else value
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _paragraphs(value: str) -> str:
+    """Join hard-wrapped lines; keep paragraphs apart with one blank line."""
+    parts = (_one_line(p) for p in _PARAGRAPH_BREAK.split(value.strip()))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _datetime(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as e:
+        raise ArxivError(f"arXiv sent a date we cannot read: {value!r}.") from e
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value.strip()) if value else None
+    except ValueError:
+        return None
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """Keeps at least ``min_interval`` seconds between the starts of two requests."""
+
+    def __init__(
+        self,
+        min_interval: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.min_interval = min_interval
+        self.clock = clock
+        self.sleep = sleep
+        self._last: float | None = None
+
+    def wait(self) -> None:
+        if self._last is not None and self.min_interval > 0:
+            remaining = self._last + self.min_interval - self.clock()
+            if remaining > 0:
+                self.sleep(remaining)
+        self._last = self.clock()
+
+
+class ArxivClient:
+    """Talks to the arXiv API politely: one request per ``min_interval``, bounded retries.
+
+    Pass ``http`` to inject a transport (tests use ``httpx.MockTransport``); otherwise the
+    client opens its own and ``close()`` (or ``with``) releases it.
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client | None = None,
+        *,
+        api_url: str | None = None,
+        user_agent: str | None = None,
+        min_interval: float = 3.0,
+        max_attempts: int = 4,
+        backoff_base: float = 2.0,
+        max_delay: float = 60.0,
+        timeout: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.api_url = api_url or settings.PAPERBOY_ARXIV_API_URL
+        self.user_agent = user_agent or settings.PAPERBOY_USER_AGENT
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_base = backoff_base
+        self.max_delay = max_delay
+        self.sleep = sleep
+        self.jitter = jitter
+        self.limiter = RateLimiter(min_interval, clock=clock, sleep=sleep)
+        self._owns_http = http is None
+        self.http = http or httpx.Client(timeout=timeout)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self.http.close()
+
+    def __enter__(self) -> ArxivClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def fetch_ids(self, ids: list[str]) -> list[PaperRecord]:
+        """Records for ``ids`` (with or without versions), in batches of at most 100.
+
+        Ids arXiv does not know are left out (and logged); compare with what you asked for.
+        """
+        feed = self.fetch_feed(ids)
+        for error in feed.errors:
+            log.warning("arXiv error entry %s: %s", error.id, error.message)
+        return feed.records
+
+    def fetch_feed(self, ids: Iterable[str]) -> Feed:
+        """Like ``fetch_ids`` but keeps arXiv's error entries for the caller to report."""
+        unique = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+        result = Feed(total_results=0)
+        for start in range(0, len(unique), BATCH_SIZE):
+            batch = unique[start : start + BATCH_SIZE]
+            body = self._get({"id_list": ",".join(batch), "max_results": str(len(batch))})
+            feed = read_feed(body)
+            result.records += feed.records
+            result.errors += feed.errors
+            result.total_results = (result.total_results or 0) + (feed.total_results or 0)
+        return result
+
+    def _get(self, params: dict[str, str]) -> bytes:
+        """GET the API with retries on 429/5xx and network errors; return the body."""
+        problem = ""
+        for attempt in range(1, self.max_attempts + 1):
+            self.limiter.wait()
+            retry_after = None
+            try:
+                with self.http.stream(
+                    "GET",
+                    self.api_url,
+                    params=params,
+                    headers={"User-Agent": self.user_agent},
+                    follow_redirects=True,
+                ) as response:
+                    if response.status_code == 200:
+                        return _read_limited(response)
+                    problem = f"HTTP {response.status_code}"
+                    if response.status_code not in RETRY_STATUSES:
+                        raise ArxivError(f"arXiv answered {problem} for {params}.")
+                    retry_after = _retry_after(response.headers.get("Retry-After"))
+            except httpx.TransportError as e:
+                problem = f"{type(e).__name__}: {e}"
+            log.info("arXiv attempt %d/%d failed: %s", attempt, self.max_attempts, problem)
+            if attempt < self.max_attempts:
+                self.sleep(self._delay(attempt, retry_after))
+        raise ArxivUnavailable(
+            f"arXiv did not answer after {self.max_attempts} attempts ({problem})."
+        )
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.max_delay)
+        # Exponential backoff with "equal jitter": at least half the step, at most all of it.
+        step = min(self.max_delay, self.backoff_base * 2 ** (attempt - 1))
+        return step / 2 + self.jitter() * step / 2
+
+
+def _read_limited(response: httpx.Response) -> bytes:
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_FEED_BYTES:
+            raise ArxivError(f"arXiv response larger than {MAX_FEED_BYTES} bytes; giving up.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
