@@ -1,0 +1,247 @@
+"""Read and write the paper JSONL format (one JSON object per line, plain or gzip). No ORM.
+
+Each line is::
+
+    {"id": "2606.30776", "title": "…", "abstract": "…", "authors": ["…"],
+     "categories": ["cs.GT"], "comment": "12 pages" | null, "announced": "2026-07-01"}
+
+plus optional ``version``, ``published_at`` and ``updated_at`` (ISO 8601), ``project_page``,
+``github_repo``, ``github_stars`` and ``organization`` (an organization slug). ``announced`` is
+the arXiv date; ``published_at``, when present, is the more precise timestamp of the same day.
+
+Reading streams line by line in constant memory. A bad line never stops the run: it is handed
+to ``on_error`` with its line number and reading goes on (without ``on_error`` it is raised).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import IO, Any
+
+from paperboy.ingest.records import PaperRecord
+from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+
+# arXiv listings carry MSC ("68T45, 62H30") and ACM ("I.5.3; I.2.10") classes beside the
+# arXiv categories; only archive codes such as cs.CV, stat.ML, hep-th or physics.comp-ph stay.
+_ARCHIVES_WITH_SUBJECTS = (
+    "cs|math|stat|physics|q-bio|q-fin|econ|eess|astro-ph|cond-mat|nlin|"
+    "adap-org|chao-dyn|cmp-lg|comp-gas|patt-sol|solv-int|alg-geom|funct-an|q-alg|dg-ga"
+)
+_STANDALONE_ARCHIVES = (
+    "astro-ph|cond-mat|gr-qc|hep-ex|hep-lat|hep-ph|hep-th|math-ph|nucl-ex|nucl-th|quant-ph|nlin"
+)
+_CATEGORY = re.compile(
+    rf"^(?:(?:{_ARCHIVES_WITH_SUBJECTS})\.(?:[A-Z]{{2}}|[a-z]+(?:-[a-z]+)*)|{_STANDALONE_ARCHIVES})$"
+)
+
+
+def is_arxiv_category(code: str) -> bool:
+    return bool(_CATEGORY.match(code))
+
+
+def arxiv_categories(values: list[str]) -> list[str]:
+    """Keep the arXiv category codes, in order, without duplicates."""
+    return list(dict.fromkeys(c.strip() for c in values if is_arxiv_category(c.strip())))
+
+
+@dataclass
+class JsonlRecord(PaperRecord):
+    """A PaperRecord plus what only this format carries: the organization's slug."""
+
+    organization: str = ""
+
+
+class JsonlError(ValueError):
+    """A bad line: ``str()`` reads "line 12: 2501.00001: title is empty"."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+@contextmanager
+def _open_text(source: str | os.PathLike | IO) -> Iterator[IO[str]]:
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+        opener = gzip.open if gzipped else open
+        with opener(source, "rt", encoding="utf-8") as f:
+            yield f
+        return
+    # An open file: binary (gzip or not) or text.
+    if isinstance(source, io.TextIOBase):
+        yield source
+        return
+    buffered = source if hasattr(source, "peek") else io.BufferedReader(source)
+    if buffered.peek(2)[:2] == b"\x1f\x8b":
+        buffered = gzip.GzipFile(fileobj=buffered)
+    yield io.TextIOWrapper(buffered, encoding="utf-8")
+
+
+def read_records(
+    source: str | os.PathLike | IO,
+    *,
+    on_error: Callable[[JsonlError], None] | None = None,
+) -> Iterator[JsonlRecord]:
+    """Yield one record per valid line of ``source`` (a path or an open file, plain or gzip).
+
+    Blank lines are skipped. A bad line is passed to ``on_error`` (``errors.append`` collects
+    them) and skipped; with no ``on_error`` it is raised as a JsonlError naming the line.
+    """
+    with _open_text(source) as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield parse_line(line, number=number)
+            except JsonlError as error:
+                if on_error is None:
+                    raise
+                on_error(error)
+
+
+def parse_line(line: str, *, number: int = 0) -> JsonlRecord:
+    try:
+        data = json.loads(line)
+    except ValueError as e:
+        raise JsonlError(number, f"not valid JSON ({e.msg} at column {e.colno})") from None
+    if not isinstance(data, dict):
+        raise JsonlError(number, "expected a JSON object")
+    try:
+        return _record(data)
+    except (KeyError, TypeError, ValueError) as e:
+        message = f"missing field {e}" if isinstance(e, KeyError) else str(e)
+        raise JsonlError(number, f"{data.get('id', '?')}: {message}") from None
+
+
+def _record(data: dict[str, Any]) -> JsonlRecord:
+    try:
+        parsed = parse_arxiv_id(str(data["id"]))
+    except InvalidArxivId as e:
+        raise ValueError(str(e)) from None
+    title = _text(data, "title", required=True)
+    abstract = _text(data, "abstract")
+    authors = data.get("authors") or []
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise ValueError("authors must be a list of names")
+    categories = data.get("categories") or []
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise ValueError("categories must be a list of codes")
+    published_at = _datetime(data.get("published_at"), "published_at")
+    if published_at is None:
+        if not data.get("announced"):
+            raise ValueError("needs 'announced' (the arXiv date) or 'published_at'")
+        try:
+            day = date.fromisoformat(str(data["announced"]))
+        except ValueError:
+            raise ValueError(f"announced {data['announced']!r} is not a YYYY-MM-DD date") from None
+        published_at = datetime.combine(day, time(), tzinfo=UTC)
+    version = data.get("version") or parsed.version or 1
+    stars = data.get("github_stars")
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"version {version!r} is not a positive integer")
+    if stars is not None and (not isinstance(stars, int) or stars < 0):
+        raise ValueError(f"github_stars {stars!r} is not a count")
+    return JsonlRecord(
+        arxiv_id=parsed.base,
+        title=title,
+        abstract=abstract,
+        authors=authors,
+        published_at=published_at,
+        version=version,
+        updated_at=_datetime(data.get("updated_at"), "updated_at"),
+        categories=arxiv_categories(categories),
+        comment=_text(data, "comment"),
+        project_page=_text(data, "project_page"),
+        github_repo=_text(data, "github_repo"),
+        github_stars=stars,
+        organization=_text(data, "organization"),
+    )
+
+
+def _text(data: dict, key: str, *, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a string")
+    if required and not value.strip():
+        raise ValueError(f"{key} is empty")
+    return value
+
+
+def _datetime(value: Any, key: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{key} {value!r} is not an ISO 8601 timestamp") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def record_to_json(item: Any) -> dict[str, Any]:
+    """The JSONL object for a PaperRecord or a papers.Paper (what ``read_records`` reads back).
+
+    Optional fields are written only when they hold something.
+    """
+    if isinstance(item, PaperRecord):
+        authors, categories = list(item.authors), list(item.categories)
+        organization = getattr(item, "organization", "")
+    else:  # a Paper: prefetch "authorships__author", "categories" for many of them
+        authors = item.author_names()
+        codes = item.category_codes()
+        primary = [item.primary_category] if item.primary_category in codes else []
+        categories = primary + [c for c in codes if c not in primary]
+        organization = item.organization.slug if item.organization_id else ""
+    published = item.published_at.astimezone(UTC)
+    data: dict[str, Any] = {
+        "id": item.arxiv_id,
+        "title": item.title,
+        "abstract": item.abstract,
+        "authors": authors,
+        "categories": categories,
+        "comment": item.comment or None,
+        "announced": published.date().isoformat(),
+    }
+    if published.time() != time():
+        data["published_at"] = published.isoformat()
+    if item.version != 1:
+        data["version"] = item.version
+    if item.updated_at:
+        data["updated_at"] = item.updated_at.astimezone(UTC).isoformat()
+    for key in ("project_page", "github_repo"):
+        if getattr(item, key):
+            data[key] = getattr(item, key)
+    if item.github_stars is not None:
+        data["github_stars"] = item.github_stars
+    if organization:
+        data["organization"] = organization
+    return data
+
+
+def write_records(items: Any, dest: str | os.PathLike) -> int:
+    """Write records or papers to ``dest`` (gzip when it ends in .gz). Returns the count."""
+    path = os.fspath(dest)
+    count = 0
+    with open(path, "wb") as raw:
+        # mtime=0 and no file name in the header: the same records give the same bytes.
+        binary = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+            if path.endswith(".gz")
+            else raw
+        )
+        with io.TextIOWrapper(binary, encoding="utf-8", newline="\n") as f:
+            for item in items:
+                f.write(json.dumps(record_to_json(item), ensure_ascii=False) + "\n")
+                count += 1
+    return count

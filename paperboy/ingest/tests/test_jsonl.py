@@ -1,0 +1,143 @@
+import gzip
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from paperboy.ingest.jsonl import (
+    JsonlError,
+    JsonlRecord,
+    is_arxiv_category,
+    read_records,
+    record_to_json,
+    write_records,
+)
+from paperboy.test import make_paper
+
+LINE = {
+    "id": "2606.30776",
+    "title": "Mixing Mechanisms",
+    "abstract": "We study how language\nmodels bind entities.",
+    "authors": ["Ann Smith", "Bo Li"],
+    "categories": ["cs.CL", "cs.LG", "stat.ML", "68T45, 62H30", "I.5.3; I.2.10"],
+    "comment": None,
+    "announced": "2026-07-01",
+}
+
+
+def _write(path, rows, *, gz=False):
+    text = "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows)
+    if gz:
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_it_reads_the_shared_format(tmp_path):
+    [record] = read_records(_write(tmp_path / "p.jsonl", [LINE]))
+    assert record.arxiv_id == "2606.30776"
+    assert record.title == "Mixing Mechanisms"
+    assert record.authors == ["Ann Smith", "Bo Li"]
+    assert record.comment == ""
+    assert record.version == 1
+    assert record.published_at == datetime(2026, 7, 1, tzinfo=UTC)
+
+
+def test_it_reads_gzip_from_a_path_and_from_an_open_file(tmp_path):
+    path = _write(tmp_path / "p.jsonl.gz", [LINE, {**LINE, "id": "2606.30777"}], gz=True)
+    assert [r.arxiv_id for r in read_records(path)] == ["2606.30776", "2606.30777"]
+    with open(path, "rb") as f:
+        assert len(list(read_records(f))) == 2
+    assert len(list(read_records(io.StringIO(json.dumps(LINE))))) == 1
+
+
+def test_it_keeps_only_arxiv_categories(tmp_path):
+    [record] = read_records(_write(tmp_path / "p.jsonl", [LINE]))
+    assert record.categories == ["cs.CL", "cs.LG", "stat.ML"]
+    for code in ("cs.CV", "hep-th", "math.GT", "q-bio.NC", "physics.comp-ph", "cond-mat.stat-mech"):
+        assert is_arxiv_category(code), code
+    for junk in ("68T50", "I.2.7", "na", "F.2.2; I.2.7", "cs", ""):
+        assert not is_arxiv_category(junk), junk
+
+
+def test_it_reports_bad_lines_with_their_number_and_goes_on(tmp_path):
+    rows = [
+        LINE,
+        "{not json",
+        {**LINE, "id": "2606.30777", "title": ""},
+        "",
+        {**LINE, "id": "not-an-id"},
+        {**LINE, "id": "2606.30778", "announced": "July 1st"},
+        {**LINE, "id": "2606.30779"},
+    ]
+    errors: list[JsonlError] = []
+    records = list(read_records(_write(tmp_path / "p.jsonl", rows), on_error=errors.append))
+    assert [r.arxiv_id for r in records] == ["2606.30776", "2606.30779"]
+    assert [e.line for e in errors] == [2, 3, 5, 6]
+    assert str(errors[0]).startswith("line 2: not valid JSON")
+    assert "title is empty" in str(errors[1])
+    assert "not a YYYY-MM-DD date" in str(errors[3])
+
+
+def test_it_raises_on_a_bad_line_without_an_error_handler(tmp_path):
+    path = _write(tmp_path / "p.jsonl", [LINE, "[1, 2]"])
+    with pytest.raises(JsonlError, match="line 2: expected a JSON object"):
+        list(read_records(path))
+
+
+def test_a_versioned_id_sets_the_version(tmp_path):
+    [record] = read_records(_write(tmp_path / "p.jsonl", [{**LINE, "id": "2606.30776v3"}]))
+    assert (record.arxiv_id, record.version) == ("2606.30776", 3)
+
+
+def test_records_round_trip_with_optional_fields(tmp_path):
+    record = JsonlRecord(
+        arxiv_id="2606.30776",
+        title="Mixing Mechanisms",
+        abstract="An abstract.",
+        authors=["Ann Smith"],
+        published_at=datetime(2026, 7, 1, 9, 10, 11, tzinfo=UTC),
+        version=2,
+        updated_at=datetime(2026, 7, 3, tzinfo=UTC),
+        categories=["cs.CL"],
+        comment="12 pages",
+        project_page="https://example.org/mm",
+        github_repo="https://github.com/example/mm",
+        github_stars=9,
+        organization="tau",
+    )
+    path = tmp_path / "out.jsonl.gz"
+    assert write_records([record], path) == 1
+    assert list(read_records(path)) == [record]
+    data = record_to_json(record)
+    assert data["announced"] == "2026-07-01"
+    assert data["published_at"] == "2026-07-01T09:10:11+00:00"
+
+
+def test_minimal_records_round_trip_to_the_shared_format(tmp_path):
+    [record] = read_records(_write(tmp_path / "p.jsonl", [LINE]))
+    assert record_to_json(record) == {**LINE, "categories": ["cs.CL", "cs.LG", "stat.ML"]}
+
+
+def test_writing_twice_gives_the_same_bytes(tmp_path):
+    [record] = read_records(_write(tmp_path / "p.jsonl", [LINE]))
+    write_records([record], tmp_path / "a.jsonl.gz")
+    write_records([record], tmp_path / "b.jsonl.gz")
+    assert (tmp_path / "a.jsonl.gz").read_bytes() == (tmp_path / "b.jsonl.gz").read_bytes()
+
+
+def test_it_exports_a_stored_paper(db, example_lab):
+    paper = make_paper()
+    paper.organization = example_lab
+    paper.save()
+    data = record_to_json(paper)
+    assert data["id"] == paper.arxiv_id
+    assert data["authors"] == paper.author_names()
+    assert data["categories"][0] == paper.primary_category
+    assert data["organization"] == "example-lab"
+    [back] = read_records(io.StringIO(json.dumps(data)))
+    assert back.title == paper.title
+    assert back.published_at == paper.published_at
