@@ -1,4 +1,10 @@
-"""Top-level URLs. Organization pages (``/<org>/papers``) come last so they never shadow."""
+"""Top-level URLs.
+
+feed.urls comes before papers.urls so that ``/papers/trending``, ``/papers/date/…`` and the
+upvote routes are matched before the paper page's ``papers/<path:arxiv_id>`` (old-style ids
+such as ``hep-th/9901001`` contain a slash). Organization pages (``/<org>/papers``) match
+only two-segment paths ending in ``/papers``, so they never shadow anything else.
+"""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -9,6 +15,6 @@ urlpatterns = [
     path("health", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("", include("paperboy.papers.urls")),
     path("", include("paperboy.feed.urls")),
+    path("", include("paperboy.papers.urls")),
 ]

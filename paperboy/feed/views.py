@@ -1,16 +1,302 @@
-"""Daily, weekly, monthly and trending lists."""
+"""Daily, weekly, monthly, trending and organization lists; upvotes; submitting a paper.
 
-from django.http import HttpRequest, HttpResponse
+Every list page runs a fixed number of queries whatever its length: one for the page of
+entries (papers and organizations ride along), one for the count, one for the signed-in
+reader's upvotes, and two to find the nearest days with papers around the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Page, Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from paperboy.accounts.models import Organization
+from paperboy.feed import ranking, votes
+from paperboy.feed.forms import SubmitForm
+from paperboy.feed.models import DailyEntry
+from paperboy.feed.submission import may_submit
+from paperboy.lib import dates
+from paperboy.lib.dates import BadPeriod, Period
+from paperboy.papers.models import Paper
+
+LIST_TEMPLATE = "feed/list.html"
+
+
+@dataclass
+class Card:
+    """What one paper card shows; built in the view so the template stays plain."""
+
+    paper: Paper
+    entry: DailyEntry | None
+    organization: Organization | None
+    upvoted: bool = False
+    why: str = ""
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("feed:daily")
 
 
+def _page(request: HttpRequest, queryset) -> Page:
+    paginator = Paginator(queryset, settings.PAPERBOY_PAGE_SIZE)
+    number = request.GET.get("p", "1")
+    if not number.isdigit() or int(number) < 1:
+        raise Http404("The page number must be a positive whole number, such as ?p=2.")
+    if int(number) > max(paginator.num_pages, 1):
+        raise Http404(f"This list has only {paginator.num_pages} page(s).")
+    return paginator.page(int(number))
+
+
+def _cards(request: HttpRequest, entries) -> list[Card]:
+    entries = list(entries)
+    upvoted = votes.user_upvoted_ids(request.user, [e.paper_id for e in entries])
+    return [
+        Card(
+            paper=e.paper,
+            entry=e,
+            organization=e.shown_organization,
+            upvoted=e.paper_id in upvoted,
+        )
+        for e in entries
+    ]
+
+
+def _nearest_days(start: date, end: date) -> tuple[date | None, date | None]:
+    """The closest days before ``start`` and after ``end`` that have papers on the list."""
+    days = DailyEntry.objects.visible().values_list("day", flat=True)
+    before = days.filter(day__lt=start).order_by("-day").first()
+    after = days.filter(day__gt=end).order_by("day").first()
+    return before, after
+
+
+def _period_links(period: Period, before: date | None, after: date | None) -> dict:
+    """Previous/next links for the date chip and the Day/Week/Month switch targets."""
+    today = timezone.localdate()
+    if period.kind == dates.DAY:
+        # Days step over the empty ones (weekends, holidays) to the next day with papers.
+        prev = Period.containing(before, dates.DAY) if before else None
+        nxt = Period.containing(after, dates.DAY) if after and after <= today else None
+    else:
+        prev = period.previous()
+        nxt = period.next() if period.next().start <= today else None
+    anchor = period.start if period.kind == dates.DAY else min(period.end, today)
+    if period.kind != dates.DAY and not period.contains(anchor):
+        anchor = period.start
+    switch = {
+        kind: _period_url(Period.containing(anchor, kind))
+        for kind in (dates.DAY, dates.WEEK, dates.MONTH)
+    }
+    return {
+        "prev_url": _period_url(prev) if prev else None,
+        "prev_label": prev.label if prev else "",
+        "next_url": _period_url(nxt) if nxt else None,
+        "next_label": nxt.label if nxt else "",
+        "switch": switch,
+    }
+
+
+def _period_url(period: Period) -> str:
+    name = {dates.DAY: "feed:date", dates.WEEK: "feed:week", dates.MONTH: "feed:month"}
+    return reverse(name[period.kind], args=[period.slug])
+
+
+def _render_period(request: HttpRequest, period: Period, *, latest: bool = False) -> HttpResponse:
+    entries = DailyEntry.objects.between(period.start, period.end).for_list()
+    page = _page(request, entries)
+    before, after = _nearest_days(period.start, period.end)
+    context = {
+        "period": period,
+        "page": page,
+        "cards": _cards(request, page.object_list),
+        "nearest_before": before,
+        "nearest_after": after,
+        "is_latest": latest,
+        "today": timezone.localdate(),
+        "list_url": request.path,
+        **_period_links(period, before, after),
+    }
+    return render(request, LIST_TEMPLATE, context)
+
+
 def daily(request: HttpRequest) -> HttpResponse:
-    return render(request, "feed/list.html", {})
+    """The most recent day that has papers (today, once someone has submitted one)."""
+    today = timezone.localdate()
+    latest = DailyEntry.objects.visible().filter(day__lte=today).order_by("-day")
+    day = latest.values_list("day", flat=True).first() or today
+    return _render_period(request, Period.containing(day, dates.DAY), latest=True)
+
+
+def _parsed(kind: str, text: str) -> Period:
+    try:
+        return dates.PARSERS[kind](text)
+    except BadPeriod as exc:
+        raise Http404(str(exc)) from None
+
+
+def by_date(request: HttpRequest, day: str) -> HttpResponse:
+    return _render_period(request, _parsed(dates.DAY, day))
+
+
+def by_week(request: HttpRequest, week: str) -> HttpResponse:
+    return _render_period(request, _parsed(dates.WEEK, week))
+
+
+def by_month(request: HttpRequest, month: str) -> HttpResponse:
+    return _render_period(request, _parsed(dates.MONTH, month))
+
+
+def trending(request: HttpRequest) -> HttpResponse:
+    page = _page(request, DailyEntry.objects.trending())
+    cards = _cards(request, page.object_list)
+    now = timezone.now()
+    weights = votes.weights()
+    for card in cards:
+        card.why = ranking.explain(
+            upvotes=card.entry.upvotes_count,
+            comments=card.paper.comments_count,
+            stars_per_week=0.0,
+            entered_at=card.entry.submitted_at,
+            now=now,
+            weights=weights,
+        )
+    today = timezone.localdate()
+    switch = {
+        dates.DAY: reverse("feed:daily"),
+        dates.WEEK: _period_url(Period.containing(today, dates.WEEK)),
+        dates.MONTH: _period_url(Period.containing(today, dates.MONTH)),
+    }
+    return render(
+        request,
+        "feed/trending.html",
+        {"page": page, "cards": cards, "decay_hours": weights.decay_hours, "switch": switch},
+    )
 
 
 def org(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "feed/list.html", {})
+    """An organization's papers, most upvoted first: tagged on the paper or on its entry."""
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        raise Http404(f"There is no organization called “{slug[:64]}” here.")
+    papers = (
+        Paper.objects.visible()
+        .for_cards()
+        .filter(Q(organization=organization) | Q(daily__organization=organization))
+        .distinct()
+        .order_by("-upvotes_count", "-published_at", "pk")
+    )
+    page = _page(request, papers)
+    paper_list = list(page.object_list)
+    upvoted = votes.user_upvoted_ids(request.user, [p.pk for p in paper_list])
+    cards = [
+        Card(paper=p, entry=None, organization=organization, upvoted=p.pk in upvoted)
+        for p in paper_list
+    ]
+    return render(
+        request,
+        "feed/org.html",
+        {"organization": organization, "page": page, "cards": cards},
+    )
+
+
+# --- Upvotes ---------------------------------------------------------------------------------
+
+
+def _visible_paper(arxiv_id: str) -> Paper:
+    papers = Paper.objects.visible().only("pk", "arxiv_id", "upvotes_count")
+    paper = papers.filter(arxiv_id=arxiv_id).first()
+    if paper is None:
+        raise Http404(f"There is no paper {arxiv_id[:64]} in the catalog.")
+    return paper
+
+
+def _back(request: HttpRequest, paper: Paper) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return paper.get_absolute_url()
+
+
+def _vote(request: HttpRequest, arxiv_id: str, *, add: bool) -> HttpResponse:
+    paper = _visible_paper(arxiv_id)
+    if not request.user.is_authenticated:
+        if request.htmx:
+            here = request.htmx.current_url_abs_path or paper.get_absolute_url()
+            login = f"{reverse('account_login')}?{urlencode({'next': here})}"
+            return _upvote_fragment(request, paper, count=paper.upvotes_count, login_url=login)
+        return redirect_to_login(_back(request, paper))
+    if add:
+        count = votes.upvote(user_id=request.user.pk, paper_id=paper.pk)
+    else:
+        count = votes.remove_upvote(user_id=request.user.pk, paper_id=paper.pk)
+    if request.htmx:
+        return _upvote_fragment(request, paper, count=count, upvoted=add)
+    return redirect(_back(request, paper))
+
+
+def _upvote_fragment(
+    request: HttpRequest, paper: Paper, *, count: int, upvoted: bool = False, login_url: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "feed/partials.html#upvote",
+        {
+            "paper": paper,
+            "count": count,
+            "upvoted": upvoted,
+            "login_url": login_url,
+            "horizontal": request.POST.get("horizontal") == "1",
+            "next_url": request.htmx.current_url_abs_path or paper.get_absolute_url(),
+        },
+    )
+
+
+@require_POST
+def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    return _vote(request, arxiv_id, add=True)
+
+
+@require_POST
+def unvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    return _vote(request, arxiv_id, add=False)
+
+
+# --- Submitting ------------------------------------------------------------------------------
+
+
+@login_required
+def submit(request: HttpRequest) -> HttpResponse:
+    refusal = may_submit(request.user)
+    if request.method == "POST":
+        form = SubmitForm(request.POST, user=request.user)
+        entry = form.save() if form.is_valid() else None
+        if entry is not None:
+            messages.success(request, f"Thanks! “{entry.paper.title}” is on today's list.")
+            return redirect("feed:daily")
+    else:
+        form = SubmitForm(user=request.user)
+    return render(
+        request,
+        "feed/submit.html",
+        {
+            "form": form,
+            "refusal": refusal,
+            "max_age_days": settings.PAPERBOY_SUBMIT_MAX_AGE_DAYS,
+            "daily_cap": settings.PAPERBOY_SUBMIT_DAILY_CAP,
+        },
+    )

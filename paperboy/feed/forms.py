@@ -1,0 +1,54 @@
+"""Forms of the feed pages: submitting a paper by arXiv id or link."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from paperboy.feed import submission
+from paperboy.feed.models import DailyEntry
+from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+
+
+class SubmitForm(forms.Form):
+    arxiv_id = forms.CharField(
+        label="arXiv id or URL",
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "2510.12345 or https://arxiv.org/abs/2510.12345",
+                "autocomplete": "off",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_arxiv_id(self):
+        try:
+            return parse_arxiv_id(self.cleaned_data["arxiv_id"])
+        except InvalidArxivId as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        reason = submission.may_submit(self.user)
+        if reason:
+            raise forms.ValidationError(reason)
+        return self.cleaned_data
+
+    def save(self) -> DailyEntry | None:
+        """Submit the paper; on a broken rule, add the reason as a form error and return None."""
+        try:
+            return submission.submit(
+                user=self.user,
+                arxiv_id=self.cleaned_data["arxiv_id"],
+                today=timezone.localdate(),
+                now=timezone.now(),
+            )
+        except submission.Rejected as exc:
+            self.add_error("arxiv_id", exc.message)
+            return None

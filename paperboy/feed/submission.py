@@ -1,0 +1,123 @@
+"""Submitting a paper to today's daily list, and the operator's rules for it.
+
+Rules come from settings: ``PAPERBOY_SUBMIT_WHO`` (``verified``, ``staff`` or ``nobody``),
+``PAPERBOY_SUBMIT_MAX_AGE_DAYS`` and ``PAPERBOY_SUBMIT_DAILY_CAP``; a paper enters the list once.
+A rejected submission leaves the database as it was (a paper fetched from arXiv only to be
+rejected is removed again).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.html import format_html
+
+from paperboy.feed import votes
+from paperboy.feed.models import DailyEntry
+from paperboy.lib.arxiv_ids import ArxivId
+from paperboy.lib.dates import short_date
+from paperboy.papers.models import Paper
+
+
+class Rejected(Exception):
+    """The submission breaks a rule; ``message`` (may hold a link) says which."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def may_submit(user) -> str:
+    """Why ``user`` may not submit at all, or "" when they may."""
+    who = settings.PAPERBOY_SUBMIT_WHO
+    if not user.is_authenticated:
+        return "Sign in to submit a paper."
+    if who == "nobody":
+        return "Submissions are closed on this site."
+    if who == "staff":
+        return "" if user.is_staff else "Only the site's staff can submit papers here."
+    if who == "verified":
+        if EmailAddress.objects.filter(user=user, verified=True).exists():
+            return ""
+        return "Verify your email address to submit papers."
+    return "Submissions are misconfigured on this site (PAPERBOY_SUBMIT_WHO)."
+
+
+def check_cap(user, *, today: date) -> None:
+    cap = settings.PAPERBOY_SUBMIT_DAILY_CAP
+    done = DailyEntry.objects.filter(submitted_by=user, day=today).count()
+    if done >= cap:
+        raise Rejected(
+            f"You have submitted {done} paper{'s' if done != 1 else ''} today, the daily "
+            f"limit. Come back tomorrow."
+        )
+
+
+def _check_paper(paper: Paper, *, now: datetime) -> None:
+    if paper.hidden:
+        raise Rejected("This paper has been hidden by the moderators.")
+    entry = DailyEntry.objects.filter(paper=paper).only("day").first()
+    if entry is not None:
+        raise Rejected(_already_featured(paper, entry.day))
+    max_age = settings.PAPERBOY_SUBMIT_MAX_AGE_DAYS
+    if paper.published_at < now - timedelta(days=max_age):
+        raise Rejected(
+            f"{paper.arxiv_id} appeared on arXiv on {short_date(paper.published_at.date())}; "
+            f"only papers from the last {max_age} days can be submitted."
+        )
+
+
+def _already_featured(paper: Paper, day: date) -> str:
+    return format_html(
+        '{} is already on the daily list: it was featured on <a href="{}">{}</a>.',
+        paper.arxiv_id,
+        reverse("feed:date", args=[day.isoformat()]),
+        short_date(day),
+    )
+
+
+def find_or_fetch(arxiv_id: ArxivId) -> tuple[Paper, bool]:
+    """The catalog's paper, or arXiv's (imported now). The flag says it was just fetched."""
+    paper = Paper.objects.filter(arxiv_id=arxiv_id.base).first()
+    if paper is not None:
+        return paper, False
+    from paperboy.ingest import fetch
+
+    try:
+        return fetch.fetch_paper(arxiv_id.base), True
+    except fetch.PaperNotFound:
+        raise Rejected(f"arXiv has no paper {arxiv_id.base}.") from None
+    except fetch.FetchError:
+        raise Rejected(
+            f"We could not reach arXiv to look up {arxiv_id.base}. Please try again in a minute."
+        ) from None
+
+
+def submit(*, user, arxiv_id: ArxivId, today: date, now: datetime) -> DailyEntry:
+    """Put the paper on ``today``'s list for ``user``, or raise Rejected and change nothing."""
+    reason = may_submit(user)
+    if reason:
+        raise Rejected(reason)
+    check_cap(user, today=today)
+    paper, fetched = find_or_fetch(arxiv_id)
+    try:
+        _check_paper(paper, now=now)
+        with transaction.atomic():
+            entry = DailyEntry.objects.create(
+                paper=paper, day=today, submitted_at=now, submitted_by=user
+            )
+            votes.refresh_counters(paper.pk)
+    except IntegrityError:
+        # Someone else submitted the same paper a moment ago.
+        day = DailyEntry.objects.filter(paper=paper).values_list("day", flat=True).first()
+        raise Rejected(_already_featured(paper, day or today)) from None
+    except Rejected:
+        if fetched:
+            paper.delete()
+        raise
+    entry.paper = paper
+    return entry
