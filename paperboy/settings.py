@@ -210,6 +210,8 @@ MAILERS = _mailers(envstr("PAPERBOY_SMTP_URL"))
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The site's CSS/JS and vendored htmx + KaTeX live in the package, beside templates/.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
