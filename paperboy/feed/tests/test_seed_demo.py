@@ -1,0 +1,117 @@
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from paperboy.accounts.models import Organization
+from paperboy.feed.demo import DAYS, demo_upvotes, load_demo
+from paperboy.feed.models import DailyEntry
+from paperboy.papers.models import Paper
+from paperboy.test import make_paper
+
+TODAY = date(2026, 3, 4)  # a Wednesday
+
+
+def _state():
+    entries = sorted(
+        DailyEntry.objects.values_list(
+            "paper__arxiv_id",
+            "day",
+            "submitted_at",
+            "organization_id",
+            "upvotes_count",
+            "trending_score",
+        )
+    )
+    papers = sorted(
+        Paper.objects.values_list(
+            "arxiv_id", "title", "organization_id", "imported_upvotes", "upvotes_count"
+        )
+    )
+    return entries, papers, sorted(Organization.objects.values_list("slug", "name"))
+
+
+@pytest.mark.django_db
+def test_it_fills_an_empty_database_and_a_second_load_the_same_day_changes_nothing():
+    summary = load_demo(today=TODAY)
+
+    assert summary.papers.new == Paper.objects.count() > 2500
+    assert summary.bad_lines == []
+    assert Organization.objects.filter(slug="tau", name="Tel Aviv University").exists()
+    assert Organization.objects.count() >= 12
+    for offset in range(DAYS):
+        day = TODAY - timedelta(days=offset)
+        count = DailyEntry.objects.filter(day=day).count()
+        low, high = (6, 17) if day.weekday() >= 5 else (25, 62)
+        assert low <= count <= high, (day, count)
+    assert not DailyEntry.objects.filter(day__gt=TODAY).exists()
+    assert not DailyEntry.objects.filter(day__lte=TODAY - timedelta(days=DAYS)).exists()
+    for entry in DailyEntry.objects.select_related("paper"):
+        assert timezone.localdate(entry.submitted_at) == entry.day
+        assert entry.upvotes_count == entry.paper.upvotes_count == entry.paper.imported_upvotes
+
+    # The seed papers keep their seed counts and organizations.
+    mixing = Paper.objects.get(arxiv_id="2510.06182")
+    assert (mixing.imported_upvotes, mixing.organization.slug) == (2, "tau")
+    assert Paper.objects.get(arxiv_id="2509.03867").upvotes_count == 11
+    # Heavy-tailed counts: most small, a few large; about 30% of papers carry an organization.
+    counts = list(DailyEntry.objects.values_list("upvotes_count", flat=True))
+    assert sum(c <= 10 for c in counts) > 0.8 * len(counts)
+    assert any(c >= 50 for c in counts)
+    assert max(counts) <= 300
+    tagged = Paper.objects.filter(organization__isnull=False).count()
+    assert 0.2 < tagged / Paper.objects.count() < 0.4
+    assert DailyEntry.objects.exclude(trending_score=0).count() == DailyEntry.objects.count()
+
+    before = _state()
+    again = load_demo(today=TODAY)
+    assert (again.papers.new, again.papers.updated) == (0, 0)
+    assert (again.entries_created, again.entries_moved, again.papers_changed) == (0, 0, 0)
+    assert _state() == before
+
+    # Loaded again on a later day, the list moves to end on that day.
+    later = TODAY + timedelta(days=10)
+    moved = load_demo(today=later)
+    assert moved.papers.new == 0
+    assert moved.entries_moved > 0
+    assert DailyEntry.objects.filter(day=later).exists()
+    assert not DailyEntry.objects.filter(day__lte=later - timedelta(days=DAYS)).exists()
+
+
+def test_demo_upvotes_are_deterministic_and_heavy_tailed():
+    votes = [demo_upvotes(f"2606.{n:05d}") for n in range(5000)]
+    assert votes == [demo_upvotes(f"2606.{n:05d}") for n in range(5000)]
+    assert sum(v <= 10 for v in votes) > 0.85 * len(votes)
+    assert 20 < sum(v >= 50 for v in votes) < 400
+    assert max(votes) == 300
+
+
+@pytest.mark.django_db
+def test_the_command_loads_an_empty_database():
+    out = StringIO()
+    call_command("seed_demo", "-v0", stdout=out)
+    assert "3013 new" in out.getvalue()
+    assert Paper.objects.count() == 3013
+    assert DailyEntry.objects.filter(day=timezone.localdate()).exists()
+
+
+@pytest.mark.django_db
+def test_the_command_leaves_a_database_with_papers_alone():
+    make_paper()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Database not empty; demo not loaded" in out.getvalue()
+    assert Paper.objects.count() == 1
+    assert not DailyEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_recompute_trending_prints_the_count():
+    from paperboy.test import make_entry
+
+    make_entry(make_paper())
+    out = StringIO()
+    call_command("recompute_trending", stdout=out)
+    assert out.getvalue().strip() == "Rescored 1 daily entries."
