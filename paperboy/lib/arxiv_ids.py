@@ -8,13 +8,17 @@ Both may carry a version suffix ``vN``.
 import re
 from dataclasses import dataclass
 
-_NEW = r"(?P<new>(?P<yymm>\d{4})\.(?P<num>\d{4,5}))"
-_OLD = r"(?P<old>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})"
-_ID = re.compile(rf"^(?:{_NEW}|{_OLD})(?:v(?P<version>\d+))?$")
+# [0-9], not \d: \d also matches other scripts' digits ("٢٥٠١"), which are no arXiv id.
+_NEW = r"(?P<new>(?P<yymm>[0-9]{4})\.(?P<num>[0-9]{4,5}))"
+_OLD = r"(?P<old>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/(?P<old_yymm>[0-9]{4})[0-9]{3})"
+_ID = re.compile(rf"(?:{_NEW}|{_OLD})(?:v(?P<version>[1-9][0-9]*))?")
 _URL = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>[^?#]+?)(?:\.pdf)?/?(?:[?#].*)?$",
-    re.IGNORECASE,
+    r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
+    r"(?P<rest>[^?#]+?)(?:\.pdf)?/?(?:[?#].*)?",
+    re.IGNORECASE | re.DOTALL,
 )
+# The first new-style id is 0704.0001 (April 2007); before that, only old-style ids exist.
+_FIRST_NEW_YYMM = 704
 _PREFIX = re.compile(r"^arxiv:\s*", re.IGNORECASE)
 
 
@@ -41,11 +45,11 @@ def parse_arxiv_id(text: str) -> ArxivId:
         raise InvalidArxivId("Enter an arXiv id such as 2510.12345 or an arxiv.org link.")
     if len(value) > 200:
         raise InvalidArxivId("That is too long to be an arXiv id or link.")
-    url = _URL.match(value)
+    url = _URL.fullmatch(value)
     if url:
         value = url.group("rest")
     value = _PREFIX.sub("", value)
-    match = _ID.match(value)
+    match = _ID.fullmatch(value)
     if not match:
         raise InvalidArxivId(
             f"“{text.strip()[:60]}” is not an arXiv id. Use the form 2510.12345, "
@@ -57,10 +61,14 @@ def parse_arxiv_id(text: str) -> ArxivId:
         digits = len(match.group("num"))
         if not 1 <= month <= 12:
             raise InvalidArxivId(f"“{value}” has no valid month (the YYMM part).")
+        if int(match.group("yymm")) < _FIRST_NEW_YYMM:
+            raise InvalidArxivId(f"“{value}” is older than arXiv's new-style ids (0704.0001).")
         if (year >= 15 and digits != 5) or (year < 15 and digits != 4):
             raise InvalidArxivId(f"“{value}” has the wrong number of digits after the dot.")
         base = match.group("new")
     else:
+        if not 1 <= int(match.group("old_yymm")[2:]) <= 12:
+            raise InvalidArxivId(f"“{value}” has no valid month (the YYMM part).")
         base = match.group("old")
     version = match.group("version")
     return ArxivId(base=base, version=int(version) if version else None)
