@@ -3,26 +3,39 @@
 import html
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Only tags HTML sources really use: "$a<b$ and $c>d$" in an abstract is math, not markup.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Only tags HTML sources really use, with attributes that look like attributes:
+# "$a<b$ and $c>d$" or "$a<b \leq c$ and $d>e$" in an abstract is math, not markup.
 _TAG = re.compile(
     r"</?(?:a|b|i|u|em|strong|sub|sup|p|br|span|div|tt|code|font|small|big|math|mi|mo|mn)"
-    r"(?:\s[^<>]{0,200})?/?>",
+    r"""(?:\s+[a-z][a-z0-9:-]*(?:\s*=\s*(?:"[^"<>]{0,300}"|'[^'<>]{0,300}'|[^\s"'<>$]{1,300}))?)*"""
+    r"\s*/?>",
     re.IGNORECASE,
 )
+_TAG_NAME = re.compile(r"</?([a-z]+)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+# Tags that separate words; the others sit inside a word ("H<sub>2</sub>O").
+_BREAKING_TAGS = {"br": "\n", "p": "\n\n", "div": "\n\n"}
+# arXiv starts a new paragraph with an indented line; a blank line does it everywhere.
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n|[ \t]+(?=\S))")
 
 
 def clean_text(value: str, *, keep_newlines: bool = False) -> str:
     """Drop control characters and HTML tags, unescape entities, collapse whitespace.
 
-    With ``keep_newlines``, blank lines separate paragraphs and single (hard-wrapped) line
-    breaks become spaces, which is how arXiv abstracts are meant to read.
+    With ``keep_newlines``, blank lines and indented lines start paragraphs (arXiv marks them
+    by indenting) and single (hard-wrapped) line breaks become spaces, which is how arXiv
+    abstracts are meant to read.
     """
     value = _CONTROL.sub("", value or "")
-    value = html.unescape(_TAG.sub("", value))
+    value = html.unescape(_TAG.sub(_replace_tag, value))
     if not keep_newlines:
         return _SPACES.sub(" ", value.replace("\n", " ")).strip()
-    paragraphs = re.split(r"\n\s*\n", value.replace("\r\n", "\n"))
+    paragraphs = _PARAGRAPH_BREAK.split(value.replace("\r\n", "\n").strip())
     cleaned = [_SPACES.sub(" ", p.replace("\n", " ")).strip() for p in paragraphs]
     return "\n\n".join(p for p in cleaned if p)
+
+
+def _replace_tag(match: re.Match[str]) -> str:
+    name = _TAG_NAME.match(match.group(0))
+    return _BREAKING_TAGS.get(name.group(1).lower(), "") if name else ""

@@ -1,0 +1,85 @@
+"""Tests for clean_text: what it strips from source text and what it must leave alone."""
+
+from paperboy.lib.text import clean_text
+
+
+def test_it_strips_html_tags_and_keeps_their_text():
+    text = 'Code at <a href="https://github.com/x/y">this https URL</a>, <b>bold</b> <I>it</I>.'
+
+    assert clean_text(text) == "Code at this https URL, bold it."
+
+
+def test_tags_inside_a_word_do_not_split_it():
+    assert clean_text("H<sub>2</sub>O and x<sup>2</sup>") == "H2O and x2"
+
+
+def test_line_breaking_tags_leave_a_space_or_a_paragraph():
+    text = "<p class='abstract'>First<br/>line</p><p>Second</p>"
+
+    assert clean_text(text) == "First line Second"
+    assert clean_text(text, keep_newlines=True) == "First line\n\nSecond"
+
+
+def test_it_keeps_inequalities_in_math():
+    assert clean_text("for $a<b$ and $c>d$") == "for $a<b$ and $c>d$"
+    assert clean_text("when $0<i<n$ holds") == "when $0<i<n$ holds"
+
+
+def test_it_keeps_math_that_looks_like_a_tag_with_attributes():
+    text = r"where $a<b \leq c$ and $d>e$ hold"
+
+    assert clean_text(text) == text
+
+
+def test_it_unescapes_entities():
+    assert clean_text("Tom &amp; Jerry &lt;3 &eacute;t&eacute;") == "Tom & Jerry <3 été"
+
+
+def test_it_collapses_whitespace_to_one_line_by_default():
+    assert clean_text("  A title\n  wrapped\tover lines  ") == "A title wrapped over lines"
+
+
+def test_it_joins_hard_line_breaks_in_abstracts():
+    text = (
+        "We present an efficient approach for leveraging\nthe knowledge from multiple\nmodalities."
+    )
+
+    assert clean_text(text, keep_newlines=True) == (
+        "We present an efficient approach for leveraging the knowledge from multiple modalities."
+    )
+
+
+def test_it_keeps_paragraphs_separated_by_blank_lines():
+    text = "First paragraph\nwrapped.\n\n\nSecond paragraph.\r\n\r\nThird."
+
+    assert clean_text(text, keep_newlines=True) == (
+        "First paragraph wrapped.\n\nSecond paragraph.\n\nThird."
+    )
+
+
+def test_it_keeps_paragraphs_that_arxiv_marks_by_indenting():
+    # As arXiv stores 2508.18407's abstract: a paragraph starts on an indented line.
+    text = (
+        "that OOD\nevaluations can capture and reflect upon possible failures in a real-world\n"
+        "deployment.\n  In this work, we challenge this assumption"
+    )
+
+    assert clean_text(text, keep_newlines=True) == (
+        "that OOD evaluations can capture and reflect upon possible failures in a real-world "
+        "deployment.\n\nIn this work, we challenge this assumption"
+    )
+
+
+def test_it_drops_control_characters():
+    text = "Zero\x00 bell\x07 escape\x1b[0m del\x7f next-line\x85 end"
+
+    assert clean_text(text) == "Zero bell escape[0m del next-line end"
+
+
+def test_it_keeps_tabs_and_newlines_as_whitespace():
+    assert clean_text("a\tb\nc\rd") == "a b c d"
+
+
+def test_it_accepts_none_and_empty_text():
+    assert clean_text(None) == ""
+    assert clean_text("", keep_newlines=True) == ""
