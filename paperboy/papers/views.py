@@ -1,19 +1,23 @@
 """The paper page: full abstract, ordered authors, organization, links and the upvote button."""
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from paperboy.feed import votes
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Paper, PaperAuthor
 
 
 def _get_paper(arxiv_id: str) -> Paper:
     paper = (
         Paper.objects.visible()
         .select_related("organization", "daily", "daily__organization")
-        .prefetch_related("authorships__author", "categories")
+        .prefetch_related(
+            Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author")),
+            "categories",
+        )
         .filter(arxiv_id=arxiv_id)
         .first()
     )
