@@ -2,8 +2,8 @@
 
 Rules come from settings: ``PAPERBOY_SUBMIT_WHO`` (``verified``, ``staff`` or ``nobody``),
 ``PAPERBOY_SUBMIT_MAX_AGE_DAYS`` and ``PAPERBOY_SUBMIT_DAILY_CAP``; a paper enters the list once.
-A rejected submission leaves the database as it was (a paper fetched from arXiv only to be
-rejected is removed again).
+A rejected submission leaves the database as it was: a paper not yet in the catalog is fetched
+from arXiv, checked against the rules, and only then imported together with its entry.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from django.utils.html import format_html
 
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
+from paperboy.ingest.importer import import_record
+from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import ArxivId
 from paperboy.lib.dates import short_date
 from paperboy.papers.models import Paper
@@ -63,10 +65,14 @@ def _check_paper(paper: Paper, *, now: datetime) -> None:
     entry = DailyEntry.objects.filter(paper=paper).only("day").first()
     if entry is not None:
         raise Rejected(_already_featured(paper, entry.day))
+    _check_age(paper.arxiv_id, paper.published_at, now=now)
+
+
+def _check_age(arxiv_id: str, published_at: datetime, *, now: datetime) -> None:
     max_age = settings.PAPERBOY_SUBMIT_MAX_AGE_DAYS
-    if paper.published_at < now - timedelta(days=max_age):
+    if published_at < now - timedelta(days=max_age):
         raise Rejected(
-            f"{paper.arxiv_id} appeared on arXiv on {short_date(paper.published_at.date())}; "
+            f"{arxiv_id} appeared on arXiv on {short_date(published_at.date())}; "
             f"only papers from the last {max_age} days can be submitted."
         )
 
@@ -80,15 +86,11 @@ def _already_featured(paper: Paper, day: date) -> str:
     )
 
 
-def find_or_fetch(arxiv_id: ArxivId) -> tuple[Paper, bool]:
-    """The catalog's paper, or arXiv's (imported now). The flag says it was just fetched."""
-    paper = Paper.objects.filter(arxiv_id=arxiv_id.base).first()
-    if paper is not None:
-        return paper, False
+def _fetch(arxiv_id: ArxivId) -> PaperRecord:
     from paperboy.ingest import fetch
 
     try:
-        return fetch.fetch_paper(arxiv_id.base), True
+        return fetch.fetch_record(arxiv_id.base)
     except fetch.PaperNotFound:
         raise Rejected(f"arXiv has no paper {arxiv_id.base}.") from None
     except fetch.FetchError:
@@ -103,21 +105,31 @@ def submit(*, user, arxiv_id: ArxivId, today: date, now: datetime) -> DailyEntry
     if reason:
         raise Rejected(reason)
     check_cap(user, today=today)
-    paper, fetched = find_or_fetch(arxiv_id)
-    try:
+    paper = Paper.objects.filter(arxiv_id=arxiv_id.base).first()
+    record = None
+    if paper is not None:
         _check_paper(paper, now=now)
+    else:
+        record = _fetch(arxiv_id)
+        _check_age(record.arxiv_id, record.published_at, now=now)
+    try:
         with transaction.atomic():
+            if record is not None:
+                paper = import_record(record)
             entry = DailyEntry.objects.create(
                 paper=paper, day=today, submitted_at=now, submitted_by=user
             )
             votes.refresh_counters(paper.pk)
     except IntegrityError:
-        # Someone else submitted the same paper a moment ago.
-        day = DailyEntry.objects.filter(paper=paper).values_list("day", flat=True).first()
-        raise Rejected(_already_featured(paper, day or today)) from None
-    except Rejected:
-        if fetched:
-            paper.delete()
-        raise
+        # Someone else submitted (or imported) the same paper a moment ago.
+        day = (
+            DailyEntry.objects.filter(paper__arxiv_id=arxiv_id.base)
+            .values_list("day", flat=True)
+            .first()
+        )
+        if day is None:
+            raise Rejected("Someone submitted this paper at the same moment; try again.") from None
+        paper = Paper.objects.get(arxiv_id=arxiv_id.base)
+        raise Rejected(_already_featured(paper, day)) from None
     entry.paper = paper
     return entry

@@ -12,6 +12,7 @@ from django.db import IntegrityError
 
 from paperboy.ingest.arxiv import ArxivClient, ArxivError, ArxivUnavailable, Feed
 from paperboy.ingest.importer import import_record
+from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.papers.models import Paper
 
@@ -31,8 +32,8 @@ def default_client() -> ArxivClient:
     return ArxivClient(min_interval=0, max_attempts=3, backoff_base=1.0, max_delay=5.0, timeout=10)
 
 
-def fetch_paper(arxiv_id: str, client: ArxivClient | None = None) -> Paper:
-    """The Paper for ``arxiv_id`` (an id, ``arXiv:…`` or an arxiv.org link).
+def fetch_record(arxiv_id: str, client: ArxivClient | None = None) -> PaperRecord:
+    """arXiv's metadata for ``arxiv_id``, parsed but not written anywhere.
 
     Raises PaperNotFound when the text is not an arXiv id or arXiv does not know it, and
     FetchError when arXiv cannot be reached or answers with something unreadable.
@@ -41,22 +42,33 @@ def fetch_paper(arxiv_id: str, client: ArxivClient | None = None) -> Paper:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as e:
         raise PaperNotFound(str(e)) from e
-
-    existing = Paper.objects.filter(arxiv_id=parsed.base).first()
-    if existing is not None:
-        return existing
-
     if client is None:
         with default_client() as own:
             feed = _fetch(own, parsed.base)
     else:
         feed = _fetch(client, parsed.base)
-
     record = next((r for r in feed.records if r.arxiv_id == parsed.base), None)
     if record is None:
         detail = "; ".join(e.message for e in feed.errors if e.message)
         log.info("arXiv has no paper %s (%s)", parsed.base, detail or "empty feed")
         raise PaperNotFound(f"arXiv has no paper with the id {parsed.base}.")
+    return record
+
+
+def fetch_paper(arxiv_id: str, client: ArxivClient | None = None) -> Paper:
+    """The Paper for ``arxiv_id`` (an id, ``arXiv:…`` or an arxiv.org link).
+
+    Returns the catalog's paper when it has one; otherwise fetches it (see ``fetch_record``)
+    and imports it.
+    """
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as e:
+        raise PaperNotFound(str(e)) from e
+    existing = Paper.objects.filter(arxiv_id=parsed.base).first()
+    if existing is not None:
+        return existing
+    record = fetch_record(parsed.base, client)
     try:
         return import_record(record)
     except IntegrityError:

@@ -8,7 +8,8 @@ from django.test import Client
 
 from paperboy.feed.models import DailyEntry
 from paperboy.ingest import fetch
-from paperboy.papers.models import Paper
+from paperboy.ingest.tests.conftest import Reply, arxiv_server, fixture_bytes  # noqa: F401
+from paperboy.papers.models import Author, Category, Paper
 from paperboy.test import PASSWORD, make_entry, make_paper, make_user
 
 TODAY = date(2025, 1, 20)
@@ -28,12 +29,23 @@ def alice_client(client, alice):
 
 @pytest.fixture
 def no_network(monkeypatch):
-    """fetch_paper must not be reached unless a test says so."""
+    """arXiv must not be asked unless a test says so."""
 
-    def refuse(arxiv_id):
-        raise AssertionError(f"fetch_paper({arxiv_id!r}) was called")
+    def refuse(arxiv_id, client=None):
+        raise AssertionError(f"fetch_record({arxiv_id!r}) was called")
 
-    monkeypatch.setattr(fetch, "fetch_paper", refuse)
+    monkeypatch.setattr(fetch, "fetch_record", refuse)
+
+
+@pytest.fixture
+def arxiv(arxiv_server, settings):  # noqa: F811 (the fixture imported above)
+    """A real local HTTP server in place of the arXiv API, answering with recorded responses."""
+    settings.PAPERBOY_ARXIV_API_URL = arxiv_server.url
+    return arxiv_server
+
+
+# 2508.18407 (the recorded single-paper response) appeared on arXiv on 2025-08-25.
+FIXTURE_DAY = datetime(2025, 9, 1, 10, 0, tzinfo=UTC)
 
 
 def test_it_needs_a_signed_in_user(client, db):
@@ -75,20 +87,19 @@ def test_it_accepts_links_and_versions(alice_client, no_network):
     assert DailyEntry.objects.filter(paper=paper).exists()
 
 
-def test_it_fetches_a_paper_missing_from_the_catalog(alice_client, monkeypatch):
-    calls = []
+def test_it_fetches_a_paper_missing_from_the_catalog(client, alice, arxiv):
+    arxiv.replies = [Reply(200, fixture_bytes("arxiv_single.xml"))]
 
-    def fake_fetch(arxiv_id):
-        calls.append(arxiv_id)
-        return make_paper(arxiv_id=arxiv_id, title="Fresh from arXiv")
-
-    monkeypatch.setattr(fetch, "fetch_paper", fake_fetch)
-
-    response = alice_client.post("/papers/submit", {"arxiv_id": "arXiv:2501.09999"})
+    with time_machine.travel(FIXTURE_DAY, tick=False):
+        client.login(username="alice", password=PASSWORD)
+        response = client.post("/papers/submit", {"arxiv_id": "arXiv:2508.18407"})
 
     assert response.status_code == 302
-    assert calls == ["2501.09999"]
-    assert DailyEntry.objects.get(paper__arxiv_id="2501.09999").day == TODAY
+    assert len(arxiv.requests) == 1 and "id_list=2508.18407" in arxiv.requests[0]["path"]
+    entry = DailyEntry.objects.get(paper__arxiv_id="2508.18407")
+    assert entry.day == FIXTURE_DAY.date()
+    assert entry.paper.title.startswith("Can Out-of-Distribution Evaluations Uncover")
+    assert entry.paper.num_authors == entry.paper.authorships.count() > 0
 
 
 def _assert_rejected(response, message: str) -> str:
@@ -183,11 +194,8 @@ def test_closed_submissions_refuse_everyone(alice_client, no_network, settings):
     assert not DailyEntry.objects.exists()
 
 
-def test_a_paper_arxiv_does_not_know_is_a_form_error(alice_client, monkeypatch):
-    def not_found(arxiv_id):
-        raise fetch.PaperNotFound(f"arXiv has no paper with the id {arxiv_id}.")
-
-    monkeypatch.setattr(fetch, "fetch_paper", not_found)
+def test_a_paper_arxiv_does_not_know_is_a_form_error(alice_client, arxiv):
+    arxiv.replies = [Reply(200, fixture_bytes("arxiv_empty.xml"))]
 
     response = alice_client.post("/papers/submit", {"arxiv_id": "2501.99999"})
 
@@ -195,28 +203,27 @@ def test_a_paper_arxiv_does_not_know_is_a_form_error(alice_client, monkeypatch):
     assert not DailyEntry.objects.exists() and not Paper.objects.exists()
 
 
-def test_network_trouble_is_a_form_error(alice_client, monkeypatch):
-    def unreachable(arxiv_id):
-        raise fetch.FetchError("timed out")
-
-    monkeypatch.setattr(fetch, "fetch_paper", unreachable)
+def test_network_trouble_is_a_form_error(alice_client, arxiv):
+    arxiv.replies = [Reply(503, b"", {"Retry-After": "0"})]
 
     response = alice_client.post("/papers/submit", {"arxiv_id": "2501.99998"})
 
     _assert_rejected(response, "We could not reach arXiv")
-    assert not DailyEntry.objects.exists()
+    assert len(arxiv.requests) > 1  # it retried before giving up
+    assert not DailyEntry.objects.exists() and not Paper.objects.exists()
 
 
-def test_a_fetched_paper_that_breaks_a_rule_leaves_no_trace(alice_client, monkeypatch):
-    def fetch_old(arxiv_id):
-        return make_paper(arxiv_id=arxiv_id, published_at=datetime(2024, 1, 1, tzinfo=UTC))
+def test_a_fetched_paper_that_breaks_a_rule_leaves_no_trace(client, alice, arxiv):
+    arxiv.replies = [Reply(200, fixture_bytes("arxiv_single.xml"))]
 
-    monkeypatch.setattr(fetch, "fetch_paper", fetch_old)
-
-    response = alice_client.post("/papers/submit", {"arxiv_id": "2501.99997"})
+    # A year after it appeared on arXiv, the paper is far too old for today's list.
+    with time_machine.travel(datetime(2026, 9, 1, tzinfo=UTC), tick=False):
+        client.login(username="alice", password=PASSWORD)
+        response = client.post("/papers/submit", {"arxiv_id": "2508.18407"})
 
     _assert_rejected(response, "only papers from the last 30 days")
-    assert not Paper.objects.filter(arxiv_id="2501.99997").exists()
+    assert not Paper.objects.exists()
+    assert not Author.objects.exists() and not Category.objects.exists()
     assert not DailyEntry.objects.exists()
 
 
