@@ -3,13 +3,18 @@
     paperboy up [--host H] [--port P] [--data-dir D] [--workers N]
     paperboy manage <django command> [args…]
 
+Each app may add its own subcommands: a ``paperboy/<app>/cli.py`` module with a
+``register(subparsers)`` function is picked up automatically. Its handlers call
+``setup_django(args)`` first and raise ``CliError`` for anything the user should read.
 Errors print one readable line and exit non-zero.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
 import signal
 import subprocess
 import sys
@@ -19,6 +24,11 @@ from pathlib import Path
 
 class CliError(Exception):
     """A problem to report to the user in one line."""
+
+
+def setup_django(args: argparse.Namespace | None = None) -> None:
+    """Configure Django for a command (honouring ``--data-dir``)."""
+    _setup_django(getattr(args, "data_dir", None))
 
 
 def _setup_django(data_dir: str | None = None) -> None:
@@ -128,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     manage = sub.add_parser("manage", help="Run a Django management command.", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
+
+    import paperboy
+
+    for info in sorted(pkgutil.iter_modules(paperboy.__path__), key=lambda i: i.name):
+        if info.ispkg and (Path(paperboy.__path__[0]) / info.name / "cli.py").exists():
+            importlib.import_module(f"paperboy.{info.name}.cli").register(sub)
     return parser
 
 

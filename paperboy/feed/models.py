@@ -45,6 +45,8 @@ class DailyEntry(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Who submitted it elsewhere (e.g. a Hugging Face username) when it came from an import.
+    external_submitter = models.CharField(max_length=150, blank=True)
     organization = models.ForeignKey(
         Organization,
         null=True,

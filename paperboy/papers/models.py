@@ -69,6 +69,9 @@ class Paper(models.Model):
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers"
     )
+    # One-sentence summary and keywords: imported (Hugging Face) or generated (AI extras).
+    ai_summary = models.TextField(blank=True)
+    ai_keywords = models.JSONField(default=list, blank=True)
     # Counters maintained by feed.votes and comments; recomputed from their rows, never +1'd.
     upvotes_count = models.PositiveIntegerField(
         default=0, help_text="Local upvotes plus imported ones."
