@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from paperboy.ingest.records import PaperRecord
+from paperboy.ingest.signals import papers_imported
 from paperboy.lib.text import clean_text
 from paperboy.papers.models import Author, Category, Paper, PaperAuthor
 
@@ -117,6 +118,11 @@ def _import_batch(batch: list[PaperRecord], result: ImportResult) -> None:
             for p in to_create:
                 p.pk = ids[p.arxiv_id]
         _relink(relink, authors)
+        changed = [p.pk for p, _ in relink]
+        if changed:
+            transaction.on_commit(
+                lambda: papers_imported.send(sender=ImportResult, paper_ids=changed)
+            )
 
 
 def _apply(paper: Paper, r: PaperRecord) -> None:
