@@ -257,5 +257,12 @@ PAPERBOY_ARXIV_API_URL = os.environ.get(
 PAPERBOY_USER_AGENT = os.environ.get(
     "PAPERBOY_USER_AGENT", "Paperboy/0.1 (self-hosted daily papers; +https://github.com/)"
 )
+# Ingest (paperboy/ingest): sources, categories and manners.
+PAPERBOY_ARXIV_CATEGORIES = os.environ.get("PAPERBOY_ARXIV_CATEGORIES", "cs.CL cs.LG cs.AI cs.CV")
+PAPERBOY_ARXIV_RSS_URL = os.environ.get("PAPERBOY_ARXIV_RSS_URL", "https://rss.arxiv.org/rss/")
+PAPERBOY_ARXIV_MIN_INTERVAL = envfloat("PAPERBOY_ARXIV_MIN_INTERVAL", "3")
+PAPERBOY_HF_API_URL = os.environ.get("PAPERBOY_HF_API_URL", "https://huggingface.co/api")
+PAPERBOY_GITHUB_API_URL = os.environ.get("PAPERBOY_GITHUB_API_URL", "https://api.github.com")
+PAPERBOY_GITHUB_TOKEN = envstr("PAPERBOY_GITHUB_TOKEN")
 # Load the bundled demo corpus into an empty database on `paperboy up`.
 PAPERBOY_DEMO = envbool("PAPERBOY_DEMO", "true")
