@@ -11,7 +11,7 @@ import logging
 from django.db import IntegrityError
 
 from paperboy.ingest.arxiv import ArxivClient, ArxivError, ArxivUnavailable, Feed
-from paperboy.ingest.importer import import_record
+from paperboy.ingest.importer import RecordError, import_record
 from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.papers.models import Paper
@@ -74,6 +74,9 @@ def fetch_paper(arxiv_id: str, client: ArxivClient | None = None) -> Paper:
     except IntegrityError:
         # Someone else imported it between our lookup and our insert.
         return Paper.objects.get(arxiv_id=parsed.base)
+    except RecordError as e:
+        log.warning("arXiv's record for %s cannot be imported: %s", parsed.base, e)
+        raise FetchError(f"arXiv's record for {parsed.base} cannot be imported: {e}.") from e
 
 
 def _fetch(client: ArxivClient, base_id: str) -> Feed:

@@ -1,0 +1,180 @@
+"""What ingest remembers between runs: locks, run records, backfill checkpoints, star history.
+
+- ``IngestLock``: one row per source; a run claims it with a conditional UPDATE, so a run that
+  overlaps a running one (a slow crawl, a second worker) skips instead of doubling the work.
+  A claim expires (``locked_until``) so a run killed with ``kill -9`` never blocks forever.
+- ``IngestRun``: what each run did (counts, status, message), for operators in the admin.
+- ``Checkpoint``: where a backfill stands, written in the same transaction as the papers it
+  covers, so a killed backfill resumes exactly there.
+- ``GithubRepo`` / ``StarSnapshot``: the ETag and stars of each repository, and the history of
+  each paper's stars that trending's star velocity reads (``stars_gained``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+STAR_WINDOW = timedelta(days=7)
+
+
+class IngestLock(models.Model):
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=64, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def acquire(cls, name: str, *, ttl: timedelta) -> str | None:
+        """Claim ``name`` for ``ttl``; returns a token for ``release``, or None when held."""
+        now = timezone.now()
+        token = uuid.uuid4().hex
+        try:
+            with transaction.atomic():
+                cls.objects.get_or_create(name=name)
+        except IntegrityError:
+            pass  # created by a concurrent run a moment ago
+        claimed = (
+            cls.objects.filter(name=name)
+            .filter(models.Q(locked_until__isnull=True) | models.Q(locked_until__lt=now))
+            .update(holder=token, locked_until=now + ttl)
+        )
+        return token if claimed else None
+
+    @classmethod
+    def extend(cls, name: str, token: str, *, ttl: timedelta) -> bool:
+        return bool(
+            cls.objects.filter(name=name, holder=token).update(locked_until=timezone.now() + ttl)
+        )
+
+    @classmethod
+    def release(cls, name: str, token: str) -> None:
+        cls.objects.filter(name=name, holder=token).update(holder="", locked_until=None)
+
+
+class IngestRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        OK = "ok"
+        FAILED = "failed"
+        SKIPPED = "skipped"
+
+    source = models.CharField(max_length=100, db_index=True)
+    args = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class Checkpoint(models.Model):
+    key = models.CharField(max_length=200, unique=True)
+    state = models.JSONField(default=dict)
+    done = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class GithubRepo(models.Model):
+    """One GitHub repository (``owner/name``, lower case) and what its last answer said."""
+
+    name = models.CharField(max_length=200, unique=True)
+    etag = models.CharField(max_length=200, blank=True)
+    stars = models.PositiveIntegerField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    missing = models.BooleanField(default=False, help_text="GitHub answered 404 last time.")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StarSnapshot(models.Model):
+    """A paper's GitHub stars at a moment; written when the count changes (and the first time)."""
+
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    stars = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["paper", "recorded_at"], name="star_paper_time")]
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}: {self.stars} @ {self.recorded_at:%Y-%m-%d}"
+
+    @classmethod
+    def record(cls, paper_ids: Iterable[int], stars: int, *, at: datetime | None = None) -> int:
+        """Add a snapshot for each paper whose last snapshot differs from ``stars``."""
+        ids = list(paper_ids)
+        if not ids:
+            return 0
+        last = dict(
+            cls.objects.filter(paper_id__in=ids)
+            .order_by("paper_id", "recorded_at", "pk")
+            .values_list("paper_id", "stars")
+        )  # later rows overwrite earlier ones: the latest per paper
+        at = at or timezone.now()
+        rows = [cls(paper_id=i, stars=stars, recorded_at=at) for i in ids if last.get(i) != stars]
+        cls.objects.bulk_create(rows)
+        return len(rows)
+
+
+def stars_gained(paper_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, int]:
+    """GitHub stars each paper gained over the last 7 days, from its star history.
+
+    The gain is the latest count minus the count 7 days ago (the last snapshot before the
+    window) or, for a repository first seen inside the window, its first count then: stars a
+    repository had before we watched it are not "gained this week". Papers without history
+    are left out (read as 0).
+    """
+    ids = list(paper_ids)
+    if not ids:
+        return {}
+    now = now or timezone.now()
+    cutoff = now - STAR_WINDOW
+    from paperboy.papers.models import Paper
+
+    snapshots = StarSnapshot.objects.filter(paper_id=OuterRef("pk"))
+
+    def stars(qs):
+        return Subquery(qs.values("stars")[:1])
+
+    rows = (
+        Paper.objects.filter(pk__in=ids)
+        .annotate(
+            latest=stars(snapshots.filter(recorded_at__lte=now).order_by("-recorded_at", "-pk")),
+            before=stars(snapshots.filter(recorded_at__lte=cutoff).order_by("-recorded_at", "-pk")),
+            first_in=stars(
+                snapshots.filter(recorded_at__gt=cutoff, recorded_at__lte=now).order_by(
+                    "recorded_at", "pk"
+                )
+            ),
+        )
+        .values("pk", "latest", "before", "first_in")
+    )
+    gains = {}
+    for row in rows:
+        base = row["before"] if row["before"] is not None else row["first_in"]
+        if base is None or row["latest"] is None:
+            continue
+        gains[row["pk"]] = max(0, row["latest"] - base)
+    return gains
