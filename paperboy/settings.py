@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "paperboy.feed",
     "paperboy.ingest",
     "paperboy.jobs",
+    "paperboy.digests",
 ]
 
 MIDDLEWARE = [
@@ -183,23 +184,39 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 
 def _mailers(url: str) -> dict:
-    """Map ``PAPERBOY_SMTP_URL`` onto Django's MAILERS; without it, print mail to the console."""
+    """Map ``PAPERBOY_SMTP_URL`` onto Django's MAILERS; without it, print mail to the console.
+
+    ``smtp://user:pass@host:port`` (plain, port 25), ``smtp://…?starttls=1`` (STARTTLS, port
+    587), ``smtps://…`` (implicit TLS, port 465); user and password percent-encoded.
+    """
     if not url:
         return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     from urllib.parse import parse_qs, unquote, urlsplit
 
-    parts = urlsplit(url)
-    query = parse_qs(parts.query)
+    from django.core.exceptions import ImproperlyConfigured
+
+    shown = "PAPERBOY_SMTP_URL (smtp://user:pass@host:port, smtps://…, ?starttls=1)"
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured(f"{shown}: {parts.scheme or 'no'} scheme or no host")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{shown}: the port is not a number from 1 to 65535") from None
+    starttls = parse_qs(parts.query).get("starttls", ["0"])[0].lower() in ("1", "true", "yes")
+    use_ssl = parts.scheme == "smtps"
+    if use_ssl and starttls:
+        raise ImproperlyConfigured(f"{shown}: smtps:// is already TLS; drop ?starttls=1")
     return {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": parts.hostname or "localhost",
-                "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+                "host": parts.hostname,
+                "port": port or (465 if use_ssl else 587 if starttls else 25),
                 "username": unquote(parts.username or ""),
                 "password": unquote(parts.password or ""),
-                "use_ssl": parts.scheme == "smtps",
-                "use_tls": query.get("starttls", ["0"])[0] in ("1", "true"),
+                "use_ssl": use_ssl,
+                "use_tls": starttls,
                 "timeout": 30,
             },
         }
@@ -266,3 +283,22 @@ PAPERBOY_GITHUB_API_URL = os.environ.get("PAPERBOY_GITHUB_API_URL", "https://api
 PAPERBOY_GITHUB_TOKEN = envstr("PAPERBOY_GITHUB_TOKEN")
 # Load the bundled demo corpus into an empty database on `paperboy up`.
 PAPERBOY_DEMO = envbool("PAPERBOY_DEMO", "true")
+
+# --- Email digests --------------------------------------------------------------------------
+# Papers in a digest's trending section, and in the "for you" section of members who upvoted at
+# least PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES papers (0 turns "for you" off).
+PAPERBOY_DIGEST_TOP_N = envint("PAPERBOY_DIGEST_TOP_N", "10")
+PAPERBOY_DIGEST_FOR_YOU_N = envint("PAPERBOY_DIGEST_FOR_YOU_N", "5")
+PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES = envint("PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES", "3")
+# Send a digest even when its period has no papers (it then says so).
+PAPERBOY_DIGEST_SEND_EMPTY = envbool("PAPERBOY_DIGEST_SEND_EMPTY", "false")
+# How long a confirmation link works; how long the "manage" link of a digest works.
+PAPERBOY_DIGEST_CONFIRM_MAX_AGE_HOURS = envint("PAPERBOY_DIGEST_CONFIRM_MAX_AGE_HOURS", "72")
+PAPERBOY_DIGEST_MANAGE_MAX_AGE_DAYS = envint("PAPERBOY_DIGEST_MANAGE_MAX_AGE_DAYS", "90")
+# Temporary SMTP failures: tries per digest, first wait (doubling each time, at most 6 h).
+PAPERBOY_DIGEST_MAX_ATTEMPTS = envint("PAPERBOY_DIGEST_MAX_ATTEMPTS", "5")
+PAPERBOY_DIGEST_RETRY_SECONDS = envint("PAPERBOY_DIGEST_RETRY_SECONDS", "300")
+# A digest claimed by a worker that died is taken over by another run after this long.
+PAPERBOY_DIGEST_LEASE_SECONDS = envint("PAPERBOY_DIGEST_LEASE_SECONDS", "900")
+# Subscribe requests per client IP ("count/period", period s, m, h or d).
+PAPERBOY_DIGEST_SUBSCRIBE_RATE = os.environ.get("PAPERBOY_DIGEST_SUBSCRIBE_RATE", "10/h")

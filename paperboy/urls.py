@@ -15,6 +15,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("digests/", include("paperboy.digests.urls")),
     path("", include("paperboy.feed.urls")),
     path("", include("paperboy.papers.urls")),
 ]

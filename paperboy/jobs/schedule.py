@@ -45,4 +45,19 @@ JOBS: list[Job] = [
     Job("recompute-trending", "paperboy.feed.tasks.recompute_trending", at=time(3, 0)),
     Job("clear-sessions", "paperboy.jobs.tasks.clear_sessions", at=time(4, 0)),
     Job("prune-task-results", "paperboy.jobs.tasks.prune_task_results", at=time(4, 30)),
+    # Email digests (paperboy/digests/periods.py): daily on weekdays once yesterday's list has
+    # settled, weekly on Mondays; the retry job resends temporary failures after their backoff.
+    Job(
+        "send-daily-digests",
+        "paperboy.digests.tasks.send_daily_digests",
+        at=time(8, 0),
+        weekdays=(0, 1, 2, 3, 4),
+    ),
+    Job(
+        "send-weekly-digests",
+        "paperboy.digests.tasks.send_weekly_digests",
+        at=time(8, 30),
+        weekdays=(0,),
+    ),
+    Job("retry-digests", "paperboy.digests.tasks.retry_digests", every=10),
 ]

@@ -1,0 +1,58 @@
+"""``paperboy digests send [--period current] [--dry-run]``: send the email digests by hand.
+
+Without ``--period``, it sends what the scheduler would: every digest due now (daily on weekdays
+from 08:00, weekly on Mondays from 08:30, in ``PAPERBOY_TIME_ZONE``) plus retries whose backoff
+has run out. ``--period current`` sends the current daily and weekly digests to every confirmed
+subscriber who has not had them yet, whatever the time. Either way each subscriber gets each
+period's digest once.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from paperboy.cli import CliError, setup_django
+
+
+def register(subparsers) -> None:
+    digests = subparsers.add_parser("digests", help="Email digests.")
+    sub = digests.add_subparsers(dest="digests_command", required=True)
+    send = sub.add_parser("send", help="Send the digests that are due (once per subscriber).")
+    send.add_argument(
+        "--period",
+        choices=["due", "current"],
+        default="due",
+        help="due (default): what the schedule says is due now; current: this period's "
+        "daily and weekly digests, whatever the time",
+    )
+    send.add_argument(
+        "--dry-run", action="store_true", help="Print what would be sent; send and write nothing."
+    )
+    send.set_defaults(func=cmd_send)
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    setup_django(args)
+    from django.core.mail import InvalidMailer
+    from django.utils import timezone
+
+    from paperboy.digests import sending
+
+    now = timezone.now()
+    periods = sending.current_periods(now) if args.period == "current" else sending.due_periods(now)
+    if args.dry_run:
+        for period in periods:
+            report = sending.dry_run(period)
+            for line in report.lines:
+                print(line)
+            print(f"{period.key}: would send {report.sent}, nothing to send for {report.skipped}")
+        if not periods:
+            print("No digest is due now (try --period current).")
+        return 0
+    try:
+        report = sending.send(periods)
+    except InvalidMailer as exc:
+        raise CliError(f"the mail settings are wrong: {exc}") from None
+    names = ", ".join(p.key for p in periods) or "none due, retries only"
+    print(f"Digests ({names}): {report}")
+    return 0

@@ -1,0 +1,88 @@
+"""The one place Paperboy's own email is rendered and sent.
+
+Every email is a template triplet, ``templates/emails/<name>-subject.html``,
+``<name>-body-text.html`` and ``<name>-body-html.html``, rendered with the same context into a
+multipart/alternative message (plain text first, HTML with inline CSS, no scripts). Mailing-list
+emails carry ``List-Unsubscribe`` (the signed one-click URL, plus a mailto when configured) and
+``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from paperboy.digests import tokens
+from paperboy.digests.compose import Digest
+
+
+def render(name: str, context: dict) -> tuple[str, str, str]:
+    """(subject, text, html) of the email ``name``."""
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+    subject = render_to_string(f"emails/{name}-subject.html", context)
+    # A subject is one line: templates may wrap, a header must not.
+    subject = " ".join(subject.split())
+    text = render_to_string(f"emails/{name}-body-text.html", context).strip() + "\n"
+    html = render_to_string(f"emails/{name}-body-html.html", context)
+    return subject, text, html
+
+
+def make(
+    name: str,
+    to: str,
+    context: dict,
+    *,
+    unsubscribe_url: str = "",
+    headers: dict | None = None,
+) -> EmailMultiAlternatives:
+    subject, text, html = render(name, context)
+    headers = dict(headers or {})
+    if unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send(message: EmailMultiAlternatives, *, connection=None) -> None:
+    """Send through ``connection`` (kept open by a sending run) or the default mailer."""
+    (connection or mail.mailers.default).send_messages([message])
+
+
+def confirmation(subscription) -> EmailMultiAlternatives:
+    return make(
+        "confirm",
+        subscription.email,
+        {
+            "subscription": subscription,
+            "confirm_url": tokens.confirm_url(subscription),
+            "max_age_hours": settings.PAPERBOY_DIGEST_CONFIRM_MAX_AGE_HOURS,
+        },
+    )
+
+
+def digest(subscription, digest: Digest) -> EmailMultiAlternatives:
+    unsubscribe_url = tokens.unsubscribe_url(subscription)
+    return make(
+        "digest",
+        subscription.email,
+        {
+            "subscription": subscription,
+            "digest": digest,
+            "period": digest.period,
+            "unsubscribe_url": unsubscribe_url,
+            "manage_url": tokens.manage_url(subscription),
+            "trending_url": settings.SITE_URL + "/papers/trending",
+        },
+        unsubscribe_url=unsubscribe_url,
+        headers={
+            # The same id on a resend lets a client fold a (very unlikely) duplicate away.
+            "Message-ID": f"<digest-{subscription.pk}-{digest.period.key.replace(':', '-')}"
+            f"@{settings.SITE_URL.split('://', 1)[-1].split('/')[0].split(':')[0]}>",
+        },
+    )

@@ -1,0 +1,224 @@
+"""Sending digests: create the delivery rows of a period, claim them, compose, send, record.
+
+The steps, each safe to repeat and to run in several workers at once:
+
+1. ``plan(period)`` inserts one ``Delivery`` per active subscriber of the period's frequency
+   (the unique (subscription, period) constraint makes a second insert a no-op).
+2. ``run()`` claims batches with a conditional UPDATE (``status`` still claimable → ``sending``,
+   stamped with this run's id) and sends only the rows it won. Each row is marked ``sent`` right
+   after the server accepted it, so a worker killed mid-run leaves at most the one row it was
+   sending in ``sending``; after the lease (``PAPERBOY_DIGEST_LEASE_SECONDS``) another run takes
+   it over.
+3. A temporary failure (4xx, a dropped connection) puts the row in ``retry`` with exponential
+   backoff, up to ``PAPERBOY_DIGEST_MAX_ATTEMPTS``; a permanent one (5xx) fails it and marks the
+   address bounced, so it gets nothing more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import mail
+from django.db.models import F
+from django.utils import timezone
+
+from paperboy.digests import emails, periods
+from paperboy.digests.compose import Composer
+from paperboy.digests.models import Delivery, Subscription
+from paperboy.digests.periods import DigestPeriod
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    skipped: int = 0
+    lines: list[str] = field(default_factory=list)  # --dry-run: what would be sent
+
+    def __str__(self) -> str:
+        return (
+            f"sent {self.sent}, to retry {self.retry}, failed {self.failed}, skipped {self.skipped}"
+        )
+
+
+def due_periods(now: datetime) -> list[DigestPeriod]:
+    """The periods whose digests are due at ``now`` (in the site's time zone)."""
+    local = timezone.localtime(now)
+    found = [periods.due(f, local) for f in (periods.DAILY, periods.WEEKLY)]
+    return [p for p in found if p is not None]
+
+
+def current_periods(now: datetime) -> list[DigestPeriod]:
+    today = timezone.localtime(now).date()
+    return [periods.current(f, today) for f in (periods.DAILY, periods.WEEKLY)]
+
+
+def plan(period: DigestPeriod) -> int:
+    """Insert the missing delivery rows of ``period``; returns how many were new."""
+    ids = list(Subscription.objects.due_for(period).values_list("pk", flat=True))
+    Delivery.objects.bulk_create(
+        [Delivery(subscription_id=pk, period=period.key) for pk in ids],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    return len(ids)
+
+
+def dry_run(period: DigestPeriod) -> Report:
+    """What ``send`` would do for ``period``, writing nothing."""
+    report = Report()
+    composer = Composer(period)
+    pending = Delivery.objects.filter(period=period.key).exclude(
+        status__in=[Delivery.Status.SENT, Delivery.Status.FAILED, Delivery.Status.SKIPPED]
+    )
+    subs = Subscription.objects.active().filter(frequency=period.frequency)
+    subs = subs.filter(pk__in=pending.values("subscription_id")) | subs.due_for(period)
+    for sub in subs.order_by("pk"):
+        digest = composer.compose(sub)
+        if digest.is_empty and not settings.PAPERBOY_DIGEST_SEND_EMPTY:
+            report.skipped += 1
+            report.lines.append(f"{period.key} {sub.email}: nothing to send")
+            continue
+        report.sent += 1
+        report.lines.append(
+            f"{period.key} {sub.email}: {len(digest.trending)} trending, "
+            f"{len(digest.for_you)} for you"
+        )
+    return report
+
+
+def send(periods_: list[DigestPeriod], *, now: datetime | None = None) -> Report:
+    """Plan ``periods_`` and send every claimable delivery (including retries now due)."""
+    for period in periods_:
+        plan(period)
+    return run(now=now)
+
+
+def claim(*, worker: str, now: datetime, size: int) -> list[Delivery]:
+    lease = timedelta(seconds=settings.PAPERBOY_DIGEST_LEASE_SECONDS)
+    candidates = list(
+        Delivery.objects.claimable(now, lease=lease)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:size]
+    )
+    if not candidates:
+        return []
+    # The WHERE is re-checked row by row at UPDATE time: a row another worker took meanwhile
+    # is no longer claimable and stays theirs.
+    Delivery.objects.filter(pk__in=candidates).claimable(now, lease=lease).update(
+        status=Delivery.Status.SENDING,
+        claimed_by=worker,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+    )
+    return list(
+        Delivery.objects.filter(
+            pk__in=candidates, claimed_by=worker, status=Delivery.Status.SENDING
+        )
+        .select_related("subscription")
+        .order_by("pk")
+    )
+
+
+def run(*, now: datetime | None = None, batch_size: int = 100) -> Report:
+    """Send every claimable delivery, batch after batch, through one SMTP connection."""
+    report = Report()
+    worker = uuid.uuid4().hex
+    composers: dict[str, Composer] = {}
+    connection = mail.mailers.default
+    try:
+        while True:
+            batch_now = now or timezone.now()
+            batch = claim(worker=worker, now=batch_now, size=batch_size)
+            if not batch:
+                break
+            for delivery in batch:
+                if delivery.period not in composers:
+                    composers[delivery.period] = Composer(periods.from_key(delivery.period))
+                deliver(
+                    delivery,
+                    composer=composers[delivery.period],
+                    connection=connection,
+                    now=batch_now,
+                    report=report,
+                )
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+    return report
+
+
+def _finish(delivery: Delivery, **fields) -> None:
+    # Only the run holding the claim may finish the row.
+    Delivery.objects.filter(pk=delivery.pk, claimed_by=delivery.claimed_by).update(**fields)
+
+
+def _smtp_code(exc: Exception) -> int | None:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return max(codes) if codes else None
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code
+    return None
+
+
+def deliver(delivery: Delivery, *, composer: Composer, connection, now, report: Report) -> None:
+    sub = delivery.subscription
+    if not sub.is_active:
+        _finish(delivery, status=Delivery.Status.SKIPPED, last_error="no longer subscribed")
+        report.skipped += 1
+        return
+    digest = composer.compose(sub)
+    if digest.is_empty and not settings.PAPERBOY_DIGEST_SEND_EMPTY:
+        _finish(delivery, status=Delivery.Status.SKIPPED, last_error="nothing in this period")
+        report.skipped += 1
+        return
+    message = emails.digest(sub, digest)
+    try:
+        emails.send(message, connection=connection)
+    except (smtplib.SMTPException, OSError) as exc:
+        code = _smtp_code(exc)
+        error = f"{code or ''} {exc}".strip()[:500]
+        if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+            # The connection itself may be broken: start the next message on a fresh one.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.close()
+        if periods.is_permanent(code):
+            _finish(delivery, status=Delivery.Status.FAILED, last_error=error)
+            sub.mark_bounced(error, now=now)
+            report.failed += 1
+            log.warning("digest to subscription %s failed permanently: %s", sub.pk, error)
+        elif delivery.attempts >= settings.PAPERBOY_DIGEST_MAX_ATTEMPTS:
+            _finish(delivery, status=Delivery.Status.FAILED, last_error=error)
+            report.failed += 1
+        else:
+            wait = periods.backoff_seconds(
+                delivery.attempts,
+                base=settings.PAPERBOY_DIGEST_RETRY_SECONDS,
+                cap=6 * 3600,
+            )
+            _finish(
+                delivery,
+                status=Delivery.Status.RETRY,
+                last_error=error,
+                next_attempt_at=now + timedelta(seconds=wait),
+            )
+            report.retry += 1
+        return
+    _finish(
+        delivery,
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        paper_ids=digest.paper_ids,
+        last_error="",
+    )
+    report.sent += 1
