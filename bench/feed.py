@@ -43,8 +43,10 @@ import corpus  # noqa: E402
 
 GOAL_RATIO = 0.5
 GOAL_P99_MS = 100.0
-# sync vs gthread measured at 100k papers, 64 connections, 2 workers (see bench/README.md).
-DEFAULT_WORKER_CLASS = "sync"
+# sync vs gthread measured at 100k papers, 64 connections, 2 workers (see bench/README.md):
+# gthread won on /health in both runs on a comparably loaded machine (553 vs 454 and 471 vs 274
+# req/s: keep-alive spares a TCP connect per request); on the CPU-bound pages it is a wash.
+DEFAULT_WORKER_CLASS = "gthread"
 MARKER = "bench-feed.json"
 
 WRK_LUA = r"""
@@ -484,6 +486,10 @@ def main(argv: list[str] | None = None) -> int:
             log("")
             log(f"gunicorn {args.workers} workers ({label}) on 127.0.0.1:{port}; "
                 f"{args.connections} connections x {args.duration} s per URL")  # fmt: skip
+            # Schema and static manifest must match the code the workers will load (matters
+            # when the working tree changes between runs on a kept database).
+            run_cli("migrate", "--noinput", env=env)
+            run_cli("collectstatic", "--noinput", env=env)
             with open(data_dir / f"gunicorn-{wc}.log", "w") as logf:
                 proc = start_gunicorn(env, port, wc, args.workers, args.threads, logf)
                 procs.append(proc)
