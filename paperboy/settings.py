@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "paperboy.feed",
     "paperboy.ingest",
     "paperboy.jobs",
+    "paperboy.api",
     "paperboy.digests",
 ]
 

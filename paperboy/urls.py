@@ -9,12 +9,16 @@ only two-segment paths ending in ``/papers``, so they never shadow anything else
 from django.contrib import admin
 from django.urls import include, path
 
+from paperboy.api.api import api
 from paperboy.lib.views import health
 
 urlpatterns = [
     path("health", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/", api.urls),
+    path("feeds/", include("paperboy.papers.feeds")),
+    path("", include("paperboy.api.urls")),
     path("digests/", include("paperboy.digests.urls")),
     path("", include("paperboy.feed.urls")),
     path("", include("paperboy.papers.urls")),

@@ -1,10 +1,13 @@
 """The paper page: full abstract, ordered authors, organization, links and the upvote button."""
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 
+from paperboy.accounts.views import community_context
 from paperboy.feed import votes
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.papers.models import Paper, PaperAuthor
@@ -40,7 +43,11 @@ def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     except ObjectDoesNotExist:
         entry = None
     organization = (entry.organization if entry else None) or paper.organization
-    return render(
+    if _wants_markdown(request):
+        response = _markdown_response(paper, entry, organization)
+        patch_vary_headers(response, ["Accept"])
+        return response
+    response = render(
         request,
         "papers/detail.html",
         {
@@ -48,5 +55,38 @@ def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "entry": entry,
             "organization": organization,
             "upvoted": paper.pk in votes.user_upvoted_ids(request.user, [paper.pk]),
+            **community_context(request, paper),
         },
     )
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def _wants_markdown(request: HttpRequest) -> bool:
+    """``Accept: text/markdown`` (agents) gets the Markdown page; browsers never send it."""
+    accept = request.headers.get("Accept", "")
+    return "text/markdown" in accept and "text/html" not in accept
+
+
+def _markdown_response(paper: Paper, entry, organization) -> HttpResponse:
+    from paperboy.papers.markdown import paper_markdown
+
+    text = paper_markdown(paper, entry=entry, organization=organization, site_url=settings.SITE_URL)
+    return HttpResponse(text, content_type="text/markdown; charset=utf-8")
+
+
+def detail_markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """``/papers/<id>.md``: the paper page as Markdown."""
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as exc:
+        raise Http404(str(exc)) from None
+    if str(parsed.base) != arxiv_id:
+        return redirect("papers:markdown", parsed.base, permanent=True)
+    paper = _get_paper(parsed.base)
+    try:
+        entry = paper.daily
+    except ObjectDoesNotExist:
+        entry = None
+    organization = (entry.organization if entry else None) or paper.organization
+    return _markdown_response(paper, entry, organization)

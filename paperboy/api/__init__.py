@@ -1,0 +1,2 @@
+"""The JSON API (Hugging Face-compatible shapes), its OpenAPI document, personal API tokens,
+bulk export and the reader CLI (``paperboy papers``)."""

@@ -1,0 +1,423 @@
+"""The JSON API at ``/api/``: Hugging Face-compatible reads, token-authenticated writes, export.
+
+Reads use the paths, parameters and field names of huggingface.co (see ``shapes.py``), so
+``huggingface_hub.HfApi(endpoint=…)`` works against a Paperboy server. Writes take a personal
+token (``Authorization: Bearer pb_…``, created at ``/settings/tokens``) and go through the same
+workflow modules as the web forms. Every error is JSON ``{"error": "…"}`` with a 4xx status.
+The OpenAPI document is ``/api/openapi.json``; interactive docs are at ``/api/docs``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from paperboy.api import shapes
+from paperboy.api.models import ApiToken
+from paperboy.feed.models import DailyEntry
+from paperboy.lib import dates
+from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.papers.models import Paper, PaperAuthor
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_QUERY_CHARS = 250
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def check_body_size(request: HttpRequest) -> None:
+    """Writes never need more than a few kilobytes: refuse bigger bodies before reading them."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        raise BodyTooLarge()
+
+
+class TokenAuth(HttpBearer):
+    """A personal API token; the request's ``auth`` is its user. Every endpoint that takes a
+    body needs a token, so the body size is checked here, before anything reads it."""
+
+    def __call__(self, request: HttpRequest):
+        check_body_size(request)
+        return super().__call__(request)
+
+    def authenticate(self, request: HttpRequest, token: str):
+        found = ApiToken.authenticate(token.strip(), scope=ApiToken.Scope.API)
+        if found is None:
+            return None
+        request.api_token = found
+        return found.user
+
+
+api = NinjaAPI(
+    title="Paperboy API",
+    version="1",
+    description=(
+        "Hugging Face-compatible daily papers API, plus writes with personal tokens. "
+        "Errors are JSON objects with an `error` message."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+token_auth = TokenAuth()
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+def error(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return api.create_response(request, {"error": message}, status=status)
+
+
+def _describe(errors: list[dict]) -> str:
+    parts = []
+    for e in errors[:3]:
+        loc = [str(x) for x in e.get("loc", ()) if x not in ("query", "body", "path")]
+        where = ".".join(loc) or "request"
+        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+    return "; ".join(parts) or "Invalid request."
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    return error(request, _describe(exc.errors), 400)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    response = error(request, "A valid API token is required: Authorization: Bearer <token>.", 401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return error(request, "The request body is not UTF-8.", 400)
+    if isinstance(exc.__cause__, ValueError):  # json.JSONDecodeError
+        return error(request, "The request body is not valid JSON.", 400)
+    return error(request, str(exc), exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(request, str(exc) or "Not found.", 404)
+
+
+@api.exception_handler(BodyTooLarge)
+def _too_large(request, exc):
+    return error(request, f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
+
+
+def _text(value: str | None, name: str, *, max_chars: int = MAX_QUERY_CHARS) -> str:
+    """A query-string value that is safe to put in SQL on either database."""
+    value = value or ""
+    if "\x00" in value:
+        raise HttpError(400, f"{name} must not contain NUL characters.")
+    if len(value) > max_chars:
+        raise HttpError(400, f"{name} is longer than {max_chars} characters.")
+    return value
+
+
+# --- Reads (Hugging Face-compatible) ----------------------------------------------------------
+
+Sort = Literal["publishedAt", "trending"]
+
+
+def _papers_with_authors(qs):
+    return qs.prefetch_related(
+        Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author"))
+    )
+
+
+def daily_entries(
+    *,
+    date: str = "",
+    week: str = "",
+    month: str = "",
+    submitter: str = "",
+    sort: str = "publishedAt",
+):
+    """The entries ``/api/daily_papers`` lists: the same QuerySets as the list pages.
+
+    A date, week or month gives that period (most upvoted first, like the page; by trending
+    score with ``sort=trending``). Without one: ``sort=trending`` is the trending page, a
+    ``submitter`` gets all their entries newest first, and otherwise it is the latest day that
+    has papers, like ``/papers``. Raises ``BadPeriod``.
+    """
+    given = [(kind, text) for kind, text in ((dates.DAY, date), (dates.WEEK, week),
+                                              (dates.MONTH, month)) if text]  # fmt: skip
+    if len(given) > 1:
+        raise dates.BadPeriod("Give at most one of date, week and month.")
+    entries = DailyEntry.objects.all()
+    if submitter:
+        entries = entries.filter(
+            Q(submitted_by__username=submitter)
+            | Q(submitted_by__isnull=True, external_submitter=submitter)
+        )
+    if given:
+        kind, text = given[0]
+        period = dates.PARSERS[kind](text)
+        entries = entries.between(period.start, period.end)
+    elif sort != "trending" and not submitter:
+        today = timezone.localdate()
+        latest = (
+            DailyEntry.objects.visible()
+            .filter(day__lte=today)
+            .order_by("-day")
+            .values_list("day", flat=True)
+            .first()
+        )
+        entries = entries.filter(day=latest or today)
+    if sort == "trending":
+        entries = entries.trending()
+    elif submitter and not given:
+        entries = entries.for_list().order_by("-day", "-submitted_at", "pk")
+    else:
+        entries = entries.for_list()
+    return entries.select_related("submitted_by")
+
+
+def _prefetch_authors(entries: list[DailyEntry]) -> None:
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        [e.paper for e in entries],
+        Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author")),
+    )
+
+
+@api.get("/daily_papers", tags=["papers"], summary="Daily papers (Hugging Face-compatible)")
+def daily_papers(
+    request,
+    p: int = Query(0, ge=0, le=100_000, description="Page number, from 0."),
+    limit: int = Query(50, ge=1, le=100),
+    date: str | None = Query(None, description="YYYY-MM-DD", max_length=40),
+    week: str | None = Query(None, description="YYYY-Www, e.g. 2025-W09", max_length=40),
+    month: str | None = Query(None, description="YYYY-MM", max_length=40),
+    submitter: str | None = Query(None, description="A username", max_length=150),
+    sort: Sort = "publishedAt",
+) -> list[dict[str, Any]]:
+    try:
+        entries = daily_entries(
+            date=_text(date, "date"),
+            week=_text(week, "week"),
+            month=_text(month, "month"),
+            submitter=_text(submitter, "submitter"),
+            sort=sort,
+        )
+    except dates.BadPeriod as exc:
+        raise HttpError(400, str(exc)) from None
+    page = list(entries[p * limit : (p + 1) * limit])
+    _prefetch_authors(page)
+    return [shapes.daily_item(e) for e in page]
+
+
+def _find_paper(arxiv_id: str) -> Paper:
+    arxiv_id = _text(arxiv_id, "id", max_chars=200)
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId:
+        raise Http404(f"Paper {arxiv_id[:64]} not found.") from None
+    paper = (
+        _papers_with_authors(Paper.objects.visible())
+        .select_related("organization", "daily", "daily__organization", "daily__submitted_by")
+        .prefetch_related("categories")
+        .filter(arxiv_id=parsed.base)
+        .first()
+    )
+    if paper is None:
+        raise Http404(f"Paper {parsed.base} not found.")
+    return paper
+
+
+class UpvoteOut(Schema):
+    id: str
+    upvotes: int
+    upvoted: bool
+
+
+def _vote(request, arxiv_id: str, *, add: bool) -> UpvoteOut:
+    from paperboy.feed import votes
+
+    paper = _find_paper(arxiv_id)
+    user = request.auth
+    if add:
+        count = votes.upvote(user_id=user.pk, paper_id=paper.pk)
+    else:
+        count = votes.remove_upvote(user_id=user.pk, paper_id=paper.pk)
+    return UpvoteOut(id=paper.arxiv_id, upvotes=count, upvoted=add)
+
+
+@api.post(
+    "/papers/{path:arxiv_id}/upvote",
+    auth=token_auth,
+    response=UpvoteOut,
+    tags=["write"],
+    summary="Upvote a paper",
+)
+def upvote(request, arxiv_id: str):
+    return _vote(request, arxiv_id, add=True)
+
+
+@api.delete(
+    "/papers/{path:arxiv_id}/upvote",
+    auth=token_auth,
+    response=UpvoteOut,
+    tags=["write"],
+    summary="Take back an upvote",
+)
+def unvote(request, arxiv_id: str):
+    return _vote(request, arxiv_id, add=False)
+
+
+@api.get("/papers/search", tags=["papers"], summary="Search papers (Hugging Face-compatible)")
+def search_papers(
+    request,
+    q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS),
+    limit: int = Query(50, ge=1, le=120),
+) -> list[dict[str, Any]]:
+    from paperboy.search.engine import search
+
+    q = _text(q, "q")
+    if not q.strip():
+        raise HttpError(400, "q must not be blank.")
+    results = search(q, limit=limit)
+    ids = [hit.paper.pk for hit in results.hits]
+    papers = (
+        _papers_with_authors(Paper.objects.visible())
+        .select_related("organization", "daily", "daily__organization", "daily__submitted_by")
+        .in_bulk(ids)
+    )
+    return [shapes.item(papers[pk], shapes.entry_of(papers[pk])) for pk in ids if pk in papers]
+
+
+@api.get("/papers", tags=["papers"], summary="All papers, newest first, by cursor")
+def list_papers(
+    request,
+    response: HttpResponse,
+    cursor: str | None = Query(None, max_length=100, description="From the Link header."),
+    limit: int = Query(50, ge=1, le=100),
+) -> list[dict[str, Any]]:
+    from paperboy.api import cursors
+
+    papers = (
+        _papers_with_authors(Paper.objects.visible())
+        .select_related("organization", "daily", "daily__organization", "daily__submitted_by")
+        .order_by("-published_at", "-pk")
+    )
+    if cursor:
+        try:
+            published_at, pk = cursors.decode(_text(cursor, "cursor"))
+        except ValueError:
+            raise HttpError(400, "cursor is not one this server gave out.") from None
+        papers = cursors.after(papers, published_at=published_at, pk=pk)
+    page = list(papers[: limit + 1])
+    if len(page) > limit:
+        page = page[:limit]
+        last = page[-1]
+        query = f"cursor={cursors.encode(last.published_at, last.pk)}&limit={limit}"
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query}>; rel="next"'
+    return [shapes.paper(p, shapes.entry_of(p)) for p in page]
+
+
+@api.get("/papers/{path:arxiv_id}", tags=["papers"], summary="One paper (Hugging Face-compatible)")
+def paper_info(request, arxiv_id: str) -> dict[str, Any]:
+    paper = _find_paper(arxiv_id)
+    return shapes.paper(paper, shapes.entry_of(paper))
+
+
+# --- Writes ------------------------------------------------------------------------------------
+
+
+class SubmitIn(Schema):
+    arxiv_id: str = Field(..., min_length=1, max_length=200, examples=["2510.12345"])
+
+
+@api.post(
+    "/daily_papers",
+    auth=token_auth,
+    tags=["write"],
+    summary="Submit a paper to today's list",
+    response={201: dict[str, Any]},
+)
+def submit_paper(request, body: SubmitIn):
+    from paperboy.feed import submission
+
+    text = _text(body.arxiv_id, "arxiv_id", max_chars=200)
+    try:
+        arxiv_id = parse_arxiv_id(text)
+    except InvalidArxivId as exc:
+        raise HttpError(400, str(exc)) from None
+    user = request.auth
+    refusal = submission.may_submit(user)
+    if refusal:
+        raise HttpError(403, refusal)
+    today = timezone.localdate()
+    try:
+        submission.check_cap(user, today=today)
+    except submission.Rejected as exc:
+        raise HttpError(429, strip_tags(exc.message)) from None
+    try:
+        entry = submission.submit(user=user, arxiv_id=arxiv_id, today=today, now=timezone.now())
+    except submission.Rejected as exc:
+        raise HttpError(400, strip_tags(exc.message)) from None
+    entry = daily_entries(date=entry.day.isoformat()).get(pk=entry.pk)
+    _prefetch_authors([entry])
+    return 201, shapes.daily_item(entry)
+
+
+class WhoAmI(Schema):
+    name: str
+    fullname: str
+    type: str = "user"
+    isStaff: bool
+    token: dict[str, str]
+
+
+@api.get("/whoami-v2", auth=token_auth, response=WhoAmI, tags=["write"], summary="Who am I")
+def whoami(request):
+    user = request.auth
+    token = request.api_token
+    return WhoAmI(
+        name=user.username,
+        fullname=user.get_full_name() or user.username,
+        isStaff=user.is_staff,
+        token={"name": token.name, "scope": token.scope},
+    )
+
+
+# --- Export (staff) -----------------------------------------------------------------------------
+
+ExportKind = Literal["papers", "votes", "daily"]
+
+
+@api.get(
+    "/export/{kind}",
+    auth=token_auth,
+    tags=["export"],
+    summary="Export papers, votes or daily entries as JSON Lines (staff tokens)",
+    response={200: None},
+)
+def export(request, kind: ExportKind):
+    from paperboy.api import export as exporting
+
+    if not request.auth.is_staff:
+        raise HttpError(403, "Exports need a token of a staff member.")
+    lines = exporting.EXPORTS[kind]()
+    response = StreamingHttpResponse(
+        (line + "\n" for line in lines), content_type="application/x-ndjson; charset=utf-8"
+    )
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="paperboy-{kind}-{stamp}.jsonl"'
+    return response

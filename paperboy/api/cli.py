@@ -1,0 +1,345 @@
+"""The reader CLI and exports.
+
+    paperboy papers ls [--date D | --week W | --month M] [--sort trending] [--limit N] [--page P]
+    paperboy papers search QUERY [--limit N]
+    paperboy papers info ID
+    paperboy export votes|daily [--output FILE]
+
+``papers`` reads the local database, or with ``--endpoint URL`` any Paperboy or Hugging Face
+server (``https://huggingface.co`` works) through the same JSON API; ``--json`` prints the JSON
+for scripts instead of a table. ``export`` writes JSON Lines to standard output (or ``--output``)
+in constant memory. The top-level ``export`` command belongs to the ingest app (``export
+papers``); ``votes`` and ``daily`` are attached to it here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from paperboy.cli import CliError, setup_django
+
+DEFAULT_LIMIT = 20
+
+
+def register(subparsers) -> None:
+    papers = subparsers.add_parser("papers", help="Read the daily papers: ls, search, info.")
+    sub = papers.add_subparsers(dest="papers_command", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--endpoint",
+        default="",
+        help="Read from this Paperboy or Hugging Face server (e.g. https://huggingface.co) "
+        "instead of the local database.",
+    )
+    common.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
+
+    ls = sub.add_parser("ls", parents=[common], help="List the daily papers.")
+    when = ls.add_mutually_exclusive_group()
+    when.add_argument("--date", help="A day, YYYY-MM-DD (default: the latest day).")
+    when.add_argument("--week", help="An ISO week, YYYY-Www.")
+    when.add_argument("--month", help="A month, YYYY-MM.")
+    ls.add_argument("--sort", choices=["publishedAt", "trending"], default="publishedAt")
+    ls.add_argument("--submitter", default=None, help="Only papers this username submitted.")
+    ls.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="1 to 100 (default 20).")
+    ls.add_argument("--page", type=int, default=0, help="Page number, from 0.")
+    ls.set_defaults(func=cmd_ls)
+
+    search = sub.add_parser("search", parents=[common], help="Search papers.")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="1 to 120 (default 20).")
+    search.set_defaults(func=cmd_search)
+
+    info = sub.add_parser("info", parents=[common], help="Show one paper.")
+    info.add_argument("id", help="An arXiv id such as 2510.12345 or hep-th/9901001.")
+    info.set_defaults(func=cmd_info)
+
+    _register_exports(subparsers)
+
+
+def _register_exports(subparsers) -> None:
+    """Attach ``votes`` and ``daily`` to the ``export`` command.
+
+    The ingest app owns ``export`` (``export papers``); apps register in alphabetical order, so
+    when it is not there yet this creates it, and ingest attaches ``papers`` to the same one
+    through ``export_subparsers()``.
+    """
+    exports = export_subparsers(subparsers)
+    for kind, text in (
+        ("votes", "Every upvote as JSON Lines: paper, user, time."),
+        ("daily", "Every daily-list entry as JSON Lines: paper, day, submitter, upvotes."),
+    ):
+        if kind in exports.choices:
+            continue
+        parser = exports.add_parser(kind, help=text)
+        parser.add_argument(
+            "--output", "-o", default="-", help="File to write (default: standard output)."
+        )
+        parser.set_defaults(func=cmd_export, export_kind=kind)
+
+
+def export_subparsers(subparsers):
+    """The sub-command action of ``paperboy export``, created on first use."""
+    parser = subparsers.choices.get("export")
+    if parser is None:
+        parser = subparsers.add_parser("export", help="Export data as JSON Lines.")
+    if parser._subparsers is None:
+        return parser.add_subparsers(dest="export_command", required=True)
+    for action in parser._subparsers._group_actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    raise RuntimeError("paperboy export has no sub-commands")
+
+
+# --- Reading: local database or a remote server --------------------------------------------------
+
+
+class Source:
+    """Where `paperboy papers` reads: both answer in Hugging Face's JSON shapes."""
+
+    def daily(self, params: dict[str, Any]) -> list[dict]:
+        raise NotImplementedError
+
+    def search(self, query: str, limit: int) -> list[dict]:
+        raise NotImplementedError
+
+    def paper(self, arxiv_id: str) -> dict:
+        raise NotImplementedError
+
+
+class LocalSource(Source):
+    def daily(self, params):
+        from ninja.errors import HttpError
+
+        from paperboy.api import api
+
+        try:
+            return api.daily_papers(None, **_local_params(params))
+        except HttpError as exc:
+            raise CliError(str(exc)) from None
+
+    def search(self, query, limit):
+        from paperboy.api import api
+
+        return api.search_papers(None, q=query, limit=limit)
+
+    def paper(self, arxiv_id):
+        from django.http import Http404
+        from ninja.errors import HttpError
+
+        from paperboy.api import api
+
+        try:
+            return api.paper_info(None, arxiv_id)
+        except (Http404, HttpError) as exc:
+            raise CliError(str(exc)) from None
+
+
+def _local_params(params: dict) -> dict:
+    return {
+        "p": params.get("p", 0),
+        "limit": params.get("limit", 50),
+        "date": params.get("date"),
+        "week": params.get("week"),
+        "month": params.get("month"),
+        "submitter": params.get("submitter"),
+        "sort": params.get("sort", "publishedAt"),
+    }
+
+
+class RemoteSource(Source):
+    def __init__(self, endpoint: str):
+        import httpx
+
+        if not endpoint.startswith(("http://", "https://")):
+            raise CliError(f"--endpoint must be an http(s) URL, not {endpoint[:80]!r}")
+        self.endpoint = endpoint.rstrip("/")
+        self.client = httpx.Client(
+            timeout=30, follow_redirects=True, headers={"User-Agent": "paperboy-cli/0.1"}
+        )
+
+    def _get(self, path: str, params: dict | None = None):
+        import httpx
+
+        url = f"{self.endpoint}{path}"
+        try:
+            response = self.client.get(url, params={k: v for k, v in (params or {}).items()
+                                                    if v is not None})  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise CliError(f"could not reach {self.endpoint}: {exc}") from None
+        if response.status_code >= 400:
+            raise CliError(f"{self.endpoint} answered {response.status_code}: {_message(response)}")
+        try:
+            return response.json()
+        except ValueError:
+            raise CliError(f"{url} did not answer with JSON") from None
+
+    def daily(self, params):
+        return self._get("/api/daily_papers", params)
+
+    def search(self, query, limit):
+        return self._get("/api/papers/search", {"q": query, "limit": limit})
+
+    def paper(self, arxiv_id):
+        from urllib.parse import quote
+
+        return self._get(f"/api/papers/{quote(arxiv_id, safe='/')}")
+
+
+def _message(response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:200].strip() or response.reason_phrase
+    if isinstance(data, dict):
+        return str(data.get("error") or data.get("detail") or data)[:300]
+    return str(data)[:300]
+
+
+def _source(args) -> Source:
+    if args.endpoint:
+        return RemoteSource(args.endpoint)
+    setup_django(args)
+    return LocalSource()
+
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(soft_wrap=False)
+
+
+def _table(items: list[dict], *, title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+    table.add_column("↑", justify="right", style="bold")
+    table.add_column("arXiv id", no_wrap=True)
+    table.add_column("Title", overflow="fold", ratio=1)
+    table.add_column("Organization", overflow="ellipsis", max_width=22)
+    table.add_column("Listed", no_wrap=True)
+    for item in items:
+        paper = item.get("paper", item)
+        org = item.get("organization") or paper.get("organization") or {}
+        listed = item.get("publishedAt") if "paper" in item else paper.get("submittedOnDailyAt")
+        table.add_row(
+            str(paper.get("upvotes", 0) or 0),
+            str(paper.get("id", "")),
+            str(item.get("title") or paper.get("title") or ""),
+            str(org.get("fullname") or org.get("name") or ""),
+            (listed or "")[:10],
+        )
+    _console().print(table)
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _check_limit(limit: int, most: int) -> None:
+    if not 1 <= limit <= most:
+        raise CliError(f"--limit must be between 1 and {most}")
+
+
+def cmd_ls(args: argparse.Namespace) -> int:
+    _check_limit(args.limit, 100)
+    if args.page < 0:
+        raise CliError("--page must be 0 or more")
+    params = {
+        "p": args.page,
+        "limit": args.limit,
+        "date": args.date,
+        "week": args.week,
+        "month": args.month,
+        "submitter": args.submitter,
+        "sort": args.sort,
+    }
+    items = _source(args).daily(params)
+    if args.json:
+        _print_json(items)
+        return 0
+    period = args.date or args.week or args.month or "latest"
+    title = f"Daily papers · {period}" + (" · trending" if args.sort == "trending" else "")
+    if not items:
+        print(f"No papers on the list for {period}.")
+        return 0
+    _table(items, title=title)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    _check_limit(args.limit, 120)
+    query = args.query.strip()
+    if not query or len(query) > 250:
+        raise CliError("the query must be 1 to 250 characters")
+    items = _source(args).search(query, args.limit)
+    if args.json:
+        _print_json(items)
+        return 0
+    if not items:
+        print(f"Nothing found for “{query}”.")
+        return 0
+    _table(items, title=f"Search · {query}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    paper = _source(args).paper(args.id.strip())
+    if args.json:
+        _print_json(paper)
+        return 0
+    from rich.panel import Panel
+    from rich.text import Text
+
+    authors = ", ".join(a.get("name", "") for a in paper.get("authors") or [])
+    org = paper.get("organization") or {}
+    lines = [
+        f"arXiv {paper.get('id')} · published {(paper.get('publishedAt') or '')[:10]}",
+        f"Authors: {authors}" if authors else "",
+        f"Upvotes: {paper.get('upvotes', 0)} · comments: {paper.get('numComments', 0)}",
+        f"Organization: {org.get('fullname') or org.get('name')}" if org else "",
+        f"On the daily list: {paper['submittedOnDailyAt'][:10]}"
+        if paper.get("submittedOnDailyAt")
+        else "",
+        f"Code: {paper['githubRepo']}" if paper.get("githubRepo") else "",
+        f"Project page: {paper['projectPage']}" if paper.get("projectPage") else "",
+        "",
+        paper.get("summary") or "",
+    ]
+    body = Text("\n".join(line for line in lines if line is not None))
+    _console().print(Panel(body, title=paper.get("title", ""), title_align="left"))
+    return 0
+
+
+# --- Export -------------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    setup_django(args)
+    from paperboy.api import export
+
+    lines = export.EXPORTS[args.export_kind]()
+    count = 0
+    if args.output == "-":
+        out = sys.stdout
+        for line in lines:
+            out.write(line + "\n")
+            count += 1
+        out.flush()
+    else:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="\n") as out:
+                for line in lines:
+                    out.write(line + "\n")
+                    count += 1
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+        print(f"Wrote {count} {args.export_kind} line(s) to {args.output}", file=sys.stderr)
+    return 0
