@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "paperboy.jobs",
     "paperboy.api",
     "paperboy.digests",
+    "paperboy.comments",
+    "paperboy.moderation",
 ]
 
 MIDDLEWARE = [
@@ -303,3 +305,27 @@ PAPERBOY_DIGEST_RETRY_SECONDS = envint("PAPERBOY_DIGEST_RETRY_SECONDS", "300")
 PAPERBOY_DIGEST_LEASE_SECONDS = envint("PAPERBOY_DIGEST_LEASE_SECONDS", "900")
 # Subscribe requests per client IP ("count/period", period s, m, h or d).
 PAPERBOY_DIGEST_SUBSCRIBE_RATE = os.environ.get("PAPERBOY_DIGEST_SUBSCRIBE_RATE", "10/h")
+
+# --- Community (comments, organizations, claims, limits) -----------------------------------
+# How long after posting a comment its author may still edit it, and its maximum length.
+PAPERBOY_COMMENT_EDIT_MINUTES = envint("PAPERBOY_COMMENT_EDIT_MINUTES", "15")
+PAPERBOY_COMMENT_MAX_CHARS = envint("PAPERBOY_COMMENT_MAX_CHARS", "5000")
+# Organization avatars: the largest upload accepted, in bytes (PNG, JPEG, GIF or WebP).
+PAPERBOY_AVATAR_MAX_BYTES = envint("PAPERBOY_AVATAR_MAX_BYTES", "1048576")
+# Authorship claims approved without an admin: comma-separated "domain" or "domain:org-slug"
+# rules. A user with a verified email on the domain gets claims approved (only on papers of
+# that organization when a slug is given). Example: "tau.ac.il:tau,deepmind.com:deepmind".
+PAPERBOY_CLAIM_AUTO_DOMAINS = os.environ.get("PAPERBOY_CLAIM_AUTO_DOMAINS", "")
+# Rate limits, "count/period" (s, m, h, d) per signed-in user and per IP address; "" disables.
+PAPERBOY_RATE_LIMITS = {
+    action: {
+        "user": os.environ.get(f"PAPERBOY_RATE_{action.upper()}_USER", user_default),
+        "ip": os.environ.get(f"PAPERBOY_RATE_{action.upper()}_IP", ip_default),
+    }
+    for action, user_default, ip_default in [
+        ("comment", "10/m", "30/m"),
+        ("submit", "10/h", "30/h"),
+        ("claim", "20/h", "60/h"),
+        ("report", "20/h", "60/h"),
+    ]
+}

@@ -5,9 +5,10 @@ Personas, as pytest fixtures (each needs the ``db`` fixture, which they request 
 - ``alice``: a member with a verified, primary email; password ``PASSWORD``.
 - ``bob``: another verified member, of the same organization as alice.
 - ``charlie``: a stranger whose email is not verified.
-- ``example_lab``: their organization, "Example Lab" (slug ``example-lab``). There is no
-  membership model yet, so "same organization" means only that this row exists; when
-  memberships arrive, alice and bob join it here.
+- ``example_lab``: their organization, "Example Lab" (slug ``example-lab``): alice is its
+  admin, bob a member.
+
+The rate-limit counters live in the cache, which is cleared before every test.
 
 Helpers, plain functions usable from any test:
 
@@ -48,12 +49,28 @@ def example_lab(db):
 
 @pytest.fixture
 def alice(db, example_lab):
-    return make_user("alice", first_name="Alice", last_name="Liddell")
+    from paperboy.accounts.models import Membership
+
+    user = make_user("alice", first_name="Alice", last_name="Liddell")
+    Membership.objects.create(organization=example_lab, user=user, role=Membership.Role.ADMIN)
+    return user
 
 
 @pytest.fixture
 def bob(db, example_lab):
-    return make_user("bob", first_name="Bob", last_name="Marley")
+    from paperboy.accounts.models import Membership
+
+    user = make_user("bob", first_name="Bob", last_name="Marley")
+    Membership.objects.create(organization=example_lab, user=user, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits count in the cache: every test starts with clean counters."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("paperboy.api.urls")),
     path("digests/", include("paperboy.digests.urls")),
     path("", include("paperboy.feed.urls")),
+    path("", include("paperboy.comments.urls")),
+    path("", include("paperboy.accounts.urls")),
     path("", include("paperboy.papers.urls")),
 ]

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 from paperboy.accounts.views import community_context
+from paperboy.accounts.views import community_context
 from paperboy.feed import votes
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.papers.models import Paper, PaperAuthor
@@ -55,6 +56,7 @@ def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "entry": entry,
             "organization": organization,
             "upvoted": paper.pk in votes.user_upvoted_ids(request.user, [paper.pk]),
+            **community_context(request, paper),
             **community_context(request, paper),
         },
     )

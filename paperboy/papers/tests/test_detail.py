@@ -100,6 +100,6 @@ def test_list_routes_are_not_mistaken_for_papers(client, db):
 def test_the_paper_page_uses_a_constant_number_of_queries(client, db, django_assert_num_queries):
     paper = make_paper(arxiv_id="2510.06186", authors=[f"Author {n}" for n in range(30)])
     make_entry(paper)
-    # paper + organization + entry, authors, categories
-    with django_assert_num_queries(3):
+    # paper + organization + entry, authors, categories, verified authors, comments
+    with django_assert_num_queries(5):
         client.get("/papers/2510.06186")

@@ -1,0 +1,177 @@
+"""Posting, editing, deleting and removing comments, and building a paper's thread.
+
+Every change recounts ``Paper.comments_count`` from the rows (never +1) while the paper row is
+locked, then rescoring trending through ``feed.votes.refresh_counters``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from paperboy.accounts.models import User
+from paperboy.comments import markdown
+from paperboy.comments.models import Comment
+from paperboy.feed import votes
+from paperboy.papers.models import Paper
+
+
+class Refused(Exception):
+    """The change is not allowed; ``message`` says why, for the reader."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def check_body(body: str) -> str:
+    body = (body or "").strip()
+    limit = settings.PAPERBOY_COMMENT_MAX_CHARS
+    if not body:
+        raise Refused("A comment cannot be empty.")
+    if len(body) > limit:
+        raise Refused(
+            f"A comment can be at most {limit:,} characters long (this one has {len(body):,})."
+        )
+    return body
+
+
+def _render(body: str) -> tuple[str, list[User]]:
+    names = markdown.mentions(body)
+    users = (
+        {
+            u.username.lower(): u
+            for u in User.objects.filter(username__in=names, is_active=True).only("username")
+        }
+        if names
+        else {}
+    )
+
+    def url(name: str) -> str:
+        user = users.get(name.lower())
+        return reverse("accounts:profile", args=[user.username]) if user else ""
+
+    return markdown.render(body, mention_url=url).html, list(users.values())
+
+
+def refresh_count(paper_id: int) -> int:
+    """Recount the paper's comments and rescore it. Call inside a transaction."""
+    count = Comment.objects.filter(paper_id=paper_id).counted().count()
+    Paper.objects.filter(pk=paper_id).update(comments_count=count)
+    votes.refresh_counters(paper_id)
+    return count
+
+
+def _lock(paper_id: int) -> None:
+    list(Paper.objects.select_for_update().filter(pk=paper_id).values_list("pk", flat=True))
+
+
+def post(*, user, paper: Paper, body: str, parent: Comment | None = None) -> Comment:
+    body = check_body(body)
+    if not user.is_authenticated or not user.is_active:
+        raise Refused("Sign in to comment.", status=403)
+    if parent is not None and (parent.paper_id != paper.pk or parent.is_gone):
+        raise Refused("That comment is gone; you can no longer reply to it.", status=404)
+    html, mentioned = _render(body)
+    with transaction.atomic():
+        _lock(paper.pk)
+        comment = Comment.objects.create(
+            paper=paper, user=user, parent=parent, body=body, html=html
+        )
+        if mentioned:
+            comment.mentions.set(mentioned)
+        refresh_count(paper.pk)
+    return comment
+
+
+def edit(*, user, comment: Comment, body: str) -> Comment:
+    if not comment.can_edit(user):
+        if user.pk != comment.user_id:
+            raise Refused("You can only edit your own comments.", status=403)
+        raise Refused(
+            f"Comments can be edited for {settings.PAPERBOY_COMMENT_EDIT_MINUTES} minutes "
+            "after posting; this one can no longer be changed.",
+            status=403,
+        )
+    body = check_body(body)
+    html, mentioned = _render(body)
+    comment.body, comment.html, comment.edited_at = body, html, timezone.now()
+    with transaction.atomic():
+        comment.save(update_fields=["body", "html", "edited_at"])
+        comment.mentions.set(mentioned)
+    return comment
+
+
+def delete(*, user, comment: Comment) -> None:
+    """The author deletes their comment: it stays as "[deleted]" while it has replies."""
+    if not comment.can_delete(user):
+        raise Refused("You can only delete your own comments.", status=403)
+    with transaction.atomic():
+        _lock(comment.paper_id)
+        Comment.objects.filter(pk=comment.pk).update(deleted_at=timezone.now())
+        refresh_count(comment.paper_id)
+    comment.refresh_from_db()
+
+
+def remove(*, comment: Comment) -> None:
+    """A moderator removes a comment (the audit log entry is written by moderation.actions)."""
+    with transaction.atomic():
+        _lock(comment.paper_id)
+        Comment.objects.filter(pk=comment.pk).update(removed=True)
+        refresh_count(comment.paper_id)
+    comment.refresh_from_db()
+
+
+# --- The thread --------------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    comment: Comment
+    replies: list[Node] = field(default_factory=list)
+    is_author: bool = False
+    can_edit: bool = False
+    can_delete: bool = False
+
+
+def build_thread(comments: list[Comment], *, viewer, author_ids: set[int]) -> list[Node]:
+    """Nest comments under their parents; a deleted comment with no replies left disappears,
+    one with replies stays as "[deleted]". Pure: works on the list it is given."""
+    nodes = {
+        c.pk: Node(
+            comment=c,
+            is_author=c.user_id in author_ids,
+            can_edit=c.can_edit(viewer),
+            can_delete=c.can_delete(viewer),
+        )
+        for c in comments
+    }
+    roots: list[Node] = []
+    for c in comments:
+        parent = nodes.get(c.parent_id) if c.parent_id else None
+        (parent.replies if parent else roots).append(nodes[c.pk])
+
+    def prune(level: list[Node]) -> list[Node]:
+        kept = []
+        for node in level:
+            node.replies = prune(node.replies)
+            if not node.comment.is_gone or node.replies:
+                kept.append(node)
+        return kept
+
+    return prune(roots)
+
+
+def thread(paper: Paper, *, viewer, author_ids: set[int]) -> list[Node]:
+    return build_thread(
+        list(Comment.objects.for_thread(paper)), viewer=viewer, author_ids=author_ids
+    )
+
+
+def count_visible(nodes: list[Node]) -> int:
+    return sum((not n.comment.is_gone) + count_visible(n.replies) for n in nodes)

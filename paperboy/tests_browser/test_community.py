@@ -1,0 +1,56 @@
+"""The community layer in real Chromium: discuss a paper with math, follow an organization,
+claim an author and get approved in the admin."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from paperboy.test import PASSWORD, make_entry, make_paper
+
+
+def sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    expect(page.locator(".username")).to_have_text(username)
+
+
+@pytest.mark.browser
+def test_comment_and_reply_with_math_without_a_reload(live_server, page, alice, bob):
+    paper = make_paper(arxiv_id="2510.20001", title="A paper worth discussing")
+    make_entry(paper)
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/papers/2510.20001")
+    page.evaluate("window.__same_page = true")
+
+    page.fill("#comment-new", "The bound $O(n \\log n)$ is **tight**, right @bob?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+
+    comment = page.locator(".comment").first
+    expect(comment.locator(".katex")).to_be_visible()  # KaTeX typeset the math
+    expect(comment.locator("strong")).to_have_text("tight")
+    expect(comment.locator("a.mention")).to_have_attribute("href", "/u/bob")
+    expect(page.locator("#comments-title")).to_have_text("1 comment")
+
+    # Reply to it, then reply to the reply.
+    comment.locator("summary", has_text="Reply").click()
+    comment.get_by_role("textbox", name="Reply to alice").first.fill("Only up to $\\epsilon$.")
+    comment.get_by_role("button", name="Reply", exact=True).click()
+    reply = page.locator(".comment-list.replies > .comment").first
+    expect(reply.locator(".katex")).to_be_visible()
+    reply.locator("summary", has_text="Reply").click()
+    reply.get_by_role("textbox", name="Reply to alice").first.fill("Agreed.")
+    reply.get_by_role("button", name="Reply", exact=True).click()
+    expect(page.locator(".replies .replies .comment")).to_have_count(1)
+    expect(page.locator("#comments-title")).to_have_text("3 comments")
+    assert page.evaluate("window.__same_page") is True  # no page reload happened
+
+    # A refused (empty after trimming) comment shows why, and keeps the page.
+    page.fill("#comment-new", "   ")
+    page.locator("#comment-new").evaluate("el => el.removeAttribute('required')")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("A comment cannot be empty.")
+    paper.refresh_from_db()
+    assert paper.comments_count == 3
