@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from paperboy.feed import ranking
 from paperboy.feed.models import DailyEntry, Upvote
+from paperboy.ingest.models import stars_gained
 from paperboy.papers.models import Paper
 
 
@@ -19,7 +20,9 @@ def weights() -> ranking.Weights:
 def refresh_counters(paper_id: int) -> int:
     """Recount a paper's upvotes, store them on the paper and its daily entry, rescore it.
 
-    Call inside a transaction that holds the paper's row lock. Returns the new count.
+    Trending's star velocity is the GitHub stars gained over the last 7 days, from the star
+    history that ``ingest.github_stars`` keeps. Call inside a transaction that holds the
+    paper's row lock. Returns the new count.
     """
     paper = Paper.objects.only("imported_upvotes", "comments_count").get(pk=paper_id)
     count = Upvote.objects.filter(paper_id=paper_id).count() + paper.imported_upvotes
@@ -29,7 +32,7 @@ def refresh_counters(paper_id: int) -> int:
         score = ranking.trending_score(
             upvotes=count,
             comments=paper.comments_count,
-            stars_per_week=0.0,
+            stars_per_week=float(stars_gained([paper_id]).get(paper_id, 0)),
             entered_at=entry.submitted_at,
             weights=weights(),
         )
@@ -69,22 +72,28 @@ def recompute_all_trending(batch_size: int = 2000) -> int:
         "submitted_at", "paper__upvotes_count", "paper__comments_count"
     )
     batch = []
+
+    def flush() -> None:
+        gains = stars_gained(e.paper_id for e in batch)
+        for entry in batch:
+            entry.upvotes_count = entry.paper.upvotes_count
+            entry.trending_score = ranking.trending_score(
+                upvotes=entry.paper.upvotes_count,
+                comments=entry.paper.comments_count,
+                stars_per_week=float(gains.get(entry.paper_id, 0)),
+                entered_at=entry.submitted_at,
+                weights=w,
+            )
+        DailyEntry.objects.bulk_update(batch, ["upvotes_count", "trending_score"])
+
     for entry in entries.iterator(chunk_size=batch_size):
-        entry.upvotes_count = entry.paper.upvotes_count
-        entry.trending_score = ranking.trending_score(
-            upvotes=entry.paper.upvotes_count,
-            comments=entry.paper.comments_count,
-            stars_per_week=0.0,
-            entered_at=entry.submitted_at,
-            weights=w,
-        )
         batch.append(entry)
         if len(batch) >= batch_size:
-            DailyEntry.objects.bulk_update(batch, ["upvotes_count", "trending_score"])
+            flush()
             done += len(batch)
             batch = []
     if batch:
-        DailyEntry.objects.bulk_update(batch, ["upvotes_count", "trending_score"])
+        flush()
         done += len(batch)
     return done
 

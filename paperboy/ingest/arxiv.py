@@ -175,6 +175,68 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+# --- RSS (the daily announcements) ------------------------------------------------------------
+
+RSS_NS = {"arxiv": "http://arxiv.org/schemas/atom"}
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+
+
+@dataclass
+class Announcement:
+    """One item of arXiv's daily RSS listing."""
+
+    arxiv_id: str  # without version
+    version: int
+    announce_type: str  # new, cross, replace or replace-cross
+    categories: list[str] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.announce_type in ("new", "cross")
+
+
+def parse_rss(xml: bytes) -> list[Announcement]:
+    """The announcements in one arXiv RSS 2.0 feed (``rss.arxiv.org/rss/cs.CL+cs.LG``).
+
+    Items whose id cannot be read are skipped (and logged); an id listed under several of
+    the requested categories appears once.
+    """
+    if len(xml) > MAX_FEED_BYTES:
+        raise ArxivError(f"arXiv RSS response too large ({len(xml)} bytes).")
+    if b"<!DOCTYPE" in xml[:4096].upper() or b"<!ENTITY" in xml.upper():
+        raise ArxivError("arXiv RSS declares a DTD or entities; refusing to parse it.")
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError as e:
+        raise ArxivError(f"arXiv RSS is not well-formed XML: {e}.") from e
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        raise ArxivError(f"arXiv answer is not an RSS feed (root element {root.tag}).")
+    found: dict[str, Announcement] = {}
+    for item in channel.findall("item"):
+        guid = (item.findtext("guid") or "").strip()
+        raw = guid.removeprefix("oai:arXiv.org:") if guid else ""
+        if not raw:
+            raw = (item.findtext("link") or "").strip().rpartition("/abs/")[2]
+        try:
+            parsed = parse_arxiv_id(raw)
+        except InvalidArxivId:
+            log.warning("arXiv RSS item with an id we cannot read: %r", guid or raw)
+            continue
+        kind = (item.findtext("arxiv:announce_type", "", RSS_NS) or "new").strip()
+        if kind not in ANNOUNCE_TYPES:
+            kind = "new"
+        categories = [c.text.strip() for c in item.findall("category") if c.text and c.text.strip()]
+        if parsed.base not in found:
+            found[parsed.base] = Announcement(
+                arxiv_id=parsed.base,
+                version=parsed.version or 1,
+                announce_type=kind,
+                categories=categories,
+            )
+    return list(found.values())
+
+
 # --- HTTP --------------------------------------------------------------------------------------
 
 
@@ -267,7 +329,33 @@ class ArxivClient:
             result.total_results = (result.total_results or 0) + (feed.total_results or 0)
         return result
 
-    def _get(self, params: dict[str, str]) -> bytes:
+    def search(
+        self,
+        query: str,
+        *,
+        start: int = 0,
+        max_results: int = BATCH_SIZE,
+        sort_by: str = "submittedDate",
+        sort_order: str = "ascending",
+    ) -> Feed:
+        """One page of an API ``search_query`` (e.g. ``cat:cs.CL AND submittedDate:[… TO …]``)."""
+        body = self._get(
+            {
+                "search_query": query,
+                "start": str(start),
+                "max_results": str(max_results),
+                "sortBy": sort_by,
+                "sortOrder": sort_order,
+            }
+        )
+        return read_feed(body)
+
+    def fetch_announcements(self, categories: Iterable[str], rss_url: str | None = None) -> list:
+        """Today's announcements for ``categories`` from arXiv's RSS feed (one request)."""
+        base = (rss_url or settings.PAPERBOY_ARXIV_RSS_URL).rstrip("/")
+        return parse_rss(self._get({}, url=f"{base}/{'+'.join(categories)}"))
+
+    def _get(self, params: dict[str, str], *, url: str | None = None) -> bytes:
         """GET the API with retries on 429/5xx and network errors; return the body."""
         problem = ""
         for attempt in range(1, self.max_attempts + 1):
@@ -276,7 +364,7 @@ class ArxivClient:
             try:
                 with self.http.stream(
                     "GET",
-                    self.api_url,
+                    url or self.api_url,
                     params=params,
                     headers={"User-Agent": self.user_agent},
                     follow_redirects=True,

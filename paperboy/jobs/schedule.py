@@ -60,4 +60,16 @@ JOBS: list[Job] = [
         weekdays=(0,),
     ),
     Job("retry-digests", "paperboy.digests.tasks.retry_digests", every=10),
+    # Ingest (paperboy/ingest/tasks.py); a run that overlaps a running one skips.
+    # arXiv announces Sunday–Thursday at 20:00 US Eastern; half an hour later the listing is up.
+    Job(
+        "ingest-arxiv-daily",
+        "paperboy.ingest.tasks.ingest_arxiv_daily",
+        at=time(20, 30),
+        weekdays=(6, 0, 1, 2, 3),
+        tz="America/New_York",
+    ),
+    # Hugging Face's list fills during the day: yesterday's and today's, every two hours.
+    Job("ingest-hf-daily", "paperboy.ingest.tasks.ingest_hf_daily", every=120),
+    Job("refresh-github-stars", "paperboy.ingest.tasks.refresh_github_stars", at=time(2, 0)),
 ]

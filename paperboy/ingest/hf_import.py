@@ -1,0 +1,130 @@
+"""Write Hugging Face daily papers into the catalog and the daily list.
+
+For each item: the paper (created from the item when the catalog lacks it; an existing paper
+keeps its arXiv metadata, which is richer), the Hugging Face extras (links, AI summary and
+keywords, organization), its ``DailyEntry`` on the day it entered Hugging Face's list (with
+the submitter's username in ``external_submitter``), and the upvote count in
+``Paper.imported_upvotes``, apart from local votes; ``feed.votes.refresh_counters`` then sums
+both into the shown count and rescores trending. Running the same import twice changes nothing.
+
+Entries that members submitted locally keep their day and submitter: a local submission wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from paperboy.accounts.models import RESERVED_SLUGS, Organization
+from paperboy.feed import votes
+from paperboy.feed.models import DailyEntry
+from paperboy.ingest.hf import DailyItem, HfOrganization, ItemError
+from paperboy.ingest.importer import ImportResult, import_records
+from paperboy.ingest.models import StarSnapshot
+from paperboy.ingest.runs import Progress
+from paperboy.papers.models import Paper
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def org_slug(name: str) -> str:
+    slug = name if _SLUG.match(name) else slugify(name)
+    slug = slug[:60] or "org"
+    return f"{slug}-org" if slug.lower() in RESERVED_SLUGS else slug
+
+
+def import_daily_items(
+    items: list[DailyItem], errors: list[ItemError] = (), *, progress: Progress | None = None
+) -> ImportResult:
+    progress = progress or Progress()
+    result = ImportResult()
+    for error in errors:
+        result.fail(error.id, error.reason)
+    by_id = {item.record.arxiv_id: item for item in items}  # the last one wins
+    result.unchanged += len(items) - len(by_id)
+    progress.start("Hugging Face daily papers", total=len(by_id))
+    known = set(Paper.objects.filter(arxiv_id__in=list(by_id)).values_list("arxiv_id", flat=True))
+    created = import_records([i.record for i in by_id.values() if i.record.arxiv_id not in known])
+    result.add(created)
+    failed = {arxiv_id for arxiv_id, _ in created.failures}
+    orgs: dict[str, Organization] = {}
+    for arxiv_id, item in by_id.items():
+        if arxiv_id in failed:
+            continue
+        with transaction.atomic():
+            paper = Paper.objects.select_for_update().get(arxiv_id=arxiv_id)
+            changed = _apply(paper, item, orgs)
+            if changed:
+                votes.refresh_counters(paper.pk)
+        if arxiv_id in known:
+            if changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        one = ImportResult(updated=int(changed))
+        progress.advance(one)
+    return result
+
+
+def _organization(value: HfOrganization | None, cache: dict[str, Organization]):
+    if value is None:
+        return None
+    slug = org_slug(value.name)
+    if slug not in cache:
+        avatar = value.avatar if value.avatar.startswith(("http://", "https://")) else ""
+        org, created = Organization.objects.get_or_create(
+            slug=slug,
+            defaults={"name": (value.fullname or value.name)[:200], "avatar_url": avatar[:500]},
+        )
+        if not created and not org.avatar_url and avatar:
+            # Fill what is blank; an operator's edits to a known organization stay.
+            org.avatar_url = avatar[:500]
+            org.save(update_fields=["avatar_url"])
+        cache[slug] = org
+    return cache[slug]
+
+
+def _apply(paper: Paper, item: DailyItem, orgs: dict[str, Organization]) -> bool:
+    """Set the Hugging Face fields of ``paper`` and its entry; True when something changed."""
+    fields = {"imported_upvotes": item.upvotes}
+    r = item.record
+    if r.project_page and len(r.project_page) <= 500:
+        fields["project_page"] = r.project_page
+    if r.github_repo and len(r.github_repo) <= 500:
+        fields["github_repo"] = r.github_repo
+    # GitHub's own answer (the stars refresh) is fresher than Hugging Face's copy.
+    if r.github_stars is not None and paper.github_stars is None:
+        fields["github_stars"] = r.github_stars
+    if item.ai_summary:
+        fields["ai_summary"] = item.ai_summary
+    if item.ai_keywords:
+        fields["ai_keywords"] = item.ai_keywords
+    paper_org = _organization(item.paper_organization, orgs)
+    if paper_org is not None and paper.organization_id is None:
+        fields["organization_id"] = paper_org.pk
+    changed = {k: v for k, v in fields.items() if getattr(paper, k) != v}
+    if changed:
+        Paper.objects.filter(pk=paper.pk).update(**changed)
+    if "github_stars" in changed:
+        StarSnapshot.record([paper.pk], changed["github_stars"], at=item.submitted_at)
+
+    entry_org = _organization(item.entry_organization, orgs)
+    entry = DailyEntry.objects.filter(paper_id=paper.pk).first()
+    wanted = {
+        "day": item.day,
+        "submitted_at": item.submitted_at,
+        "external_submitter": item.submitter[:150],
+        "organization_id": entry_org.pk if entry_org else None,
+    }
+    entry_changed = False
+    if entry is None:
+        DailyEntry.objects.create(paper_id=paper.pk, **wanted)
+        entry_changed = True
+    elif entry.submitted_by_id is None:
+        diff = {k: v for k, v in wanted.items() if getattr(entry, k) != v}
+        if diff:
+            DailyEntry.objects.filter(pk=entry.pk).update(**diff)
+            entry_changed = True
+    return bool(changed) or entry_changed
