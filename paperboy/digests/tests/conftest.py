@@ -7,6 +7,7 @@ import asyncio
 import email
 import email.policy
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -79,6 +80,9 @@ class Handler:
 
     def to(self, address: str) -> list[Received]:
         return [m for m in self.messages if address in m.rcpt_tos]
+
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
 
 
 def _free_port() -> int:

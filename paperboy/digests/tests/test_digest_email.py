@@ -1,0 +1,102 @@
+"""The digest as a mail client sees it: parsed from what the real SMTP server received."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from paperboy.digests import sending
+from paperboy.digests.models import Delivery
+from paperboy.digests.tests.conftest import SEND_DAY, subscribe
+
+NOW = datetime.combine(SEND_DAY, datetime.min.time(), tzinfo=UTC).replace(hour=9)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def send_current():
+    return sending.send(sending.current_periods(NOW), now=NOW)
+
+
+def test_the_digest_has_both_parts_and_list_headers(smtp, papers):
+    sub = subscribe("ada@example.org")
+    report = send_current()
+    assert report.sent == 1
+    [mail] = smtp.messages
+    msg = mail.message
+    assert msg.get_content_type() == "multipart/alternative"
+    assert msg["To"] == "ada@example.org"
+    assert msg["From"] == "Paperboy <paperboy@localhost>"
+    assert msg["Subject"].startswith("Sparse Mixtures of Experts at Scale and 2 more")
+    assert "daily, Mon Jan 20, 2025" in msg["Subject"]
+    unsubscribe = re.fullmatch(
+        r"<(https://papers\.example\.org/digests/unsubscribe/\S+)>", msg["List-Unsubscribe"]
+    )
+    assert unsubscribe
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg["Message-ID"] == f"<digest-{sub.pk}-daily-2025-01-20@papers.example.org>"
+
+    text, html = mail.text(), mail.html()
+    titles = [p.title for p in papers]
+    # Trending order: by score, i.e. upvotes here.
+    positions = [text.index(t) for t in titles]
+    assert positions == sorted(positions)
+    assert "▲ 40" in text and "One line about it." in text  # the AI summary
+    assert "Example Lab" in text  # the organization
+    assert "Retrieval & Reasoning <in> Long Documents" in text  # plain text is not HTML-escaped
+    assert "Retrieval &amp; Reasoning &lt;in&gt; Long Documents" in html
+    for paper in papers:
+        assert f"https://papers.example.org/papers/{paper.arxiv_id}" in text
+        assert f'href="https://papers.example.org/papers/{paper.arxiv_id}"' in html
+    assert "<script" not in html.lower()
+    assert 'style="' in html  # inline CSS, no stylesheet to lose
+    assert unsubscribe.group(1) in text and unsubscribe.group(1) in html
+    assert "/digests/manage/" in text
+    # What was sent is recorded.
+    delivery = Delivery.objects.get()
+    assert delivery.status == "sent" and sorted(delivery.paper_ids) == sorted(p.pk for p in papers)
+
+
+def test_the_unsubscribe_header_works_and_stops_the_next_digest(client, smtp, papers):
+    sub = subscribe("ada@example.org")
+    send_current()
+    link = smtp.messages[0].message["List-Unsubscribe"].strip("<>")
+    path = link.removeprefix("https://papers.example.org")
+    response = client.post(path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    sub.refresh_from_db()
+    assert not sub.is_active
+    with time_machine.travel(datetime(2025, 1, 22, 9, tzinfo=UTC), tick=False):
+        report = sending.send(sending.current_periods(datetime(2025, 1, 22, 9, tzinfo=UTC)))
+    assert report.sent == 0
+    assert len(smtp.messages) == 1
+
+
+@pytest.mark.parametrize(
+    "topics, expected",
+    [
+        ({"categories": ["cs.CL"]}, [1]),
+        ({"organizations": ["example-lab"]}, [1]),
+        ({"search_query": "diffusion GRASPING"}, [2]),
+        ({"categories": ["cs.RO"], "organizations": ["example-lab"]}, [1, 2]),
+    ],
+)
+def test_topics_narrow_the_trending_section(smtp, papers, topics, expected):
+    subscribe("ada@example.org", **topics)
+    send_current()
+    text = smtp.messages[0].text()
+    shown = [i for i, p in enumerate(papers) if p.title in text]
+    assert shown == expected
+
+
+def test_topics_with_nothing_in_the_period_send_nothing(smtp, papers):
+    subscribe("ada@example.org", categories=["math.PR"])
+    report = send_current()
+    assert (report.sent, report.skipped) == (0, 1)
+    assert smtp.messages == []
+    assert Delivery.objects.get().status == "skipped"

@@ -1,0 +1,257 @@
+"""``paperboy digests send`` and the sending run: once per subscriber and period, retries,
+bounces, empty periods, dry runs, the "for you" section."""
+
+import sys
+import types
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from paperboy.digests import sending
+from paperboy.digests.models import Delivery, Subscription
+from paperboy.digests.tests.conftest import SEND_DAY, run_cli, subscribe
+from paperboy.feed import votes
+from paperboy.test import make_entry, make_paper, make_user
+
+NOW = datetime.combine(SEND_DAY, datetime.min.time(), tzinfo=UTC).replace(hour=9)
+CHILD_NOW = NOW.isoformat()
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def send_current(now=NOW):
+    return sending.send(sending.current_periods(now), now=now)
+
+
+def per_recipient(smtp) -> Counter:
+    return Counter(r for m in smtp.messages for r in m.rcpt_tos)
+
+
+def test_sending_twice_sends_each_digest_once(smtp, papers, frozen):
+    for i in range(5):
+        subscribe(f"u{i}@example.org")
+    subscribe("weekly@example.org", frequency="weekly")
+    first, second = send_current(), send_current()
+    assert first.sent == 5 + 0  # the weekly period (week of Jan 13) has no papers: skipped
+    assert first.skipped == 1
+    assert second.sent == second.skipped == 0
+    assert per_recipient(smtp) == {f"u{i}@example.org": 1 for i in range(5)}
+
+
+def test_unconfirmed_unsubscribed_and_bounced_addresses_get_nothing(smtp, papers, frozen):
+    Subscription.objects.create(email="pending@example.org")
+    subscribe("gone@example.org").unsubscribe()
+    subscribe("bounced@example.org").mark_bounced("550 no such user")
+    subscribe("ok@example.org")
+    send_current()
+    assert list(per_recipient(smtp)) == ["ok@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_workers_send_each_digest_once(smtp, papers):
+    for i in range(40):
+        subscribe(f"u{i:02d}@example.org")
+    env = {"PB_TEST_NOW": CHILD_NOW}
+    procs = [
+        run_cli("digests", "send", "--period", "current", port=smtp.port, env=env, wait=False)
+        for _ in range(2)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    assert per_recipient(smtp) == {f"u{i:02d}@example.org": 1 for i in range(40)}
+    assert Delivery.objects.filter(status="sent").count() == 40
+    out = run_cli("digests", "send", "--period", "current", port=smtp.port, env=env)
+    assert "sent 0" in out
+    assert len(smtp.messages) == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_sends_only_what_is_due(smtp, papers):
+    subscribe("ada@example.org")
+    before_eight = {"PB_TEST_NOW": NOW.replace(hour=7).isoformat()}
+    out = run_cli("digests", "send", port=smtp.port, env=before_eight)
+    # Before 08:00 only the weekly digest (due since Monday) is: its week had no papers.
+    assert "daily" not in out and "weekly:2025-01-13" in out and smtp.messages == []
+    out = run_cli("digests", "send", port=smtp.port, env={"PB_TEST_NOW": CHILD_NOW})
+    assert "daily:2025-01-20" in out and "sent 1" in out
+    assert len(smtp.messages) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_prints_and_writes_nothing(smtp, papers):
+    subscribe("ada@example.org")
+    subscribe("bob@example.org", categories=["math.PR"])
+    out = run_cli(
+        "digests", "send", "--period", "current", "--dry-run", port=smtp.port,
+        env={"PB_TEST_NOW": CHILD_NOW},
+    )  # fmt: skip
+    assert "daily:2025-01-20 ada@example.org: 3 trending, 0 for you" in out
+    assert "daily:2025-01-20 bob@example.org: nothing to send" in out
+    assert smtp.messages == []
+    assert not Delivery.objects.exists()
+
+
+def test_an_empty_period_sends_nothing_unless_configured(smtp, db, settings, frozen):
+    subscribe("ada@example.org")
+    assert send_current().sent == 0
+    assert smtp.messages == []
+    settings.PAPERBOY_DIGEST_SEND_EMPTY = True
+    Delivery.objects.all().delete()
+    assert send_current().sent == 1
+    assert "No trending papers in this period." in smtp.messages[0].text()
+
+
+def test_a_temporary_failure_is_retried_after_the_backoff(smtp, papers, settings, frozen):
+    sub = subscribe("ada@example.org")
+    smtp.rcpt_replies = ["451 4.3.0 Mailbox busy, try later"]
+    report = send_current()
+    assert report.retry == 1 and smtp.messages == []
+    delivery = Delivery.objects.get()
+    assert delivery.status == "retry" and delivery.attempts == 1
+    assert delivery.last_error.startswith("451")
+    assert delivery.next_attempt_at == NOW + timedelta(
+        seconds=settings.PAPERBOY_DIGEST_RETRY_SECONDS
+    )
+    # Not before the backoff runs out…
+    assert sending.run(now=NOW + timedelta(seconds=10)).sent == 0
+    # …then once.
+    later = NOW + timedelta(seconds=settings.PAPERBOY_DIGEST_RETRY_SECONDS + 1)
+    assert sending.run(now=later).sent == 1
+    assert sending.run(now=later + timedelta(hours=1)).sent == 0
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
+    assert per_recipient(smtp) == {"ada@example.org": 1}
+    sub.refresh_from_db()
+    assert sub.is_active
+
+
+def test_a_delivery_fails_after_the_last_attempt(smtp, papers, settings, frozen):
+    settings.PAPERBOY_DIGEST_MAX_ATTEMPTS = 2
+    subscribe("ada@example.org")
+    smtp.rcpt_replies = ["451 busy", "451 busy"]
+    send_current()
+    sending.run(now=NOW + timedelta(days=1))
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("failed", 2)
+    assert sending.run(now=NOW + timedelta(days=2)).sent == 0
+
+
+def test_a_permanent_failure_stops_mail_to_that_address(smtp, papers, frozen):
+    bad = subscribe("nobody@example.org")
+    subscribe("ok@example.org")
+    smtp.rcpt_replies = ["550 5.1.1 No such user"]  # the first RCPT: nobody@, sent first
+    report = send_current()
+    assert (report.sent, report.failed) == (1, 1)
+    bad.refresh_from_db()
+    assert bad.bounced_at is not None and "550" in bad.bounce_reason
+    assert Delivery.objects.get(subscription=bad).status == "failed"
+    # The next period skips the bounced address altogether.
+    tomorrow = NOW + timedelta(days=1)
+    make_entry(make_paper(title="Wednesday's paper"), tomorrow.date() - timedelta(days=1))
+    with time_machine.travel(tomorrow, tick=False):
+        send_current(tomorrow)
+    assert per_recipient(smtp) == {"ok@example.org": 2}
+
+
+def test_a_dropped_connection_is_retried_and_the_run_goes_on(smtp, papers, frozen, monkeypatch):
+    for i in range(3):
+        subscribe(f"u{i}@example.org")
+    from paperboy.digests import emails
+
+    real_send, calls = emails.send, []
+
+    def flaky(message, connection=None):
+        calls.append(message.to)
+        if len(calls) == 2:
+            raise ConnectionResetError("connection reset by peer")
+        return real_send(message, connection=connection)
+
+    monkeypatch.setattr(emails, "send", flaky)
+    report = send_current()
+    assert (report.sent, report.retry) == (2, 1)
+    assert len(smtp.messages) == 2
+
+
+@pytest.fixture
+def similar(monkeypatch):
+    """Stands in for ``paperboy.search.similar.similar_papers``: every visible paper not
+    excluded, in id order."""
+    from paperboy.papers.models import Paper
+
+    calls = []
+
+    def similar_papers(paper_ids, *, k=10, exclude=frozenset()):
+        calls.append((list(paper_ids), k, set(exclude)))
+        return list(Paper.objects.exclude(pk__in=exclude).order_by("pk")[:k])
+
+    module = types.ModuleType("paperboy.search.similar")
+    module.similar_papers = similar_papers
+    monkeypatch.setitem(sys.modules, "paperboy.search.similar", module)
+    return calls
+
+
+def test_members_with_enough_upvotes_get_a_for_you_section_never_repeated(
+    smtp, papers, similar, settings, frozen
+):
+    settings.PAPERBOY_DIGEST_FOR_YOU_N = 2
+    member = make_user("ada")
+    catalog = [make_paper(title=f"Older paper {i}") for i in range(8)]
+    for paper in catalog[:3]:
+        votes.upvote(user_id=member.pk, paper_id=paper.pk)
+    subscribe("ada@example.org", user=member)
+    subscribe("anon@example.org")
+    send_current()
+    first = smtp.to("ada@example.org")[0].text()
+    assert "FOR YOU" in first
+    assert "Older paper 3" in first and "Older paper 4" in first
+    assert "FOR YOU" not in smtp.to("anon@example.org")[0].text()
+    upvoted_ids, k, exclude = similar[0]
+    assert sorted(upvoted_ids) == sorted(p.pk for p in catalog[:3])
+    assert {p.pk for p in papers} <= exclude  # nothing already in the trending section
+
+    tomorrow = NOW + timedelta(days=1)
+    make_entry(make_paper(title="Wednesday's paper"), tomorrow.date() - timedelta(days=1))
+    with time_machine.travel(tomorrow, tick=False):
+        send_current(tomorrow)
+    second = smtp.to("ada@example.org")[1].text()
+    assert "Older paper 5" in second and "Older paper 6" in second
+    assert "Older paper 3" not in second and "Older paper 4" not in second
+
+
+def test_members_with_too_few_upvotes_get_trending_only(smtp, papers, similar, frozen):
+    member = make_user("ada")
+    votes.upvote(user_id=member.pk, paper_id=papers[0].pk)
+    subscribe("ada@example.org", user=member)
+    send_current()
+    assert "FOR YOU" not in smtp.messages[0].text()
+    assert similar == []
+
+
+def test_a_failing_similar_papers_does_not_lose_the_digest(smtp, papers, monkeypatch, frozen):
+    def broken(paper_ids, *, k=10, exclude=frozenset()):
+        raise RuntimeError("index not built")
+
+    module = types.ModuleType("paperboy.search.similar")
+    module.similar_papers = broken
+    monkeypatch.setitem(sys.modules, "paperboy.search.similar", module)
+    member = make_user("ada")
+    for paper in papers:
+        votes.upvote(user_id=member.pk, paper_id=paper.pk)
+    subscribe("ada@example.org", user=member)
+    assert send_current().sent == 1
+
+
+def test_a_bad_argument_is_one_readable_line(capsys):
+    from paperboy.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["digests", "send", "--period", "yesterday"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
