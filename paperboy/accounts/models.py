@@ -70,6 +70,11 @@ class User(AbstractUser):
         return {e.rsplit("@", 1)[-1].lower() for e in emails if "@" in e}
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def with_member_count(self) -> OrganizationQuerySet:
+        return self.annotate(member_count=models.Count("memberships", distinct=True))
+
+
 class Organization(models.Model):
     """A lab, company or community that papers are tagged with (``/<slug>/papers``)."""
 
@@ -83,6 +88,8 @@ class Organization(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
     )
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]

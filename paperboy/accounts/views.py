@@ -351,3 +351,14 @@ def community_context(request: HttpRequest, paper: Paper) -> dict:
         authorship.claimed = claimed.get(authorship.author_id)
     context.update(claim_context(request, paper))
     return context
+
+
+def org_context(request: HttpRequest, organization: Organization) -> dict:
+    """The organization page's header: follow state and the reader's role (2 queries when
+    signed in, none for visitors)."""
+    if not request.user.is_authenticated:
+        return {"following": False, "org_role": ""}
+    return {
+        "following": Follow.objects.filter(user=request.user, organization=organization).exists(),
+        "org_role": organization.role_of(request.user),
+    }

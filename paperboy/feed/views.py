@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from paperboy.accounts.models import Organization
+from paperboy.accounts.views import org_context
 from paperboy.feed import ranking, votes
 from paperboy.feed.forms import SubmitForm
 from paperboy.feed.models import DailyEntry
@@ -188,7 +189,7 @@ def trending(request: HttpRequest) -> HttpResponse:
 
 def org(request: HttpRequest, slug: str) -> HttpResponse:
     """An organization's papers, most upvoted first: tagged on the paper or on its entry."""
-    organization = Organization.objects.filter(slug=slug).first()
+    organization = Organization.objects.with_member_count().filter(slug=slug).first()
     if organization is None:
         raise Http404(f"There is no organization called “{slug[:64]}” here.")
     papers = (
@@ -208,7 +209,12 @@ def org(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "feed/org.html",
-        {"organization": organization, "page": page, "cards": cards},
+        {
+            "organization": organization,
+            "page": page,
+            "cards": cards,
+            **org_context(request, organization),
+        },
     )
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from paperboy.test import PASSWORD, make_entry, make_paper
+from paperboy.test import PASSWORD, make_entry, make_paper, make_user
 
 
 def sign_in(page, live_server, username):
@@ -54,3 +54,21 @@ def test_comment_and_reply_with_math_without_a_reload(live_server, page, alice, 
     expect(page.get_by_role("alert")).to_have_text("A comment cannot be empty.")
     paper.refresh_from_db()
     assert paper.comments_count == 3
+
+
+@pytest.mark.browser
+def test_follow_an_organization_and_see_its_papers_under_following(live_server, page, example_lab):
+    make_user("dana")  # a reader from elsewhere, with a verified email
+    make_paper(title="A paper from Example Lab", organization=example_lab)
+    make_paper(title="A paper from nowhere in particular")
+    sign_in(page, live_server, "dana")
+
+    page.goto(f"{live_server.url}/example-lab/papers")
+    expect(page.locator(".org-counts")).to_contain_text("1 paper")
+    page.get_by_role("button", name="Follow", exact=True).click()
+    expect(page.get_by_role("button", name="Following")).to_be_visible()
+
+    page.goto(f"{live_server.url}/following")
+    expect(page.get_by_role("heading", name="A paper from Example Lab")).to_be_visible()
+    expect(page.get_by_text("A paper from nowhere in particular")).to_have_count(0)
+    expect(page.locator(".follow-list")).to_contain_text("Example Lab")

@@ -1,0 +1,53 @@
+"""GET /following: recent papers from followed organizations and authors."""
+
+from datetime import UTC, datetime
+
+from paperboy.accounts.models import Follow, Organization, following_papers
+from paperboy.papers.models import Author
+from paperboy.test import make_entry, make_paper
+
+
+def test_it_lists_papers_from_followed_orgs_and_authors_newest_first(client, alice, example_lab):
+    other = Organization.objects.create(slug="other", name="Other")
+    make_paper(
+        title="Lab paper", organization=example_lab, published_at=datetime(2025, 1, 10, tzinfo=UTC)
+    )
+    make_entry(
+        make_paper(title="Tagged on the list", published_at=datetime(2025, 1, 12, tzinfo=UTC)),
+        organization=example_lab,
+    )
+    make_paper(
+        title="By Emmy", authors=["Emmy Noether"], published_at=datetime(2025, 1, 11, tzinfo=UTC)
+    )
+    make_paper(title="Hidden lab paper", organization=example_lab, hidden=True)
+    make_paper(title="Unrelated", organization=other, authors=["Someone Else"])
+    Follow.objects.create(user=alice, organization=example_lab)
+    Follow.objects.create(user=alice, author=Author.objects.get(name="Emmy Noether"))
+    client.force_login(alice)
+
+    response = client.get("/following")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index("Tagged on the list") < html.index("By Emmy") < html.index("Lab paper")
+    assert "Hidden lab paper" not in html and "Unrelated" not in html
+
+
+def test_the_queryset_serves_digests_and_recommendations(alice, example_lab):
+    paper = make_paper(organization=example_lab)
+    assert list(following_papers(alice)) == []
+    Follow.objects.create(user=alice, organization=example_lab)
+    assert list(following_papers(alice)) == [paper]
+
+
+def test_nothing_followed_explains_how(client, charlie):
+    client.force_login(charlie)
+
+    html = client.get("/following").content.decode()
+
+    assert "You don't follow anyone yet" in html
+
+
+def test_it_needs_an_account(client, db):
+    response = client.get("/following")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
