@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -33,18 +35,24 @@ class IngestLock(models.Model):
 
     @classmethod
     def acquire(cls, name: str, *, ttl: timedelta) -> str | None:
-        """Claim ``name`` for ``ttl``; returns a token for ``release``, or None when held."""
+        """Claim ``name`` for ``ttl``; returns a token for ``release``, or None when held.
+
+        A claim whose holder was a process on this machine that no longer exists (killed
+        with ``kill -9``) is taken over at once instead of waiting for it to expire.
+        """
         now = timezone.now()
-        token = uuid.uuid4().hex
+        token = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         try:
             with transaction.atomic():
                 cls.objects.get_or_create(name=name)
         except IntegrityError:
             pass  # created by a concurrent run a moment ago
+        free = models.Q(locked_until__isnull=True) | models.Q(locked_until__lt=now)
+        holder = cls.objects.filter(name=name).values_list("holder", flat=True).first() or ""
+        if holder and _dead_local_holder(holder):
+            free |= models.Q(holder=holder)
         claimed = (
-            cls.objects.filter(name=name)
-            .filter(models.Q(locked_until__isnull=True) | models.Q(locked_until__lt=now))
-            .update(holder=token, locked_until=now + ttl)
+            cls.objects.filter(name=name).filter(free).update(holder=token, locked_until=now + ttl)
         )
         return token if claimed else None
 
@@ -57,6 +65,20 @@ class IngestLock(models.Model):
     @classmethod
     def release(cls, name: str, token: str) -> None:
         cls.objects.filter(name=name, holder=token).update(holder="", locked_until=None)
+
+
+def _dead_local_holder(holder: str) -> bool:
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:40] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 class IngestRun(models.Model):

@@ -63,3 +63,65 @@ def arxiv_server() -> Iterator[ScriptedServer]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@dataclass
+class BackfillServer:
+    """Answers arXiv API search queries from ``atom.backfill_papers()``.
+
+    ``block_at=N`` holds the N-th request (1-based) until ``release`` is set, after setting
+    ``reached``: the moment to kill a client mid-run. ``fail_at=N`` answers the N-th with 400.
+    """
+
+    url: str = ""
+    requests: list[str] = field(default_factory=list)
+    block_at: int | None = None
+    fail_at: int | None = None
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+@pytest.fixture
+def backfill_server() -> Iterator[BackfillServer]:
+    from paperboy.ingest.tests import atom
+
+    state = BackfillServer()
+    papers = atom.backfill_papers()
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            with lock:
+                state.requests.append(self.path)
+                number = len(state.requests)
+            if number == state.block_at:
+                state.reached.set()
+                state.release.wait(timeout=30)
+            if number == state.fail_at:
+                status, body = 400, b"bad request"
+            else:
+                status, body = 200, atom.answer(self.path, papers)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the client was killed while we held its request
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_port}/api/query"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        state.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
