@@ -1,0 +1,66 @@
+"""``paperboy index build|status``: the search index from the command line.
+
+paperboy index status     how many papers have a vector from the configured model
+paperboy index build      embed every paper that lacks one, in the foreground, with a
+                          progress bar; exits 0 when the index is complete
+"""
+
+from __future__ import annotations
+
+from paperboy.cli import CliError, setup_django
+
+
+def register(subparsers) -> None:
+    index = subparsers.add_parser("index", help="The search index: build, status.")
+    sub = index.add_subparsers(dest="index_command", required=True)
+    build = sub.add_parser("build", help="Embed and index every paper that is missing.")
+    build.set_defaults(func=cmd_build)
+    status = sub.add_parser("status", help="How complete the search index is.")
+    status.set_defaults(func=cmd_status)
+
+
+def cmd_status(args) -> int:
+    setup_django(args)
+    from paperboy.search import indexing
+
+    print(indexing.status())
+    return 0
+
+
+def cmd_build(args) -> int:
+    setup_django(args)
+    from django.db import connection
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from paperboy.search import indexing, schema
+    from paperboy.search.embeddings import EmbeddingError, get_embedder
+
+    schema.install(connection)  # lexical index: re-create anything missing, catch up
+    try:
+        embedder = get_embedder()
+    except EmbeddingError as exc:
+        raise CliError(str(exc)) from None
+    if embedder is None:
+        print("Embeddings are off (PAPERBOY_EMBEDDING_BACKEND=none): lexical index only.")
+        print(indexing.status())
+        return 0
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    ) as bar:
+        task = bar.add_task(f"Embedding with {embedder.model_id}", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            indexing.build(progress=progress)
+        except EmbeddingError as exc:
+            raise CliError(str(exc)) from None
+    state = indexing.status()
+    print(state)
+    if state.missing:
+        raise CliError(f"{state.missing} papers are still missing a vector")
+    return 0

@@ -1,0 +1,262 @@
+"""The one search API over both engines: ``search(query, filters=…, sort=…)``.
+
+1. Pins: an arXiv id or arxiv.org link finds that paper; a query equal to a title (ignoring
+   case and punctuation) puts that paper first.
+2. Lexical candidates (FTS5 / PostgreSQL full text, see ``lexical.py``); a word the index has
+   never seen is corrected to the closest indexed word (SQLite) and titles close to the query
+   are looked up by trigram similarity (PostgreSQL).
+3. Dense candidates: the query's vector against the papers' vectors (``vectors.py``), when an
+   embedding model is configured and vectors exist; otherwise the search is lexical only.
+4. Fusion weighed by the lexical side's confidence (``fusion.py``), then filters and sorting.
+
+``search`` never raises on what a person types: text is cleaned, never passed as syntax, and
+a failing backend degrades to what still works (logged).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+
+from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.papers.models import Paper
+from paperboy.search import fusion, lexical, vectors
+from paperboy.search.embeddings import EmbeddingError, configured_model_id, get_embedder
+
+log = logging.getLogger(__name__)
+
+POOL = 100  # candidates taken from each side
+FILTERED_POOL = 400  # …when filters will drop some of them
+MAX_RESULTS = 200  # what pagination can reach for one query
+CLOSE_TITLE = 0.55  # trigram similarity above which a title counts as "close" (PostgreSQL)
+
+
+@dataclass
+class SearchFilters:
+    date_from: date | None = None  # arXiv date range
+    date_to: date | None = None
+    category: str = ""  # e.g. "cs.CL"
+    organization: str = ""  # Organization slug
+    has_code: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.date_from or self.date_to or self.category or self.organization or self.has_code
+        )
+
+    def q(self) -> Q:
+        q = Q()
+        if self.date_from:
+            q &= Q(published_at__date__gte=self.date_from)
+        if self.date_to:
+            q &= Q(published_at__date__lte=self.date_to)
+        if self.category:
+            q &= Q(categories__code=self.category)
+        if self.organization:
+            q &= Q(organization__slug=self.organization) | Q(
+                daily__organization__slug=self.organization
+            )
+        if self.has_code:
+            q &= ~Q(github_repo="")
+        return q
+
+
+@dataclass
+class Hit:
+    paper: Paper
+    score: float
+    why: str  # short reason shown to users: "exact arXiv id", "title match", "similar meaning"…
+
+
+@dataclass
+class SearchResults:
+    hits: list[Hit]
+    total: int  # an estimate: how many results pagination can reach
+    mode: str  # "hybrid" or "lexical" (no model or no vectors yet)
+    corrected: str = ""  # the query with misspelt words corrected, when that was used
+    terms: tuple[str, ...] = field(default_factory=tuple)  # the words searched for (highlighting)
+
+
+def search(
+    query: str,
+    *,
+    filters: SearchFilters | None = None,
+    sort: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResults:
+    filters = filters or SearchFilters()
+    limit = max(0, min(int(limit), 200))
+    offset = max(0, int(offset))
+    parsed = lexical.parse(query)
+    if parsed.empty and not pinned_id(parsed.text):
+        return _browse(filters, sort=sort, limit=limit, offset=offset)
+
+    ranked, mode, corrected = _rank(parsed, filters)
+    ids = _apply_filters([pk for pk, _, _ in ranked], filters, sort=sort)
+    by_id = {pk: (score, why) for pk, score, why in ranked}
+    page_ids = ids[offset : offset + limit]
+    papers = Paper.objects.for_cards().in_bulk(page_ids)
+    hits = [
+        Hit(paper=papers[pk], score=by_id[pk][0], why=by_id[pk][1])
+        for pk in page_ids
+        if pk in papers
+    ]
+    return SearchResults(
+        hits=hits, total=len(ids), mode=mode, corrected=corrected, terms=parsed.terms
+    )
+
+
+def _browse(filters: SearchFilters, *, sort: str, limit: int, offset: int) -> SearchResults:
+    """No words: with filters, the newest papers that pass them; without, nothing."""
+    if not filters.active:
+        return SearchResults(hits=[], total=0, mode=current_mode())
+    papers = Paper.objects.visible().filter(filters.q()).distinct().order_by("-published_at")
+    total = papers.count()
+    hits = [
+        Hit(paper=p, score=0.0, why="newest first")
+        for p in papers.for_cards()[offset : offset + limit]
+    ]
+    return SearchResults(hits=hits, total=total, mode=current_mode())
+
+
+def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]], str, str]:
+    pool = FILTERED_POOL if filters.active else POOL
+    pins: list[tuple[int, float, str]] = []
+    arxiv_id = pinned_id(parsed.text)
+    if arxiv_id:
+        paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).values_list("pk", flat=True)
+        # An id is a lookup, not words: one paper, or none (the page then offers to submit it).
+        return [(pk, 1e9, "exact arXiv id") for pk in paper], current_mode(), ""
+
+    lex, corrected = _lexical(parsed, pool)
+    dense = _dense(parsed.text, pool)
+    mode = "hybrid" if dense is not None else "lexical"
+
+    pins += [(pk, 1e8, "exact title") for pk in _safe(lexical.title_matches, parsed.text) or []]
+    if not pins and lex is not None and len(lex) < 10:
+        close = _safe(lexical.fuzzy_titles, parsed.text) or []
+        pins += [(pk, 1e7 + s, "close title") for pk, s in close if s >= CLOSE_TITLE][:3]
+
+    top_texts = _texts([pk for pk, _ in (lex or [])[: fusion.COVERAGE_TOP]])
+    terms = corrected.split() if corrected else list(parsed.terms)
+    if corrected:
+        corrected = _spelled_out(corrected, top_texts)
+    weight = fusion.lexical_weight(fusion.lexical_confidence(terms, top_texts))
+    fused = fusion.fuse(lex or [], dense or [], weight=weight)
+    pinned = {pk for pk, _, _ in pins}
+    titles = _titles([f.paper_id for f in fused[:20]])
+    ranked = list(pins)
+    for f in fused[:MAX_RESULTS]:
+        if f.paper_id in pinned:
+            continue
+        why = f.why
+        if f.lexical and fusion.coverage(terms, titles.get(f.paper_id, "")) == 1.0:
+            why = "title match"
+        ranked.append((f.paper_id, f.score, why))
+    return ranked, mode, corrected
+
+
+def _spelled_out(corrected: str, texts: list[str]) -> str:
+    """Corrections are index stems ("attent"): show the word the best hits use instead."""
+    words = [w for t in texts for w in lexical._WORD.findall(t.lower())]
+    out = []
+    for stem in corrected.split():
+        found = sorted((w for w in words if w.startswith(stem)), key=len)
+        out.append(found[0] if found else stem)
+    return " ".join(out)
+
+
+def pinned_id(text: str) -> str:
+    if not text or len(text) > 200:
+        return ""
+    try:
+        return parse_arxiv_id(text).base
+    except InvalidArxivId:
+        return ""
+
+
+def _lexical(parsed, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
+    if lexical.connection.vendor == "sqlite":
+        fixed = _safe(lexical.corrected_terms, parsed.terms)
+        if fixed and fixed != list(parsed.terms):
+            better = lexical.ParsedQuery(text=" ".join(fixed), terms=tuple(fixed))
+            found = _safe(lexical.candidates, better, limit=pool)
+            if found:
+                return found, " ".join(t.rstrip("*") for t in fixed)
+    return _safe(lexical.candidates, parsed, limit=pool), ""
+
+
+def _dense(text: str, pool: int) -> list[tuple[int, float]] | None:
+    model_id = configured_model_id()
+    if not model_id or not vectors.state_version():
+        return None
+    vector = query_vector(text[:2000], model_id)
+    if vector is None:
+        return None
+    return _safe(vectors.nearest, vector, model_id, k=pool)
+
+
+def query_vector(text: str, model_id: str) -> np.ndarray | None:
+    try:
+        return _query_vector(text, model_id)
+    except EmbeddingError as exc:
+        log.warning("search: no query embedding (%s); lexical only", exc)
+        return None
+
+
+@lru_cache(maxsize=512)
+def _query_vector(text: str, model_id: str) -> np.ndarray | None:
+    embedder = get_embedder()
+    if embedder is None or embedder.model_id != model_id:
+        return None
+    return embedder.embed([text])[0]
+
+
+def current_mode() -> str:
+    return "hybrid" if configured_model_id() and vectors.state_version() else "lexical"
+
+
+def _apply_filters(ids: list[int], filters: SearchFilters, *, sort: str) -> list[int]:
+    if not ids:
+        return []
+    rows = (
+        Paper.objects.visible()
+        .filter(pk__in=ids)
+        .filter(filters.q())
+        .values_list("pk", "published_at")
+        .distinct()
+    )
+    kept = dict(rows)
+    if sort == "date":
+        return sorted(kept, key=lambda pk: (kept[pk], pk), reverse=True)
+    return [pk for pk in ids if pk in kept]
+
+
+def _texts(ids: list[int]) -> list[str]:
+    rows = {
+        pk: f"{t} {a}"
+        for pk, t, a in Paper.objects.filter(pk__in=ids).values_list("pk", "title", "abstract")
+    }
+    return [rows.get(pk, "") for pk in ids]
+
+
+def _titles(ids: list[int]) -> dict[int, str]:
+    return dict(Paper.objects.filter(pk__in=ids).values_list("pk", "title"))
+
+
+def _safe(fn, *args, **kwargs):
+    """Run a backend call in a savepoint; on a database error, log it and return None."""
+    try:
+        with transaction.atomic():
+            return fn(*args, **kwargs)
+    except DatabaseError:
+        log.exception("search backend failed; degrading")
+        return None

@@ -1,0 +1,52 @@
+"""Signal receivers connected in ``SearchConfig.ready``."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from paperboy.search import indexing
+from paperboy.search.embeddings import batched, configured_model_id
+
+log = logging.getLogger(__name__)
+TASK_SIZE = 256  # papers per background task
+
+
+def papers_imported(sender, paper_ids: list[int], **kwargs) -> None:
+    """Index newly imported or changed papers: the lexical index follows by trigger; vectors
+    come from the shipped demo file when they match, else from a background task."""
+    if not paper_ids or not configured_model_id():
+        return
+    try:
+        indexing.use_shipped_vectors(list(paper_ids))
+    except Exception:  # never break an import over the optional shipped vectors
+        log.exception("search: could not use the shipped demo vectors")
+    transaction.on_commit(lambda: _enqueue(list(paper_ids)))
+
+
+def _enqueue(paper_ids: list[int]) -> None:
+    from paperboy.search.tasks import embed_papers
+
+    model_id = configured_model_id()
+    have = set(
+        indexing.Embedding.objects.filter(paper_id__in=paper_ids, model=model_id).values_list(
+            "paper_id", flat=True
+        )
+    )
+    todo = sorted(pk for pk in paper_ids if pk not in have)
+    for chunk in batched(todo, TASK_SIZE):
+        embed_papers.enqueue(chunk)
+
+
+def post_migrate(sender, using="default", **kwargs) -> None:
+    """Re-create index triggers a papers migration may have dropped (SQLite table rebuilds)."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    recorder = MigrationRecorder(connection)
+    if recorder.has_table() and ("search", "0001_initial") in recorder.applied_migrations():
+        from paperboy.search import schema
+
+        schema.install(connection)

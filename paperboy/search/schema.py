@@ -1,0 +1,141 @@
+"""The lexical index and the pgvector column, created with raw SQL per database engine.
+
+SQLite: ``search_fts`` is an FTS5 external-content table over ``papers_paper`` (title and
+abstract, ``porter unicode61``; the title is weighted above the abstract at query time) kept in
+sync by three triggers on ``papers_paper``.
+
+PostgreSQL: ``search_document(paper_id, tsv)`` holds ``setweight(title, 'A') ||
+setweight(abstract, 'B')`` (English configuration) with a GIN index, filled by a trigger on
+``papers_paper``. It is a table of its own because a generated column would have to live on
+``papers_paper``, which the papers app owns. ``search_embedding.vec`` is a pgvector column with
+an HNSW index (inner product: the vectors are normalised).
+
+Everything here is idempotent (``IF NOT EXISTS``): the migration calls ``install`` and so does
+``post_migrate``, because SQLite drops a table's triggers when a later migration of the papers
+app rebuilds ``papers_paper``.
+"""
+
+from __future__ import annotations
+
+SQLITE = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+        title, abstract, content='papers_paper', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER IF NOT EXISTS search_fts_ai AFTER INSERT ON papers_paper BEGIN
+        INSERT INTO search_fts(rowid, title, abstract) VALUES (new.id, new.title, new.abstract);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS search_fts_ad AFTER DELETE ON papers_paper BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title, abstract)
+        VALUES ('delete', old.id, old.title, old.abstract);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS search_fts_au AFTER UPDATE OF title, abstract ON papers_paper
+    BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title, abstract)
+        VALUES ('delete', old.id, old.title, old.abstract);
+        INSERT INTO search_fts(rowid, title, abstract) VALUES (new.id, new.title, new.abstract);
+    END""",
+]
+SQLITE_VOCAB = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_vocab USING fts5vocab(search_fts, 'row')"
+)
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS search_fts_ai",
+    "DROP TRIGGER IF EXISTS search_fts_ad",
+    "DROP TRIGGER IF EXISTS search_fts_au",
+    "DROP TABLE IF EXISTS search_fts_vocab",
+    "DROP TABLE IF EXISTS search_fts",
+]
+
+PG_TSV = (
+    "setweight(to_tsvector('english', coalesce({p}.title, '')), 'A') || "
+    "setweight(to_tsvector('english', coalesce({p}.abstract, '')), 'B')"
+)
+POSTGRES = [
+    "CREATE EXTENSION IF NOT EXISTS vector",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    """CREATE TABLE IF NOT EXISTS search_document (
+        paper_id bigint PRIMARY KEY REFERENCES papers_paper(id) ON DELETE CASCADE
+            DEFERRABLE INITIALLY DEFERRED,
+        tsv tsvector NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_document USING gin (tsv)",
+    f"""CREATE OR REPLACE FUNCTION search_document_sync() RETURNS trigger AS $$
+    BEGIN
+        INSERT INTO search_document (paper_id, tsv) VALUES (NEW.id, {PG_TSV.format(p="NEW")})
+        ON CONFLICT (paper_id) DO UPDATE SET tsv = EXCLUDED.tsv;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS search_document_sync ON papers_paper",
+    """CREATE TRIGGER search_document_sync AFTER INSERT OR UPDATE OF title, abstract
+        ON papers_paper FOR EACH ROW EXECUTE FUNCTION search_document_sync()""",
+    f"""INSERT INTO search_document (paper_id, tsv)
+        SELECT p.id, {PG_TSV.format(p="p")} FROM papers_paper p
+        ON CONFLICT (paper_id) DO NOTHING""",
+    # Typo tolerance on titles.
+    "CREATE INDEX IF NOT EXISTS search_title_trgm ON papers_paper "
+    "USING gin (lower(title) gin_trgm_ops)",
+    "ALTER TABLE search_embedding ADD COLUMN IF NOT EXISTS vec vector(384)",
+    "CREATE INDEX IF NOT EXISTS search_embedding_hnsw ON search_embedding "
+    "USING hnsw (vec vector_ip_ops) WITH (m = 16, ef_construction = 64)",
+]
+POSTGRES_DROP = [
+    "DROP TRIGGER IF EXISTS search_document_sync ON papers_paper",
+    "DROP FUNCTION IF EXISTS search_document_sync()",
+    "DROP TABLE IF EXISTS search_document",
+    "DROP INDEX IF EXISTS search_title_trgm",
+    "DROP INDEX IF EXISTS search_embedding_hnsw",
+    "ALTER TABLE search_embedding DROP COLUMN IF EXISTS vec",
+]
+
+
+def install(connection) -> None:
+    """Create (or re-create what is missing of) the lexical index for this connection."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_fts'")
+            fresh = cursor.fetchone() is None
+            triggers = _sqlite_triggers(cursor)
+            for sql in [*SQLITE, SQLITE_VOCAB]:
+                cursor.execute(sql)
+            if fresh or triggers < 3:
+                # New table, or triggers lost to a table rebuild: papers may have changed unseen.
+                cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        elif connection.vendor == "postgresql":
+            for sql in POSTGRES:
+                cursor.execute(sql)
+
+
+def uninstall(connection) -> None:
+    statements = {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(connection.vendor, [])
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def _sqlite_triggers(cursor) -> int:
+    cursor.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_fts_%'"
+    )
+    return cursor.fetchone()[0]
+
+
+def set_pg_dimension(connection, dim: int) -> None:
+    """Re-type ``search_embedding.vec`` for a model with another dimension (drops the vectors)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS search_embedding_hnsw")
+        cursor.execute(
+            f"ALTER TABLE search_embedding ALTER COLUMN vec TYPE vector({int(dim)}) USING NULL"
+        )
+        cursor.execute(
+            "CREATE INDEX IF NOT EXISTS search_embedding_hnsw ON search_embedding "
+            "USING hnsw (vec vector_ip_ops) WITH (m = 16, ef_construction = 64)"
+        )
+
+
+def pg_dimension(connection) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT atttypmod FROM pg_attribute WHERE attrelid = 'search_embedding'::regclass "
+            "AND attname = 'vec'"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -1,0 +1,215 @@
+"""Paper vectors: storing them, and finding the nearest ones per engine.
+
+Storage: ``Embedding.vector`` holds float16 bytes on both engines; on PostgreSQL the same
+vector also goes into the pgvector column ``vec`` (HNSW, inner product).
+
+Nearest neighbours:
+- PostgreSQL: pgvector's HNSW index (``hnsw.ef_search`` raised to 100 for recall).
+- SQLite: an in-process index, reloaded when ``IndexState`` says the vectors changed. Up to
+  ``EXACT_MAX`` papers it is an exact float32 matrix product; above that, a 1-bit-per-dimension
+  sign code (48 bytes per paper at 384-d, 48 MB at 1M) ranks everything by Hamming distance
+  with numpy's popcount, and the best ``RERANK`` are rescored exactly from their stored
+  float16 vectors. Chosen by ``bench/search_latency.py``: brute force float32 over 1M takes
+  ~100+ ms a query here, the sign code ~10-20 ms.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from paperboy.search.models import Embedding, IndexState
+
+EXACT_MAX = 50_000
+RERANK = 1000
+RELOAD_EVERY = 30.0  # seconds: how stale the in-process index may get while vectors stream in
+STATE_KEY = "vectors"
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def from_bytes(data: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype=np.float16).astype(np.float32)
+
+
+def store(model_id: str, vectors: dict[int, np.ndarray]) -> int:
+    """Save (or replace) the vectors of these papers; returns how many were written."""
+    if not vectors:
+        return 0
+    rows = [
+        Embedding(paper_id=pk, model=model_id, vector=to_bytes(v), updated_at=timezone.now())
+        for pk, v in vectors.items()
+    ]
+    with transaction.atomic():
+        Embedding.objects.bulk_create(
+            rows,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["paper"],
+            update_fields=["model", "vector", "updated_at"],
+        )
+        if connection.vendor == "postgresql":
+            _store_pg(vectors)
+        bump()
+    return len(rows)
+
+
+def _store_pg(vectors: dict[int, np.ndarray]) -> None:
+    from paperboy.search import schema
+
+    dim = len(next(iter(vectors.values())))
+    if schema.pg_dimension(connection) != dim:
+        schema.set_pg_dimension(connection, dim)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE search_embedding SET vec = %s::vector WHERE paper_id = %s",
+            [(_pg_literal(v), pk) for pk, v in vectors.items()],
+        )
+
+
+def _pg_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.6g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
+
+
+def bump() -> None:
+    """A new random stamp (not a counter: a rolled-back transaction could reuse a count)."""
+    IndexState.objects.update_or_create(
+        key=STATE_KEY, defaults={"version": secrets.randbits(62) + 1}
+    )
+
+
+def state_version() -> int:
+    row = IndexState.objects.filter(key=STATE_KEY).values_list("version", flat=True).first()
+    return row or 0
+
+
+def vectors_for(paper_ids: list[int], model_id: str) -> dict[int, np.ndarray]:
+    rows = Embedding.objects.filter(paper_id__in=paper_ids, model=model_id).values_list(
+        "paper_id", "vector"
+    )
+    return {pk: from_bytes(v) for pk, v in rows}
+
+
+def nearest(query: np.ndarray, model_id: str, *, k: int = 100) -> list[tuple[int, float]]:
+    """The ``k`` papers whose vectors are closest to ``query``: (paper id, cosine), best first."""
+    if connection.vendor == "postgresql":
+        return _nearest_pg(query, k)
+    return _index_for(model_id).search(query, k)
+
+
+def _nearest_pg(query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(100, k)])
+        cursor.execute(
+            "SELECT paper_id, -(vec <#> %s::vector) FROM search_embedding "
+            "WHERE vec IS NOT NULL ORDER BY vec <#> %s::vector LIMIT %s",
+            [_pg_literal(query), _pg_literal(query), k],
+        )
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+class MemoryIndex:
+    """All vectors of one model in this process (SQLite)."""
+
+    def __init__(self, model_id: str, ids: np.ndarray, matrix=None, codes=None):
+        self.model_id = model_id
+        self.ids = ids
+        self.matrix = matrix  # float32 rows, exact search (up to EXACT_MAX papers)
+        self.codes = codes  # packed sign bits (larger corpora), rescored from the database
+
+    @classmethod
+    def load(cls, model_id: str, *, chunk: int = 20_000) -> MemoryIndex:
+        exact = Embedding.objects.filter(model=model_id).count() <= EXACT_MAX
+        ids, blocks = [], []
+        rows = Embedding.objects.filter(model=model_id).values_list("paper_id", "vector")
+        batch_ids, batch = [], []
+        for pk, data in rows.iterator(chunk_size=chunk):
+            batch_ids.append(pk)
+            batch.append(np.frombuffer(bytes(data), dtype=np.float16))
+            if len(batch) == chunk:
+                blocks.append(cls._block(batch, exact))
+                ids.extend(batch_ids)
+                batch_ids, batch = [], []
+        if batch:
+            blocks.append(cls._block(batch, exact))
+            ids.extend(batch_ids)
+        id_array = np.array(ids, dtype=np.int64)
+        if not blocks:
+            return cls(model_id, id_array)
+        stacked = np.concatenate(blocks)
+        return cls(model_id, id_array, *((stacked, None) if exact else (None, stacked)))
+
+    @staticmethod
+    def _block(rows: list[np.ndarray], exact: bool) -> np.ndarray:
+        block = np.stack(rows).astype(np.float32)
+        return block if exact else sign_codes(block)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if not len(self.ids):
+            return []
+        query = np.asarray(query, dtype=np.float32)
+        if self.matrix is not None:
+            scores = self.matrix @ query
+            return [(int(self.ids[i]), float(scores[i])) for i in top_k(scores, k)]
+        code = sign_codes(query[None, :])[0]
+        distances = np.bitwise_count(self.codes ^ code).sum(axis=1, dtype=np.int32)
+        shortlist = [int(self.ids[i]) for i in top_k(-distances, max(RERANK, k))]
+        scored = [(pk, float(v @ query)) for pk, v in vectors_for(shortlist, self.model_id).items()]
+        scored.sort(key=lambda pair: -pair[1])
+        return scored[:k]
+
+
+def sign_codes(matrix: np.ndarray) -> np.ndarray:
+    """One bit per dimension (positive or not), packed into uint64 words."""
+    bits = np.packbits(np.asarray(matrix) > 0, axis=1)
+    pad = (-bits.shape[1]) % 8
+    if pad:
+        bits = np.pad(bits, ((0, 0), (0, pad)))
+    return bits.view(np.uint64)
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest scores, largest first."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+_lock = threading.Lock()
+_cache: dict[str, dict] = {}
+STALE_OK_ABOVE = 10_000  # papers: below this a reload is cheap, so results are never stale
+
+
+def _index_for(model_id: str) -> MemoryIndex:
+    now = time.monotonic()
+    cached = _cache.get(model_id)
+    if cached and now - cached["checked"] < 1.0:
+        return cached["index"]
+    version = state_version()
+    if cached and (
+        cached["version"] == version
+        or (len(cached["index"]) > STALE_OK_ABOVE and now - cached["loaded"] < RELOAD_EVERY)
+    ):
+        cached["checked"] = now
+        return cached["index"]
+    with _lock:
+        index = MemoryIndex.load(model_id)
+        _cache[model_id] = {"version": version, "checked": now, "loaded": now, "index": index}
+    return index
+
+
+def forget() -> None:
+    """Drop the in-process indexes (tests, after bulk changes)."""
+    _cache.clear()

@@ -1,0 +1,142 @@
+"""``/papers/search?q=``: the results as paper cards, with filters as links and pagination.
+
+An htmx request (search-as-you-type in the header box) gets the same page; the box's
+``hx-select`` keeps only ``#main``. Bad filter values get a 400 page saying what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from paperboy.accounts.models import Organization
+from paperboy.feed import votes
+from paperboy.papers.models import Paper
+from paperboy.search import engine
+from paperboy.search.forms import SearchForm
+from paperboy.search.highlight import highlight
+
+PAGE_SIZE = 20
+FILTER_KEYS = ("q", "category", "org", "code", "date_from", "date_to", "sort")
+
+
+@dataclass
+class SearchCard:
+    """What feed/partials.html#card reads, plus highlighted title and abstract."""
+
+    paper: Paper
+    organization: Organization | None
+    upvoted: bool
+    why: str
+    title_html: SafeString
+    abstract_html: SafeString
+    entry: None = None
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    data = {k: v.replace("\x00", "") for k, v in request.GET.items()}
+    form = SearchForm(data)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return render(
+            request,
+            "search/search.html",
+            {"form": form, "errors": errors, "search_query": data.get("q", "")[:300]},
+            status=400,
+        )
+    q = form.cleaned_data["q"]
+    number = form.cleaned_data.get("p") or 1
+    sort = form.cleaned_data.get("sort") or "relevance"
+    filters = form.filters()
+    results = engine.search(
+        q, filters=filters, sort=sort, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+    )
+    papers = [h.paper for h in results.hits]
+    upvoted = votes.user_upvoted_ids(request.user, [p.pk for p in papers])
+    terms = results.terms + tuple(results.corrected.split())
+    cards = [
+        SearchCard(
+            paper=h.paper,
+            organization=h.paper.organization,
+            upvoted=h.paper.pk in upvoted,
+            why=h.why,
+            title_html=highlight(h.paper.title, terms),
+            abstract_html=highlight(h.paper.abstract, terms),
+        )
+        for h in results.hits
+    ]
+    params = {k: data[k] for k in FILTER_KEYS if data.get(k)}
+    pages = max(1, -(-results.total // PAGE_SIZE))
+    context = {
+        "form": form,
+        "q": q,
+        "search_query": q,
+        "results": results,
+        "cards": cards,
+        "filters": filters,
+        "sort": sort,
+        "number": number,
+        "pages": pages,
+        "prev_url": _url(params, p=number - 1) if number > 1 else "",
+        "next_url": _url(params, p=number + 1) if number < pages else "",
+        "sort_links": [
+            (label, _url(params, sort=value), sort == value)
+            for value, label in (("relevance", "Relevance"), ("date", "Newest"))
+        ],
+        **_filter_links(params, papers, filters),
+    }
+    return render(request, "search/search.html", context)
+
+
+def _url(params: dict, **changes) -> str:
+    merged = {**params, **{k: v for k, v in changes.items()}}
+    merged = {k: v for k, v in merged.items() if v not in (None, "", False)}
+    if merged.get("p") == 1:
+        del merged["p"]
+    return "?" + urlencode(merged)
+
+
+def _filter_links(params: dict, papers: list[Paper], filters: engine.SearchFilters) -> dict:
+    base = {k: v for k, v in params.items() if k != "p"}
+    today = timezone.localdate()
+    dates = [
+        ("Any time", "", ""),
+        ("Past week", (today - timedelta(days=7)).isoformat(), ""),
+        ("Past month", (today - timedelta(days=31)).isoformat(), ""),
+        ("Past year", (today - timedelta(days=365)).isoformat(), ""),
+    ]
+    current_from = params.get("date_from", "")
+    date_links = [
+        (label, _url(base, date_from=start, date_to=end), current_from == start)
+        for label, start, end in dates
+    ]
+    categories = Counter(p.primary_category for p in papers if p.primary_category)
+    if filters.category:
+        categories[filters.category] += 0
+    category_links = [("All", _url(base, category=""), not filters.category)] + [
+        (code, _url(base, category=code), filters.category == code)
+        for code, _ in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+    ]
+    orgs = {p.organization.slug: p.organization.name for p in papers if p.organization}
+    if filters.organization and filters.organization not in orgs:
+        orgs[filters.organization] = filters.organization
+    org_links = []
+    if orgs or filters.organization:
+        org_links = [("Any", _url(base, org=""), not filters.organization)] + [
+            (name, _url(base, org=slug), filters.organization == slug)
+            for slug, name in sorted(orgs.items(), key=lambda kv: kv[1].lower())[:8]
+        ]
+    code_link = _url(base, code="" if filters.has_code else "1")
+    return {
+        "date_links": date_links,
+        "category_links": category_links,
+        "org_links": org_links,
+        "code_link": code_link,
+    }
