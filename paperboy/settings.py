@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "paperboy.feed",
     "paperboy.ingest",
     "paperboy.jobs",
+    "paperboy.search",
     "paperboy.api",
     "paperboy.digests",
     "paperboy.comments",
@@ -286,6 +287,19 @@ PAPERBOY_GITHUB_API_URL = os.environ.get("PAPERBOY_GITHUB_API_URL", "https://api
 PAPERBOY_GITHUB_TOKEN = envstr("PAPERBOY_GITHUB_TOKEN")
 # Load the bundled demo corpus into an empty database on `paperboy up`.
 PAPERBOY_DEMO = envbool("PAPERBOY_DEMO", "true")
+
+# --- Search ---------------------------------------------------------------------------------
+# Embeddings for search by meaning: "onnx" (the shipped all-MiniLM-L6-v2, offline), "sentence-
+# transformers" (any model name in PAPERBOY_EMBEDDING_MODEL; pip install sentence-transformers),
+# "openai" (an OpenAI-compatible /v1/embeddings at PAPERBOY_EMBEDDING_URL), or "none" (lexical
+# search only). Changing the model re-embeds every paper (`paperboy index build`).
+PAPERBOY_EMBEDDING = {
+    "backend": os.environ.get("PAPERBOY_EMBEDDING_BACKEND", "onnx"),
+    "model": os.environ.get("PAPERBOY_EMBEDDING_MODEL", ""),
+    "url": os.environ.get("PAPERBOY_EMBEDDING_URL", ""),
+    "api_key": envstr("PAPERBOY_EMBEDDING_API_KEY"),
+    "max_tokens": envint("PAPERBOY_EMBEDDING_MAX_TOKENS", "256"),
+}
 
 # --- Email digests --------------------------------------------------------------------------
 # Papers in a digest's trending section, and in the "for you" section of members who upvoted at

@@ -20,6 +20,7 @@ urlpatterns = [
     path("feeds/", include("paperboy.papers.feeds")),
     path("", include("paperboy.api.urls")),
     path("digests/", include("paperboy.digests.urls")),
+    path("", include("paperboy.search.urls")),
     path("", include("paperboy.feed.urls")),
     path("", include("paperboy.comments.urls")),
     path("", include("paperboy.accounts.urls")),
