@@ -55,8 +55,10 @@ def ingest_daily(
     for start in range(0, len(wanted), BATCH_SIZE):
         batch = wanted[start : start + BATCH_SIZE]
         feed = client.fetch_feed(batch)
-        part = import_records(feed.records)
-        got = {r.arxiv_id for r in feed.records}
+        asked = set(batch)
+        records = [r for r in feed.records if r.arxiv_id in asked]
+        part = import_records(records)
+        got = {r.arxiv_id for r in records}
         reason = "; ".join(dict.fromkeys(e.message for e in feed.errors if e.message))
         for arxiv_id in batch:
             if arxiv_id not in got:

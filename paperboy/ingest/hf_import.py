@@ -107,8 +107,10 @@ def _apply(paper: Paper, item: DailyItem, orgs: dict[str, Organization]) -> bool
     changed = {k: v for k, v in fields.items() if getattr(paper, k) != v}
     if changed:
         Paper.objects.filter(pk=paper.pk).update(**changed)
-    if "github_stars" in changed:
-        StarSnapshot.record([paper.pk], changed["github_stars"], at=item.submitted_at)
+    stars = changed.get("github_stars", paper.github_stars)
+    if stars is not None:
+        # The first count we see starts the paper's star history (a no-op when unchanged).
+        StarSnapshot.record([paper.pk], stars, at=item.submitted_at)
 
     entry_org = _organization(item.entry_organization, orgs)
     entry = DailyEntry.objects.filter(paper_id=paper.pk).first()

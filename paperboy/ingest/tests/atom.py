@@ -40,6 +40,10 @@ def entry(paper: dict) -> str:
         if paper.get("comment")
         else ""
     )
+    primary = (
+        '    <arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" '
+        f'term={quoteattr(paper["categories"][0])} scheme="http://arxiv.org/schemas/atom"/>\n'
+    )
     published = paper["published_at"].replace("+00:00", "Z")
     return f"""  <entry>
     <id>http://arxiv.org/abs/{vid}</id>
@@ -49,8 +53,7 @@ def entry(paper: dict) -> str:
     <summary>  {escape(paper["abstract"])}
 </summary>
 {authors}    <link href="http://arxiv.org/abs/{vid}" rel="alternate" type="text/html"/>
-{comment}    <arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term={quoteattr(paper["categories"][0])} scheme="http://arxiv.org/schemas/atom"/>
-{categories}  </entry>
+{comment}{primary}{categories}  </entry>
 """
 
 

@@ -1,0 +1,54 @@
+"""arXiv daily: the RSS listing says what was announced, the API gives the metadata."""
+
+from paperboy.ingest.arxiv import ArxivClient, parse_arxiv_id, parse_rss
+from paperboy.ingest.arxiv_ingest import ingest_daily
+from paperboy.ingest.tests.conftest import Reply, fixture_bytes
+from paperboy.papers.models import Paper
+from paperboy.test import make_paper
+
+
+def test_parse_rss_reads_ids_versions_and_announce_types():
+    items = parse_rss(fixture_bytes("arxiv_rss.xml"))
+    assert [(a.arxiv_id, a.version, a.announce_type) for a in items] == [
+        ("2508.18407", 1, "new"),
+        ("2510.01978", 1, "cross"),
+        ("2601.19042", 2, "replace"),
+        ("2508.99999", 1, "new"),
+    ]  # the second listing of 2508.18407 is folded into the first
+    assert parse_arxiv_id("2508.18407v1").base == "2508.18407"
+
+
+def run_daily(server, settings):
+    settings.PAPERBOY_ARXIV_RSS_URL = server.url.replace("/api/query", "/rss")
+    server.replies = [
+        Reply(200, fixture_bytes("arxiv_rss.xml")),
+        Reply(200, fixture_bytes("arxiv_multi.xml")),
+    ]
+    with ArxivClient(api_url=server.url, min_interval=0) as client:
+        return ingest_daily(client, categories=["cs.CL", "cs.LG"])
+
+
+def test_it_imports_new_and_cross_listed_papers_and_reports_unknown_ids(arxiv_server, settings, db):
+    result = run_daily(arxiv_server, settings)
+    assert arxiv_server.requests[0]["path"] == "/rss/cs.CL+cs.LG"
+    assert "id_list=2508.18407%2C2510.01978%2C2508.99999" in arxiv_server.requests[1]["path"]
+    assert (result.new, result.failed) == (2, 1)
+    assert result.failures == [("2508.99999", "arXiv has no paper with this id")]
+    # A replacement of a paper the catalog never had is not imported, even if arXiv sends it.
+    assert set(Paper.objects.values_list("arxiv_id", flat=True)) == {"2508.18407", "2510.01978"}
+
+
+def test_a_replacement_updates_a_known_paper_to_the_new_version(arxiv_server, settings, db):
+    make_paper(arxiv_id="2601.19042", version=1, title="Old title")
+    run_daily(arxiv_server, settings)
+    paper = Paper.objects.get(arxiv_id="2601.19042")
+    assert paper.version == 2
+    assert paper.title != "Old title"
+
+
+def test_papers_already_at_the_announced_version_are_not_fetched_again(arxiv_server, settings, db):
+    run_daily(arxiv_server, settings)
+    arxiv_server.requests.clear()
+    again = run_daily(arxiv_server, settings)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
+    assert "id_list=2508.99999&" in arxiv_server.requests[1]["path"]

@@ -1,0 +1,116 @@
+"""Hugging Face daily papers: parsing the documented JSON and importing it idempotently."""
+
+import json
+from datetime import date
+
+import pytest
+
+from paperboy.accounts.models import Organization
+from paperboy.feed import votes
+from paperboy.feed.models import DailyEntry
+from paperboy.ingest.hf import HfClient, HfError, parse_daily_papers
+from paperboy.ingest.hf_import import import_daily_items, org_slug
+from paperboy.ingest.models import StarSnapshot
+from paperboy.ingest.tests.conftest import Reply, fixture_bytes
+from paperboy.papers.models import Paper
+from paperboy.test import make_entry, make_paper
+
+
+def fetch(server):
+    server.replies = [Reply(200, fixture_bytes("hf_daily_papers.json"))]
+    with HfClient(api_url=server.url.replace("/api/query", "/api")) as client:
+        return client.daily_papers(date="2025-11-05")
+
+
+def test_it_parses_every_documented_field():
+    items, errors = parse_daily_papers(fixture_bytes("hf_daily_papers.json"))
+    assert errors == []
+    first = items[0]
+    assert first.record.arxiv_id == "2511.02358"
+    assert first.record.authors[0] == "Wongyu Kim"
+    assert (first.day, first.submitter, first.upvotes) == (date(2025, 11, 5), "akhaliq", 42)
+    assert first.record.github_repo == "https://github.com/example-lab/mmrag"
+    assert first.record.github_stars == 128
+    assert first.ai_keywords == ["retrieval-augmented generation", "multimodal"]
+    assert first.entry_organization.name == "example-lab"
+
+
+def test_a_bad_item_is_reported_and_the_others_kept():
+    data = json.loads(fixture_bytes("hf_daily_papers.json"))
+    del data[0]["paper"]["id"]
+    data[1]["paper"]["upvotes"] = "many"
+    data.append("not an item")
+    items, errors = parse_daily_papers(json.dumps(data))
+    assert [i.record.arxiv_id for i in items] == ["2511.03180"]
+    assert [e.reason for e in errors] == [
+        "missing field 'id'",
+        "upvotes 'many' is not a count",
+        "item is not an object",
+    ]
+
+
+@pytest.mark.parametrize("body", [b"<html>oops</html>", b'{"error": "x"}'])
+def test_an_unreadable_answer_is_an_error(body):
+    with pytest.raises(HfError):
+        parse_daily_papers(body)
+
+
+def test_it_asks_for_the_day_with_paging(arxiv_server):
+    items, _ = fetch(arxiv_server)
+    assert len(items) == 3
+    assert arxiv_server.requests[0]["path"] == "/api/daily_papers?date=2025-11-05&p=0&limit=100"
+
+
+def test_it_creates_papers_entries_organizations_and_counts(arxiv_server, db):
+    result = import_daily_items(*fetch(arxiv_server))
+    assert (result.new, result.failed) == (3, 0)
+    paper = Paper.objects.get(arxiv_id="2511.02358")
+    assert (paper.imported_upvotes, paper.upvotes_count, paper.github_stars) == (42, 42, 128)
+    assert paper.project_page == "https://example-lab.github.io/mmrag/"
+    assert paper.ai_keywords == ["retrieval-augmented generation", "multimodal"]
+    assert paper.organization.slug == "example-lab"
+    entry = DailyEntry.objects.get(paper=paper)
+    assert (entry.day, entry.external_submitter) == (date(2025, 11, 5), "akhaliq")
+    assert entry.upvotes_count == 42
+    assert entry.organization.name == "Example Lab"
+    assert Organization.objects.get(slug="ZurichNLP").name == "Zürich NLP ✨"
+    assert StarSnapshot.objects.filter(paper=paper).count() == 1
+
+
+def test_importing_the_same_day_twice_changes_nothing(arxiv_server, db):
+    import_daily_items(*fetch(arxiv_server))
+    before = (list(Paper.objects.order_by("pk").values()), list(DailyEntry.objects.values()))
+    again = import_daily_items(*fetch(arxiv_server))
+    assert (again.new, again.updated, again.unchanged, again.failed) == (0, 0, 3, 0)
+    assert (list(Paper.objects.order_by("pk").values()), list(DailyEntry.objects.values())) == (
+        before
+    )
+
+
+def test_an_existing_paper_keeps_its_arxiv_metadata(arxiv_server, db):
+    make_paper(arxiv_id="2511.02358", title="arXiv's title", categories=["cs.CL", "cs.IR"])
+    result = import_daily_items(*fetch(arxiv_server))
+    assert (result.new, result.updated) == (2, 1)
+    paper = Paper.objects.get(arxiv_id="2511.02358")
+    assert paper.title == "arXiv's title"
+    assert paper.category_codes() == ["cs.CL", "cs.IR"]
+    assert paper.imported_upvotes == 42
+
+
+def test_imported_upvotes_add_to_local_votes_and_a_local_entry_keeps_its_day(
+    arxiv_server, alice, db
+):
+    paper = make_paper(arxiv_id="2511.02358")
+    make_entry(paper, date(2025, 11, 7), submitted_by=alice)
+    votes.upvote(user_id=alice.pk, paper_id=paper.pk)
+    import_daily_items(*fetch(arxiv_server))
+    paper.refresh_from_db()
+    assert paper.upvotes_count == 43
+    entry = DailyEntry.objects.get(paper=paper)
+    assert (entry.day, entry.submitted_by, entry.upvotes_count) == (date(2025, 11, 7), alice, 43)
+
+
+def test_organization_slugs_avoid_reserved_paths():
+    assert org_slug("api") == "api-org"
+    assert org_slug("Zürich NLP") == "zurich-nlp"
+    assert org_slug("google") == "google"
