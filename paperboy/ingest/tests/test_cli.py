@@ -1,0 +1,78 @@
+"""``paperboy import papers`` / ``export papers`` / ``ingest`` argument checks."""
+
+import gzip
+import json
+
+import pytest
+
+from paperboy.cli import main
+from paperboy.ingest.tests.atom import backfill_papers
+from paperboy.papers.models import Paper
+
+
+@pytest.fixture
+def jsonl(tmp_path):
+    path = tmp_path / "papers.jsonl.gz"
+    lines = [json.dumps(p) for p in backfill_papers()[:5]]
+    lines.insert(2, "{not json")
+    lines.append(json.dumps({"id": "2511.99999", "title": "", "announced": "2025-11-05"}))
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def test_import_reports_bad_lines_imports_the_rest_and_exits_1(jsonl, db, capsys):
+    assert main(["import", "papers", str(jsonl)]) == 1
+    out, err = capsys.readouterr()
+    assert "5 new, 0 updated, 0 unchanged, 2 failed" in out
+    assert "failed line 3: not valid JSON" in err
+    assert "failed line 7: 2511.99999: title is empty" in err
+    assert Paper.objects.count() == 5
+
+
+def test_a_second_import_changes_nothing(tmp_path, db, capsys):
+    path = tmp_path / "good.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in backfill_papers()[:4]))
+    assert main(["import", "papers", str(path)]) == 0
+    assert main(["import", "papers", str(path)]) == 0
+    assert "0 new, 0 updated, 4 unchanged, 0 failed" in capsys.readouterr().out
+
+
+def test_export_then_import_round_trips(jsonl, tmp_path, db, capsys):
+    main(["import", "papers", str(jsonl)])
+    out = tmp_path / "export.jsonl.gz"
+    assert main(["export", "papers", "-o", str(out)]) == 0
+    rows = [json.loads(line) for line in gzip.open(out, "rt")]
+    ids = Paper.objects.values_list("arxiv_id", flat=True)
+    assert sorted(r["id"] for r in rows) == sorted(ids)
+    capsys.readouterr()
+    assert main(["import", "papers", str(out)]) == 0
+    assert "0 new, 0 updated, 5 unchanged, 0 failed" in capsys.readouterr().out
+
+
+def test_a_missing_file_is_one_line_and_exit_2(tmp_path, db, capsys):
+    assert main(["import", "papers", str(tmp_path / "nope.jsonl")]) == 2
+    assert capsys.readouterr().err.strip().endswith("nope.jsonl: no such file")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ingest", "arxiv"], "say --daily"),
+        (["ingest", "arxiv", "--from", "2025-02-01", "--to", "2025-01-01", "--category", "cs.CL"],
+         "--to is before --from"),
+        (["ingest", "arxiv", "--from", "2025-01-01", "--to", "2025-01-02"], "exactly one"),
+        (["ingest", "arxiv", "--daily", "--category", "biology"], "not an arXiv category"),
+    ],
+)  # fmt: skip
+def test_bad_ingest_arguments_are_one_line_errors(args, message, db, capsys):
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_export_command_keeps_other_apps_subcommands():
+    from paperboy.cli import build_parser
+    from paperboy.ingest import cli
+
+    build_parser()
+    assert "papers" in cli.EXPORT_SUBPARSERS.choices

@@ -1,0 +1,133 @@
+"""GitHub stars: ETag conditional requests, token, rate limits, star history and velocity."""
+
+import json
+import time
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from paperboy.feed import votes
+from paperboy.feed.models import DailyEntry
+from paperboy.ingest.github import GithubClient, RateLimited, repo_name
+from paperboy.ingest.github_stars import refresh_stars
+from paperboy.ingest.models import GithubRepo, StarSnapshot, stars_gained
+from paperboy.ingest.tests.conftest import Reply
+from paperboy.papers.models import Paper
+from paperboy.test import make_entry, make_paper
+
+
+def ok(stars: int, etag: str = '"v1"', remaining: int = 59) -> Reply:
+    body = json.dumps({"full_name": "example-lab/mmrag", "stargazers_count": stars}).encode()
+    return Reply(200, body, {"ETag": etag, "X-RateLimit-Remaining": str(remaining),
+                             "X-RateLimit-Reset": str(int(time.time()) + 3600)})  # fmt: skip
+
+
+def client(server, **kw) -> GithubClient:
+    return GithubClient(api_url=server.url.replace("/api/query", ""), backoff_base=0, **kw)
+
+
+@pytest.mark.parametrize(
+    "url, name",
+    [
+        ("https://github.com/Example-Lab/MMRag", "example-lab/mmrag"),
+        ("https://github.com/example-lab/mmrag.git", "example-lab/mmrag"),
+        ("https://github.com/example-lab/mmrag/tree/main/src", "example-lab/mmrag"),
+        ("https://gitlab.com/example-lab/mmrag", None),
+        ("https://github.com/example-lab", None),
+    ],
+)
+def test_repo_name(url, name):
+    assert repo_name(url) == name
+
+
+def test_it_stores_stars_history_and_the_etag_then_asks_conditionally(arxiv_server, db):
+    paper = make_paper(github_repo="https://github.com/example-lab/mmrag")
+    arxiv_server.replies = [ok(10), Reply(304, b"", {"X-RateLimit-Remaining": "59"})]
+    with client(arxiv_server, token="s3cret") as c:
+        first = refresh_stars(c)
+        second = refresh_stars(c)
+    assert (first.updated, second.unchanged) == (1, 1)
+    assert arxiv_server.requests[0]["path"] == "/repos/example-lab/mmrag"
+    assert arxiv_server.requests[0]["Authorization"] == "Bearer s3cret"
+    assert arxiv_server.requests[1]["If-None-Match"] == '"v1"'
+    paper.refresh_from_db()
+    assert paper.github_stars == 10
+    assert GithubRepo.objects.get().etag == '"v1"'
+    assert list(StarSnapshot.objects.values_list("stars", flat=True)) == [10]
+
+
+def test_a_changed_count_adds_to_the_history_and_rescores_trending(arxiv_server, db):
+    paper = make_paper(github_repo="https://github.com/example-lab/mmrag")
+    entry = make_entry(paper, timezone.now().date())
+    arxiv_server.replies = [ok(10), ok(60, etag='"v2"')]
+    with client(arxiv_server) as c:
+        refresh_stars(c)
+        entry.refresh_from_db()
+        before = entry.trending_score
+        refresh_stars(c)
+    assert list(StarSnapshot.objects.values_list("stars", flat=True)) == [10, 60]
+    assert stars_gained([paper.pk]) == {paper.pk: 50}
+    entry.refresh_from_db()
+    assert entry.trending_score > before
+
+
+def test_it_stops_when_the_rate_limit_is_spent_and_reports_the_rest(arxiv_server, db):
+    for name in ("a/one", "b/two", "c/three"):
+        make_paper(github_repo=f"https://github.com/{name}")
+    reset = str(int(time.time()) + 3600)
+    arxiv_server.replies = [
+        ok(5, remaining=0),
+        Reply(403, b"{}", {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}),
+    ]
+    with client(arxiv_server) as c:
+        result = refresh_stars(c)
+    assert len(arxiv_server.requests) == 1  # no request once the budget is known to be spent
+    assert (result.updated, result.failed) == (1, 2)
+    assert "rate limit" in result.failures[0][1]
+
+
+def test_a_403_with_an_empty_budget_raises_rate_limited(arxiv_server):
+    reset = str(int(time.time()) + 3600)
+    arxiv_server.replies = [
+        Reply(403, b"{}", {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
+    ]
+    with client(arxiv_server) as c, pytest.raises(RateLimited):
+        c.repo("a/one")
+
+
+def test_a_missing_repository_is_remembered(arxiv_server, db):
+    make_paper(github_repo="https://github.com/gone/away")
+    arxiv_server.replies = [Reply(404, b"{}")]
+    with client(arxiv_server) as c:
+        result = refresh_stars(c)
+    assert (result.unchanged, result.failed) == (1, 0)
+    assert GithubRepo.objects.get().missing
+
+
+def test_stars_gained_counts_only_the_last_seven_days(db):
+    paper, young = make_paper(), make_paper()
+    now = timezone.now()
+    StarSnapshot.objects.create(paper=paper, stars=100, recorded_at=now - timedelta(days=10))
+    StarSnapshot.objects.create(paper=paper, stars=130, recorded_at=now - timedelta(days=3))
+    StarSnapshot.objects.create(paper=paper, stars=150, recorded_at=now - timedelta(hours=1))
+    StarSnapshot.objects.create(paper=young, stars=500, recorded_at=now - timedelta(days=2))
+    StarSnapshot.objects.create(paper=young, stars=520, recorded_at=now - timedelta(days=1))
+    assert stars_gained([paper.pk, young.pk, 0]) == {paper.pk: 50, young.pk: 20}
+
+
+def test_recompute_all_trending_uses_star_velocity(db, settings):
+    still, rising = make_paper(), make_paper()
+    day = date.today()
+    entries = [make_entry(still, day), make_entry(rising, day)]
+    DailyEntry.objects.filter(pk__in=[e.pk for e in entries]).update(
+        submitted_at=timezone.now() - timedelta(hours=1)
+    )
+    StarSnapshot.objects.create(
+        paper=rising, stars=0, recorded_at=timezone.now() - timedelta(days=2)
+    )
+    StarSnapshot.objects.create(paper=rising, stars=300)
+    votes.recompute_all_trending()
+    scores = dict(DailyEntry.objects.values_list("paper_id", "trending_score"))
+    assert scores[rising.pk] > scores[still.pk]
+    assert Paper.objects.get(pk=rising.pk).upvotes_count == 0
