@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from paperboy.accounts.models import Organization
 from paperboy.feed import submission
 from paperboy.feed.models import DailyEntry
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
@@ -24,9 +25,21 @@ class SubmitForm(forms.Form):
         ),
     )
 
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        required=False,
+        label="Tag with your organization (optional)",
+        empty_label="No organization",
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        mine = Organization.objects.filter(memberships__user=user) if user.is_authenticated else []
+        if mine and mine.exists():
+            self.fields["organization"].queryset = mine
+        else:
+            del self.fields["organization"]
 
     def clean_arxiv_id(self):
         try:
@@ -48,6 +61,7 @@ class SubmitForm(forms.Form):
                 arxiv_id=self.cleaned_data["arxiv_id"],
                 today=timezone.localdate(),
                 now=timezone.now(),
+                organization=self.cleaned_data.get("organization"),
             )
         except submission.Rejected as exc:
             self.add_error("arxiv_id", exc.message)

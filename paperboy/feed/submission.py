@@ -99,12 +99,16 @@ def _fetch(arxiv_id: ArxivId) -> PaperRecord:
         ) from None
 
 
-def submit(*, user, arxiv_id: ArxivId, today: date, now: datetime) -> DailyEntry:
-    """Put the paper on ``today``'s list for ``user``, or raise Rejected and change nothing."""
+def submit(*, user, arxiv_id: ArxivId, today: date, now: datetime, organization=None) -> DailyEntry:
+    """Put the paper on ``today``'s list for ``user``, or raise Rejected and change nothing.
+
+    ``organization``, when given, tags the entry; only its members may tag with it."""
     reason = may_submit(user)
     if reason:
         raise Rejected(reason)
     check_cap(user, today=today)
+    if organization is not None and not organization.is_member(user):
+        raise Rejected(f"Only members of {organization.name} can tag papers with it.")
     paper = Paper.objects.filter(arxiv_id=arxiv_id.base).first()
     record = None
     if paper is not None:
@@ -117,7 +121,11 @@ def submit(*, user, arxiv_id: ArxivId, today: date, now: datetime) -> DailyEntry
             if record is not None:
                 paper = import_record(record)
             entry = DailyEntry.objects.create(
-                paper=paper, day=today, submitted_at=now, submitted_by=user
+                paper=paper,
+                day=today,
+                submitted_at=now,
+                submitted_by=user,
+                organization=organization,
             )
             votes.refresh_counters(paper.pk)
     except IntegrityError:

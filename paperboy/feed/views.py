@@ -32,6 +32,7 @@ from paperboy.feed.models import DailyEntry
 from paperboy.feed.submission import may_submit
 from paperboy.lib import dates
 from paperboy.lib.dates import BadPeriod, Period
+from paperboy.moderation.limits import limited
 from paperboy.papers.models import Paper
 
 LIST_TEMPLATE = "feed/list.html"
@@ -286,6 +287,7 @@ def unvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 @login_required
+@limited("submit")
 def submit(request: HttpRequest) -> HttpResponse:
     refusal = may_submit(request.user)
     if request.method == "POST":

@@ -1,0 +1,127 @@
+"""GET/POST /orgs/new and /orgs/<slug>/edit: organizations, their avatars and descriptions."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from paperboy.accounts.models import Membership, Organization
+from paperboy.comments.tests.test_markdown import XSS, assert_safe
+
+
+def png(size=(8, 8), fmt="PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "orange").save(buffer, fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_a_member_creates_an_organization_and_becomes_its_admin(client, charlie):
+    client.force_login(charlie)
+    avatar = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+
+    response = client.post(
+        "/orgs/new",
+        {
+            "slug": "new-lab",
+            "name": "New Lab",
+            "website": "https://new-lab.example",
+            "description": "We do **things**.",
+            "avatar": avatar,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/orgs/new-lab/members"
+    lab = Organization.objects.get(slug="new-lab")
+    assert lab.avatar.name.startswith("avatars/orgs/") and lab.avatar_src.startswith("/media/")
+    assert Membership.objects.get(organization=lab).user == charlie
+    assert lab.is_admin(charlie)
+    html = client.get("/new-lab/papers").content.decode()
+    assert "<strong>things</strong>" in html and "1 member" in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"slug": "example-lab"}, "is taken"),
+        ({"slug": "Example-LAB"}, "is taken"),
+        ({"slug": "admin"}, "is reserved"),
+        ({"slug": "no spaces"}, "valid “slug”"),
+        ({"name": ""}, "This field is required"),
+        ({"website": "javascript:alert(1)"}, "Enter a valid URL"),
+    ],
+)
+def test_bad_fields_are_refused_and_nothing_is_created(client, alice, fields, error):
+    client.force_login(alice)
+    data = {"slug": "fresh", "name": "Fresh", **fields}
+
+    response = client.post("/orgs/new", data)
+
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert Organization.objects.count() == 1  # example-lab only
+
+
+@pytest.mark.parametrize(
+    ("upload", "error"),
+    [
+        (SimpleUploadedFile("x.png", b"<?php echo 1; ?>", "image/png"), "not one"),
+        (SimpleUploadedFile("x.svg", b"<svg onload=alert(1)/>", "image/svg+xml"), "not one"),
+        (SimpleUploadedFile("x.bmp", png(fmt="BMP"), "image/bmp"), "not BMP"),
+        (SimpleUploadedFile("big.png", png() + b"\0" * 3000, "image/png"), "the limit is"),
+    ],
+)
+def test_bad_avatars_are_refused(client, alice, settings, upload, error):
+    settings.PAPERBOY_AVATAR_MAX_BYTES = 2000
+    client.force_login(alice)
+
+    response = client.post("/orgs/new", {"slug": "fresh", "name": "Fresh", "avatar": upload})
+
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert not Organization.objects.filter(slug="fresh").exists()
+
+
+@pytest.mark.parametrize("source", XSS)
+def test_descriptions_are_sanitized(client, alice, example_lab, source):
+    example_lab.description = source
+    example_lab.save()
+
+    html = example_lab.description_html()
+
+    assert_safe(html)
+    assert source not in client.get("/example-lab/papers").content.decode() or "<" not in source
+
+
+def test_an_admin_edits_the_organization_but_not_its_slug(client, alice, example_lab):
+    client.force_login(alice)
+
+    response = client.post(
+        "/orgs/example-lab/edit",
+        {"slug": "stolen", "name": "Example Laboratory", "description": "Hello"},
+    )
+
+    assert response.status_code == 302
+    example_lab.refresh_from_db()
+    assert example_lab.name == "Example Laboratory" and example_lab.slug == "example-lab"
+
+
+def test_a_plain_member_or_a_stranger_cannot_edit(client, bob, charlie, example_lab):
+    for user in (bob, charlie):
+        client.force_login(user)
+        response = client.post("/orgs/example-lab/edit", {"name": "Hijacked"})
+        assert response.status_code == 403
+        assert "Only the admins of Example Lab" in response.content.decode()
+    example_lab.refresh_from_db()
+    assert example_lab.name == "Example Lab"
+
+
+def test_creating_needs_an_account(client, db):
+    response = client.get("/orgs/new")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
