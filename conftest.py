@@ -89,6 +89,8 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests see every page freshly rendered; test_list_cache.py turns the visitors' cache on.
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 0
 
 
 def _start_postgres(tmpdir: Path):
@@ -167,3 +169,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def browser_type_launch_args(browser_type_launch_args):
     """Drive the system Chromium (never ``playwright install``, which downloads)."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rate limits, cached list bodies)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -88,8 +88,8 @@ INSTALLED_APPS = [
     "paperboy.ingest",
     "paperboy.jobs",
     "paperboy.search",
-    "paperboy.api",
     "paperboy.digests",
+    "paperboy.api",
     "paperboy.comments",
     "paperboy.moderation",
 ]
@@ -262,6 +262,10 @@ PAPERBOY_SUBMIT_MAX_AGE_DAYS = envint("PAPERBOY_SUBMIT_MAX_AGE_DAYS", "30")
 # How many papers one user may submit per day.
 PAPERBOY_SUBMIT_DAILY_CAP = envint("PAPERBOY_SUBMIT_DAILY_CAP", "5")
 PAPERBOY_PAGE_SIZE = envint("PAPERBOY_PAGE_SIZE", "50")
+# How long visitors who are not signed in may see a list page's cards unchanged (0: no cache).
+PAPERBOY_LIST_CACHE_SECONDS = envint("PAPERBOY_LIST_CACHE_SECONDS", "30")
+# How many papers the trending list shows at most.
+PAPERBOY_TRENDING_MAX = envint("PAPERBOY_TRENDING_MAX", "500")
 
 # Trending weights: see paperboy/feed/ranking.py for the formula.
 PAPERBOY_TRENDING = {

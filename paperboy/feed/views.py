@@ -1,8 +1,12 @@
 """Daily, weekly, monthly, trending and organization lists; upvotes; submitting a paper.
 
-Every list page runs a fixed number of queries whatever its length: one for the page of
-entries (papers and organizations ride along), one for the count, one for the signed-in
+Every list page runs a fixed number of queries whatever its length: one for the count, one
+for the ids of the page's entries (an index-only walk, without dragging abstracts through the
+sort), one for those entries (papers and organizations ride along), one for the signed-in
 reader's upvotes, and two to find the nearest days with papers around the period.
+
+For visitors who are not signed in, the list body (cards and pager: no form, no CSRF token)
+is cached for ``PAPERBOY_LIST_CACHE_SECONDS``, so a burst of readers costs one rendering.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -55,6 +61,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _page(request: HttpRequest, queryset) -> Page:
     paginator = Paginator(queryset, settings.PAPERBOY_PAGE_SIZE)
+    return _checked_page(request, paginator)
+
+
+def _entries_page(request: HttpRequest, entries) -> Page:
+    """A page of daily entries, fetched in two steps: the ordered ids, then those rows."""
+    page = _checked_page(
+        request, Paginator(entries.values_list("pk", flat=True), settings.PAPERBOY_PAGE_SIZE)
+    )
+    ids = list(page.object_list)
+    rows = {e.pk: e for e in entries.filter(pk__in=ids)} if ids else {}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
+def _checked_page(request: HttpRequest, paginator: Paginator) -> Page:
     number = request.GET.get("p", "1")
     if not number.isdigit() or int(number) < 1:
         raise Http404("The page number must be a positive whole number, such as ?p=2.")
@@ -116,14 +137,38 @@ def _period_url(period: Period) -> str:
     return reverse(name[period.kind], args=[period.slug])
 
 
+def _list_body(request: HttpRequest, template: str, build) -> str:
+    """Render ``template`` (a list body partial) with ``build()``'s context, from the cache for
+    visitors who are not signed in (their cards carry no per-user state)."""
+    if request.user.is_authenticated:
+        return render_to_string(template, build(), request=request)
+    key = f"list-body:{template}:{request.get_full_path()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, build(), request=request)
+        cache.set(key, html, settings.PAPERBOY_LIST_CACHE_SECONDS)
+    return html
+
+
 def _render_period(request: HttpRequest, period: Period, *, latest: bool = False) -> HttpResponse:
-    entries = DailyEntry.objects.between(period.start, period.end).for_list()
-    page = _page(request, entries)
     before, after = _nearest_days(period.start, period.end)
+
+    def build() -> dict:
+        entries = DailyEntry.objects.between(period.start, period.end).for_list()
+        page = _entries_page(request, entries)
+        return {
+            "period": period,
+            "page": page,
+            "cards": _cards(request, page.object_list),
+            "nearest_before": before,
+            "nearest_after": after,
+            "is_latest": latest,
+            "today": timezone.localdate(),
+        }
+
     context = {
         "period": period,
-        "page": page,
-        "cards": _cards(request, page.object_list),
+        "body": _list_body(request, "feed/list.html#list_body", build),
         "nearest_before": before,
         "nearest_after": after,
         "is_latest": latest,
@@ -162,7 +207,26 @@ def by_month(request: HttpRequest, month: str) -> HttpResponse:
 
 
 def trending(request: HttpRequest) -> HttpResponse:
-    page = _page(request, DailyEntry.objects.trending())
+    weights = votes.weights()
+    body = _list_body(request, "feed/trending.html#list_body", lambda: _trending_body(request))
+    today = timezone.localdate()
+    switch = {
+        dates.DAY: reverse("feed:daily"),
+        dates.WEEK: _period_url(Period.containing(today, dates.WEEK)),
+        dates.MONTH: _period_url(Period.containing(today, dates.MONTH)),
+    }
+    return render(
+        request,
+        "feed/trending.html",
+        {"body": body, "decay_hours": weights.decay_hours, "switch": switch},
+    )
+
+
+def _trending_body(request: HttpRequest) -> dict:
+    # Trending shows its top PAPERBOY_TRENDING_MAX papers: counting a capped slice reads that
+    # many index entries, where counting every entry ever listed would read them all.
+    entries = DailyEntry.objects.trending()[: settings.PAPERBOY_TRENDING_MAX]
+    page = _page(request, entries)
     cards = _cards(request, page.object_list)
     now = timezone.now()
     weights = votes.weights()
@@ -175,17 +239,7 @@ def trending(request: HttpRequest) -> HttpResponse:
             now=now,
             weights=weights,
         )
-    today = timezone.localdate()
-    switch = {
-        dates.DAY: reverse("feed:daily"),
-        dates.WEEK: _period_url(Period.containing(today, dates.WEEK)),
-        dates.MONTH: _period_url(Period.containing(today, dates.MONTH)),
-    }
-    return render(
-        request,
-        "feed/trending.html",
-        {"page": page, "cards": cards, "decay_hours": weights.decay_hours, "switch": switch},
-    )
+    return {"page": page, "cards": cards}
 
 
 def org(request: HttpRequest, slug: str) -> HttpResponse:

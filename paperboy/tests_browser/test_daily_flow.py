@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from paperboy.test import make_entry, make_paper
+from paperboy.test import PASSWORD, make_entry, make_paper
 
 
 @pytest.fixture
@@ -73,9 +73,16 @@ def test_a_newcomer_reads_signs_up_submits_and_upvotes(live_server, page, two_da
 
 
 @pytest.mark.browser
-def test_an_anonymous_upvote_asks_to_sign_in(live_server, page, two_days):
+def test_an_anonymous_upvote_asks_to_sign_in_and_comes_back(live_server, page, two_days, alice):
     page.goto(f"{live_server.url}/papers")
     card = page.locator("article.card", has_text="Today's paper about sparse retrieval")
-    card.get_by_role("button", name=re.compile("Upvote")).click()
-    expect(card.get_by_role("link", name="Sign in")).to_be_visible()
     expect(card.locator(".upvote .count")).to_have_text("7")
+    card.get_by_role("link", name=re.compile("Upvote")).click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/papers$"))
+    page.fill("input[name=login]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    expect(page).to_have_url(f"{live_server.url}/papers")
+    card.get_by_role("button", name=re.compile("Upvote")).click()
+    expect(card.locator(".upvote .count")).to_have_text("8")

@@ -175,8 +175,8 @@ def test_the_list_uses_a_constant_number_of_queries(client, db, django_assert_nu
     for n in range(15):
         make_entry(make_paper(organization=lab if n % 2 else None, imported_upvotes=n), TODAY)
 
-    # latest day, count, page, nearest day before, nearest day after
-    with django_assert_num_queries(5):
+    # latest day, nearest day before and after, count, the page's ids, its entries
+    with django_assert_num_queries(6):
         client.get("/papers")
     assert _count_queries(client, "/papers") == few
     assert _count_queries(client, "/papers/date/2025-10-08") == few - 1

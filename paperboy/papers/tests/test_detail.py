@@ -38,7 +38,8 @@ def test_it_shows_the_whole_paper(client, db):
     assert 'href="https://example.org/mixing"' in html
     assert 'href="https://github.com/example/mixing"' in html and "★ 1234" in html
     assert '<span class="count">7</span>' in html
-    assert 'hx-post="/papers/2510.06182/upvote"' in html
+    # A visitor's upvote button is a link to sign in, coming back to this page.
+    assert 'href="/accounts/login/?next=/papers/2510.06182"' in html
 
 
 def test_it_shows_that_the_reader_upvoted(client, alice):
