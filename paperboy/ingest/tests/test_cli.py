@@ -42,7 +42,8 @@ def test_export_then_import_round_trips(jsonl, tmp_path, db, capsys):
     main(["import", "papers", str(jsonl)])
     out = tmp_path / "export.jsonl.gz"
     assert main(["export", "papers", "-o", str(out)]) == 0
-    rows = [json.loads(line) for line in gzip.open(out, "rt")]
+    with gzip.open(out, "rt") as f:
+        rows = [json.loads(line) for line in f]
     ids = Paper.objects.values_list("arxiv_id", flat=True)
     assert sorted(r["id"] for r in rows) == sorted(ids)
     capsys.readouterr()
