@@ -36,6 +36,7 @@ from paperboy.feed import ranking, votes
 from paperboy.feed.forms import SubmitForm
 from paperboy.feed.models import DailyEntry
 from paperboy.feed.submission import may_submit
+from paperboy.ingest.models import stars_gained
 from paperboy.lib import dates
 from paperboy.lib.dates import BadPeriod, Period
 from paperboy.moderation.limits import limited
@@ -230,11 +231,12 @@ def _trending_body(request: HttpRequest) -> dict:
     cards = _cards(request, page.object_list)
     now = timezone.now()
     weights = votes.weights()
+    gains = stars_gained([card.paper.pk for card in cards], now=now)
     for card in cards:
         card.why = ranking.explain(
             upvotes=card.entry.upvotes_count,
             comments=card.paper.comments_count,
-            stars_per_week=0.0,
+            stars_per_week=float(gains.get(card.paper.pk, 0)),
             entered_at=card.entry.submitted_at,
             now=now,
             weights=weights,

@@ -37,6 +37,23 @@ def test_each_card_says_why_it_is_here(client, db):
     assert "points halve every 36 h" in html
 
 
+def test_the_why_line_counts_github_stars_gained_this_week(client, db):
+    from paperboy.ingest.models import StarSnapshot
+
+    paper = make_paper(imported_upvotes=3, github_repo="https://github.com/example/fast")
+    StarSnapshot.objects.create(
+        paper=paper, stars=100, recorded_at=datetime(2025, 9, 1, tzinfo=UTC)
+    )
+    StarSnapshot.objects.create(
+        paper=paper, stars=140, recorded_at=datetime(2025, 10, 8, tzinfo=UTC)
+    )
+    make_entry(paper, date(2025, 10, 8))
+
+    html = client.get("/papers/trending").content.decode()
+
+    assert "3 upvotes, +40 GitHub stars this week" in html
+
+
 def test_trending_is_empty_before_any_paper_is_listed(client, db):
     response = client.get("/papers/trending")
     assert response.status_code == 200
@@ -54,4 +71,4 @@ def test_trending_uses_a_constant_number_of_queries(client, db):
     few = count()
     for _ in range(10):
         make_entry(make_paper(), date(2025, 10, 7))
-    assert count() == few == 2
+    assert count() == few == 3  # count, page, stars gained by the page's papers
