@@ -72,3 +72,42 @@ def test_follow_an_organization_and_see_its_papers_under_following(live_server, 
     expect(page.get_by_role("heading", name="A paper from Example Lab")).to_be_visible()
     expect(page.get_by_text("A paper from nowhere in particular")).to_have_count(0)
     expect(page.locator(".follow-list")).to_contain_text("Example Lab")
+
+
+@pytest.mark.browser
+def test_claim_an_author_and_get_approved_in_the_admin(live_server, page, alice):
+    make_user("mod", is_staff=True, is_superuser=True)
+    make_paper(
+        arxiv_id="2510.20003", title="Alice's own paper", authors=["Grace Hopper", "Alice Liddell"]
+    )
+
+    # Alice claims to be the second author.
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/papers/2510.20003")
+    page.get_by_text("Are you an author? Claim authorship").click()
+    page.get_by_label("I am").select_option(label="Alice Liddell")
+    page.get_by_label(re.compile("Note for the admins")).fill("My homepage lists it.")
+    page.get_by_role("button", name="Claim", exact=True).click()
+    expect(page.get_by_text("waits for an admin's approval")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    # A moderator approves it in the admin, saying why.
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", "mod")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.goto(f"{live_server.url}/admin/accounts/authorclaim/?status__exact=pending")
+    page.locator("input[name=_selected_action]").first.check()
+    page.locator("select[name=action]").select_option("approve")
+    page.locator("button[name=index]").click()  # "Run" (Django 6.1) / "Go" (older)
+    page.get_by_label("Why? (written to the audit log)").fill("Homepage checked.")
+    page.get_by_role("button", name=re.compile("Confirm")).click()
+    expect(page.get_by_text("Written to the audit log")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/moderation/auditlog/")
+    expect(page.get_by_text("Homepage checked.")).to_be_visible()
+
+    # The paper page links the verified author to Alice's profile, which lists the paper.
+    page.goto(f"{live_server.url}/papers/2510.20003")
+    page.get_by_role("link", name="@alice").click()
+    expect(page).to_have_url(f"{live_server.url}/u/alice")
+    expect(page.get_by_role("link", name="Alice's own paper")).to_be_visible()

@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from paperboy.comments.models import Comment
+from paperboy.moderation import actions
+from paperboy.moderation.admin import with_reason
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "paper", "short_body", "removed", "deleted_at"]
+    list_filter = ["removed", ("deleted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["body", "user__username", "paper__arxiv_id"]
+    raw_id_fields = ["paper", "user", "parent", "mentions"]
+    readonly_fields = ["html", "created_at", "edited_at", "deleted_at", "removed"]
+    actions = ["remove"]
+
+    @admin.display(description="comment")
+    def short_body(self, obj):
+        return obj.body[:80]
+
+    @admin.action(description="Remove the selected comments")
+    def remove(self, request, queryset):
+        def apply(reason, _keep):
+            comments = list(queryset.select_related("user").filter(removed=False))
+            for comment in comments:
+                actions.remove_comment(actor=request.user, comment=comment, reason=reason)
+            return len(comments)
+
+        return with_reason(self, request, queryset, title="Remove comments", apply=apply)

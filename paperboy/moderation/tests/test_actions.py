@@ -1,0 +1,107 @@
+"""Moderation actions change the site and always write the audit log."""
+
+import pytest
+
+from paperboy.accounts.models import AuthorClaim, Follow
+from paperboy.comments import discussion
+from paperboy.moderation import actions
+from paperboy.moderation.models import AuditLog, Report
+from paperboy.papers.models import Author, PaperAuthor
+from paperboy.test import PASSWORD, make_entry, make_paper, make_user
+
+
+@pytest.fixture
+def moderator(db):
+    return make_user("mod", is_staff=True, is_superuser=True)
+
+
+def test_hiding_a_paper_takes_it_off_the_lists_and_is_logged(client, moderator):
+    paper = make_paper(title="Spam paper")
+    entry = make_entry(paper)
+
+    actions.set_hidden(actor=moderator, papers=[paper], hidden=True, reason="spam")
+
+    day = entry.day.isoformat()
+    assert "Spam paper" not in client.get(f"/papers/date/{day}").content.decode()
+    assert client.get(paper.get_absolute_url()).status_code == 404
+    log = AuditLog.objects.get()
+    assert (log.actor, log.action, log.target_id, log.reason) == (
+        moderator,
+        "hide_paper",
+        str(paper.pk),
+        "spam",
+    )
+
+
+def test_removing_a_comment_recounts_resolves_reports_and_logs(moderator, alice, bob):
+    paper = make_paper()
+    comment = discussion.post(user=alice, paper=paper, body="rude")
+    discussion.post(user=bob, paper=paper, body="reply", parent=comment)
+    Report.objects.create(comment=comment, reporter=bob, reason="abuse")
+
+    actions.remove_comment(actor=moderator, comment=comment, reason="abuse")
+
+    paper.refresh_from_db()
+    assert paper.comments_count == 1
+    assert not Report.objects.open().exists()
+    nodes = discussion.thread(paper, viewer=bob, author_ids=set())
+    assert nodes[0].comment.removed and nodes[0].replies  # the reply stays under [removed]
+    log = AuditLog.objects.get()
+    assert log.details["author"] == "alice" and log.details["body"] == "rude"
+
+
+def test_a_banned_user_cannot_sign_in(client, moderator, alice):
+    actions.set_banned(actor=moderator, user=alice, banned=True, reason="spammer")
+
+    alice.refresh_from_db()
+    assert not alice.is_active
+    assert not client.login(username="alice", password=PASSWORD)
+    assert AuditLog.objects.get().action == "ban_user"
+
+
+def test_nobody_bans_themselves(moderator):
+    with pytest.raises(actions.ModerationError):
+        actions.set_banned(actor=moderator, user=moderator, banned=True, reason="oops")
+    moderator.refresh_from_db()
+    assert moderator.is_active and not AuditLog.objects.exists()
+
+
+def test_merging_authors_moves_papers_follows_and_claims(moderator, alice, bob):
+    one = make_paper(authors=["A. Lovelace"])
+    two = make_paper(authors=["Ada Lovelace"])
+    short, full = Author.objects.get(name="A. Lovelace"), Author.objects.get(name="Ada Lovelace")
+    Follow.objects.create(user=alice, author=short)
+    Follow.objects.create(user=alice, author=full)
+    Follow.objects.create(user=bob, author=short)
+    AuthorClaim.objects.create(user=bob, paper=one, author=short, status="approved")
+
+    actions.merge_authors(actor=moderator, keep=full, duplicates=[short], reason="same person")
+
+    assert not Author.objects.filter(name="A. Lovelace").exists()
+    assert set(PaperAuthor.objects.filter(author=full).values_list("paper", flat=True)) == {
+        one.pk,
+        two.pk,
+    }
+    assert Follow.objects.filter(author=full).count() == 2
+    assert AuthorClaim.objects.get().author == full
+    log = AuditLog.objects.get()
+    assert log.action == "merge_authors" and log.details["merged"] == ["A. Lovelace"]
+
+
+def test_merging_needs_another_author(moderator):
+    make_paper(authors=["Solo"])
+    solo = Author.objects.get(name="Solo")
+    with pytest.raises(actions.ModerationError):
+        actions.merge_authors(actor=moderator, keep=solo, duplicates=[solo], reason="x")
+
+
+def test_deciding_a_claim_is_logged(moderator, alice):
+    paper = make_paper(authors=["Ada Lovelace"])
+    claim = AuthorClaim.objects.create(user=alice, paper=paper, author=paper.authors.get())
+
+    actions.decide_claim(actor=moderator, claim=claim, approve=False, reason="no evidence")
+
+    claim.refresh_from_db()
+    assert claim.status == "rejected" and claim.decision_note == "no evidence"
+    assert claim.decided_by == moderator
+    assert AuditLog.objects.get().action == "reject_claim"

@@ -1,0 +1,109 @@
+"""Moderation in the Django admin: every action asks why, then writes the audit log."""
+
+import pytest
+
+from paperboy.accounts.models import AuthorClaim
+from paperboy.comments import discussion
+from paperboy.moderation.models import AuditLog
+from paperboy.papers.models import Author
+from paperboy.test import make_paper, make_user
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(make_user("mod", is_staff=True, is_superuser=True))
+    return client
+
+
+def act(client, url, action, ids, **extra):
+    return client.post(url, {"action": action, "_selected_action": ids, **extra})
+
+
+def test_hiding_asks_why_first_and_changes_nothing_until_confirmed(admin_client):
+    paper = make_paper()
+
+    response = act(admin_client, "/admin/papers/paper/", "hide", [paper.pk])
+
+    assert response.status_code == 200
+    assert "Why? (written to the audit log)" in response.content.decode()
+    paper.refresh_from_db()
+    assert not paper.hidden and not AuditLog.objects.exists()
+
+
+def test_hiding_with_a_reason_hides_and_logs(admin_client):
+    paper = make_paper()
+
+    response = act(
+        admin_client, "/admin/papers/paper/", "hide", [paper.pk], confirm="yes", reason="spam"
+    )
+
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert paper.hidden
+    assert AuditLog.objects.get().reason == "spam"
+
+
+def test_a_blank_reason_is_refused(admin_client):
+    paper = make_paper()
+
+    act(admin_client, "/admin/papers/paper/", "hide", [paper.pk], confirm="yes", reason=" ")
+
+    paper.refresh_from_db()
+    assert not paper.hidden and not AuditLog.objects.exists()
+
+
+def test_removing_a_comment_and_banning_a_user(admin_client, alice):
+    comment = discussion.post(user=alice, paper=make_paper(), body="spam spam")
+
+    act(admin_client, "/admin/comments/comment/", "remove", [comment.pk], confirm="1", reason="r")
+    act(admin_client, "/admin/accounts/user/", "ban", [alice.pk], confirm="1", reason="spammer")
+
+    comment.refresh_from_db()
+    alice.refresh_from_db()
+    assert comment.removed and not alice.is_active
+    assert set(AuditLog.objects.values_list("action", flat=True)) == {"remove_comment", "ban_user"}
+
+
+def test_merging_authors_keeps_the_chosen_one(admin_client):
+    make_paper(authors=["A. Turing"])
+    make_paper(authors=["Alan Turing"])
+    short, full = Author.objects.get(name="A. Turing"), Author.objects.get(name="Alan Turing")
+
+    act(
+        admin_client,
+        "/admin/papers/author/",
+        "merge",
+        [short.pk, full.pk],
+        confirm="1",
+        reason="same",
+        keep=full.pk,
+    )
+
+    assert list(Author.objects.values_list("name", flat=True)) == ["Alan Turing"]
+    assert full.papers.count() == 2
+
+
+def test_approving_a_claim(admin_client, alice):
+    paper = make_paper(authors=["Ada Lovelace"])
+    claim = AuthorClaim.objects.create(user=alice, paper=paper, author=paper.authors.get())
+
+    act(
+        admin_client,
+        "/admin/accounts/authorclaim/",
+        "approve",
+        [claim.pk],
+        confirm="1",
+        reason="checked the homepage",
+    )
+
+    claim.refresh_from_db()
+    assert claim.status == "approved"
+    assert AuditLog.objects.get().action == "approve_claim"
+
+
+def test_the_audit_log_is_read_only_and_for_staff(admin_client, client, alice):
+    assert admin_client.get("/admin/moderation/auditlog/").status_code == 200
+    assert admin_client.get("/admin/moderation/auditlog/add/").status_code == 403
+    client.force_login(alice)
+    response = client.get("/admin/moderation/auditlog/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
