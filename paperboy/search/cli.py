@@ -35,7 +35,9 @@ def cmd_build(args) -> int:
     from paperboy.search import indexing, schema
     from paperboy.search.embeddings import EmbeddingError, get_embedder
 
-    schema.install(connection)  # lexical index: re-create anything missing, catch up
+    if connection.vendor == "sqlite":
+        # Re-create triggers a rebuild of papers_paper dropped, and catch the index up.
+        schema.install(connection)
     try:
         embedder = get_embedder()
     except EmbeddingError as exc:

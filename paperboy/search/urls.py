@@ -8,4 +8,5 @@ from paperboy.search import views
 app_name = "search"
 urlpatterns = [
     path("papers/search", views.search, name="search"),
+    path("papers/<path:arxiv_id>/similar", views.similar, name="similar"),
 ]

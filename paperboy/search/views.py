@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -22,8 +22,10 @@ from paperboy.papers.models import Paper
 from paperboy.search import engine
 from paperboy.search.forms import SearchForm
 from paperboy.search.highlight import highlight
+from paperboy.search.similar import similar_papers
 
 PAGE_SIZE = 20
+SIMILAR_COUNT = 6
 FILTER_KEYS = ("q", "category", "org", "code", "date_from", "date_to", "sort")
 
 
@@ -140,3 +142,12 @@ def _filter_links(params: dict, papers: list[Paper], filters: engine.SearchFilte
         "org_links": org_links,
         "code_link": code_link,
     }
+
+
+def similar(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The paper page's "Similar papers" block, loaded by htmx after the page."""
+    paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).only("pk").first()
+    if paper is None:
+        raise Http404(f"There is no paper {arxiv_id[:64]} in the catalog.")
+    papers = similar_papers([paper.pk], k=SIMILAR_COUNT)
+    return render(request, "search/similar.html", {"papers": papers, "paper": paper})

@@ -1,0 +1,118 @@
+"""Embedding backends: the shipped ONNX model, an OpenAI-compatible endpoint, errors."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import pytest
+
+from paperboy.search.embeddings import (
+    EmbeddingConfig,
+    EmbeddingError,
+    OnnxEmbedder,
+    build_embedder,
+    paper_text,
+)
+
+
+def test_the_shipped_model_gives_unit_vectors_that_know_synonyms():
+    embedder = OnnxEmbedder()
+    a, b, c = embedder.embed(["a car drove down the road", "an automobile on the street", "jam"])
+    assert a.shape == (384,)
+    assert np.isclose(np.linalg.norm(a), 1.0, atol=1e-4)
+    assert a @ b > a @ c
+
+
+def test_batches_sorted_by_length_give_the_same_vectors_in_order():
+    embedder = OnnxEmbedder()
+    texts = ["short", "a much longer text about neural networks " * 5, "medium length text"]
+    many = embedder.embed_many(texts, batch_size=2)
+    one_by_one = np.stack([embedder.embed([t])[0] for t in texts])
+    assert np.allclose(many, one_by_one, atol=1e-3)
+
+
+def test_paper_text_is_title_then_abstract():
+    assert paper_text(" A  title ", "The\nabstract.") == "A title. The abstract."
+
+
+class FakeEmbeddings(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append((self.path, self.headers.get("Authorization"), body))
+        if body["model"] == "broken":
+            self.send_response(500)
+            self.end_headers()
+            return
+        data = [
+            {"index": i, "embedding": [float(len(text)), 1.0, 0.0]}
+            for i, text in enumerate(body["input"])
+        ]
+        payload = json.dumps({"data": list(reversed(data)), "model": body["model"]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def endpoint():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeEmbeddings)
+    server.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_openai_compatible_endpoint_is_called_and_normalised(endpoint):
+    url = f"http://127.0.0.1:{endpoint.server_port}/v1"
+    embedder = build_embedder(
+        EmbeddingConfig(backend="openai", url=url, model="tiny", api_key="sk-test")
+    )
+    assert embedder.model_id == "openai:tiny"
+    assert embedder.dim == 3
+    vectors = embedder.embed(["ab", "abcd"])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    assert vectors[1][0] > vectors[0][0]  # order restored from "index"
+    path, auth, body = endpoint.requests[-1]
+    assert path == "/v1/embeddings"
+    assert auth == "Bearer sk-test"
+    assert body == {"model": "tiny", "input": ["ab", "abcd"]}
+
+
+def test_a_failing_endpoint_raises_a_readable_error(endpoint):
+    url = f"http://127.0.0.1:{endpoint.server_port}/v1"
+    with pytest.raises(EmbeddingError, match="failed"):
+        build_embedder(EmbeddingConfig(backend="openai", url=url, model="broken"))
+
+
+def test_an_openai_backend_without_url_says_what_is_missing():
+    with pytest.raises(EmbeddingError, match="PAPERBOY_EMBEDDING_URL"):
+        build_embedder(EmbeddingConfig(backend="openai"))
+
+
+def test_sentence_transformers_is_optional_and_says_how_to_install_it(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_st(name, *args, **kwargs):
+        if name.startswith("sentence_transformers"):
+            raise ImportError("No module named 'sentence_transformers'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_st)
+    with pytest.raises(EmbeddingError, match="pip install sentence-transformers"):
+        build_embedder(EmbeddingConfig(backend="sentence-transformers", model="BAAI/bge-small"))
+
+
+def test_none_switches_embeddings_off_and_unknown_backends_are_errors():
+    assert build_embedder(EmbeddingConfig(backend="none")) is None
+    with pytest.raises(EmbeddingError, match="unknown"):
+        build_embedder(EmbeddingConfig(backend="word2vec"))

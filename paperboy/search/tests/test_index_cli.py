@@ -1,0 +1,36 @@
+"""paperboy index build|status."""
+
+import pytest
+
+from paperboy.cli import main
+from paperboy.search.models import Embedding
+from paperboy.test import make_paper
+
+
+@pytest.fixture
+def cli_db(db, monkeypatch):
+    # The CLI calls django.setup() again; it is already set up here.
+    monkeypatch.setattr("paperboy.cli.setup_django", lambda args=None: None)
+    monkeypatch.setattr("paperboy.search.cli.setup_django", lambda args=None: None)
+
+
+def test_build_embeds_every_missing_paper_and_exits_0(cli_db, capsys):
+    make_paper(title="Origami Folding Robots")
+    make_paper(title="Kirigami Cutting Robots")
+    assert main(["index", "build"]) == 0
+    assert Embedding.objects.count() == 2
+    assert "2 embedded" in capsys.readouterr().out
+
+
+def test_status_says_how_complete_the_index_is(cli_db, capsys):
+    make_paper(title="Origami Folding Robots")
+    assert main(["index", "status"]) == 0
+    assert "1 papers, 0 embedded" in capsys.readouterr().out
+
+
+def test_a_broken_backend_is_one_readable_line(cli_db, settings, capsys):
+    settings.PAPERBOY_EMBEDDING = {**settings.PAPERBOY_EMBEDDING, "backend": "word2vec"}
+    assert main(["index", "build"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("paperboy: unknown PAPERBOY_EMBEDDING_BACKEND")
+    assert err.count("\n") == 1
