@@ -45,6 +45,9 @@ JOBS: list[Job] = [
     Job("recompute-trending", "paperboy.feed.tasks.recompute_trending", at=time(3, 0)),
     Job("clear-sessions", "paperboy.jobs.tasks.clear_sessions", at=time(4, 0)),
     Job("prune-task-results", "paperboy.jobs.tasks.prune_task_results", at=time(4, 30)),
+    # Safety net for the search index: embeds papers whose vector is missing or from another
+    # model (after a model change, a crash, or papers written without the import signal).
+    Job("search-embed-missing", "paperboy.search.tasks.embed_missing", every=30),
     # Email digests (paperboy/digests/periods.py): daily on weekdays once yesterday's list has
     # settled, weekly on Mondays; the retry job resends temporary failures after their backoff.
     Job(
