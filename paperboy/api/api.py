@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import register_converter
 from django.utils import timezone
 from django.utils.html import strip_tags
 from ninja import NinjaAPI, Query, Schema
@@ -26,6 +27,22 @@ from paperboy.feed.models import DailyEntry
 from paperboy.lib import dates
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.papers.models import Paper, PaperAuthor
+
+
+class AnyPath:
+    """Like Django's ``path`` converter, but also across newlines, so that no odd id falls
+    through to the site's HTML 404 page."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AnyPath, "anypath")
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_QUERY_CHARS = 250
@@ -260,7 +277,7 @@ def _vote(request, arxiv_id: str, *, add: bool) -> UpvoteOut:
 
 
 @api.post(
-    "/papers/{path:arxiv_id}/upvote",
+    "/papers/{anypath:arxiv_id}/upvote",
     auth=token_auth,
     response=UpvoteOut,
     tags=["write"],
@@ -271,7 +288,7 @@ def upvote(request, arxiv_id: str):
 
 
 @api.delete(
-    "/papers/{path:arxiv_id}/upvote",
+    "/papers/{anypath:arxiv_id}/upvote",
     auth=token_auth,
     response=UpvoteOut,
     tags=["write"],
@@ -331,7 +348,7 @@ def list_papers(
     return [shapes.paper(p, shapes.entry_of(p)) for p in page]
 
 
-@api.get("/papers/{path:arxiv_id}", tags=["papers"], summary="One paper (Hugging Face-compatible)")
+@api.get("/papers/{anypath:arxiv_id}", tags=["papers"], summary="One paper (HF-compatible)")
 def paper_info(request, arxiv_id: str) -> dict[str, Any]:
     paper = _find_paper(arxiv_id)
     return shapes.paper(paper, shapes.entry_of(paper))
@@ -421,3 +438,11 @@ def export(request, kind: ExportKind):
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="paperboy-{kind}-{stamp}.jsonl"'
     return response
+
+
+@api.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{anypath:rest}", include_in_schema=False
+)
+def not_found(request, rest: str):
+    """Anything else under /api/ is a JSON 404, not the site's HTML page."""
+    raise Http404(f"There is no API endpoint /api/{rest[:100]}.")

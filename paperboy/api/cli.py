@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -65,9 +66,13 @@ def _register_exports(subparsers) -> None:
 
     The ingest app owns ``export`` (``export papers``); apps register in alphabetical order, so
     when it is not there yet this creates it, and ingest attaches ``papers`` to the same one
-    through ``export_subparsers()``.
+    through its ``export_subparsers()`` (which this uses when it is there).
     """
-    exports = export_subparsers(subparsers)
+    try:
+        from paperboy.ingest.cli import export_subparsers as ingest_exports
+    except ImportError:
+        ingest_exports = export_subparsers
+    exports = ingest_exports(subparsers)
     for kind, text in (
         ("votes", "Every upvote as JSON Lines: paper, user, time."),
         ("daily", "Every daily-list entry as JSON Lines: paper, day, submitter, upvotes."),
@@ -328,11 +333,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     lines = export.EXPORTS[args.export_kind]()
     count = 0
     if args.output == "-":
-        out = sys.stdout
-        for line in lines:
-            out.write(line + "\n")
-            count += 1
-        out.flush()
+        try:
+            for line in lines:
+                sys.stdout.write(line + "\n")
+                count += 1
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `paperboy export daily | head`: the reader left, which is fine.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     else:
         try:
             with open(args.output, "w", encoding="utf-8", newline="\n") as out:

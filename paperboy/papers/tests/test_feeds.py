@@ -1,0 +1,131 @@
+"""RSS and Atom feeds under /feeds/: every list, an organization, a search, "for you"."""
+
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import pytest
+
+from paperboy.api.models import ApiToken
+from paperboy.feed import votes
+from paperboy.feed.models import DailyEntry
+from paperboy.test import make_entry, make_paper
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def listed(db, example_lab):
+    a = make_paper(arxiv_id="2501.00101", title="Most upvoted", imported_upvotes=3)
+    b = make_paper(arxiv_id="2501.00102", title="Tagged", organization=example_lab)
+    c = make_paper(arxiv_id="2501.00103", title="Next day", categories=["cs.CV"])
+    return [
+        make_entry(a, date(2025, 1, 15)),
+        make_entry(b, date(2025, 1, 15)),
+        make_entry(c, date(2025, 1, 16)),
+    ]
+
+
+def rss_titles(response) -> list[str]:
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"].startswith("application/rss+xml")
+    root = ET.fromstring(response.content)
+    return [i.findtext("title") for i in root.iter("item")]
+
+
+def atom_titles(response) -> list[str]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    return [e.findtext(f"{ATOM}title") for e in root.iter(f"{ATOM}entry")]
+
+
+def test_the_daily_feed_is_the_latest_day(client, listed):
+    assert rss_titles(client.get("/feeds/daily.rss")) == ["Next day"]
+    assert atom_titles(client.get("/feeds/daily.atom")) == ["Next day"]
+
+
+def test_a_day_week_and_month_feed_in_the_page_s_order(client, listed):
+    assert rss_titles(client.get("/feeds/date/2025-01-15.rss")) == ["Most upvoted", "Tagged"]
+    assert len(rss_titles(client.get("/feeds/week/2025-W03.rss"))) == 3
+    assert len(atom_titles(client.get("/feeds/month/2025-01.atom"))) == 3
+
+
+def test_items_link_to_the_paper_page_and_carry_the_abstract(client, listed):
+    root = ET.fromstring(client.get("/feeds/date/2025-01-15.rss").content)
+    item = next(root.iter("item"))
+    assert item.findtext("link") == "http://testserver/papers/2501.00101"
+    assert item.findtext("description").startswith("We study sparse attention")
+    assert "3 upvotes" in item.findtext("description")
+    assert item.findtext("pubDate").startswith("Wed, 15 Jan 2025 09:00:00")
+
+
+def test_the_current_week_and_month_feeds_answer(client, listed):
+    assert client.get("/feeds/week.rss").status_code == 200
+    assert client.get("/feeds/month.atom").status_code == 200
+
+
+def test_the_trending_feed(client, listed):
+    DailyEntry.objects.filter(pk=listed[1].pk).update(trending_score=1e9)
+    assert rss_titles(client.get("/feeds/trending.rss"))[0] == "Tagged"
+
+
+def test_an_organization_feed(client, listed):
+    assert rss_titles(client.get("/feeds/org/example-lab.rss")) == ["Tagged"]
+    assert client.get("/feeds/org/nobody.rss").status_code == 404
+
+
+def test_a_search_feed_uses_the_search_engine(client, listed, monkeypatch):
+    from paperboy.api.tests.fakes import fake_search
+
+    calls = []
+    fake_search(monkeypatch, [listed[2].paper], calls)
+    assert rss_titles(client.get("/feeds/search.rss?q=video")) == ["Next day"]
+    assert calls == [{"query": "video", "limit": 50}]
+    assert client.get("/feeds/search.rss").status_code == 404
+    assert client.get("/feeds/search.atom?q=" + "x" * 300).status_code == 404
+
+
+def test_for_you_follows_the_categories_a_member_upvoted(client, listed, alice):
+    plaintext = ApiToken.issue(user=alice, name="feed", scope=ApiToken.Scope.FEED)[1]
+    # No upvotes yet: the recent trending list (nothing is recent in 2025 here: empty is fine).
+    assert client.get(f"/feeds/for-you/{plaintext}.rss").status_code == 200
+    other = make_paper(arxiv_id="2501.00104", title="Another vision paper", categories=["cs.CV"])
+    make_entry(other, date.today())
+    liked = make_paper(arxiv_id="2501.00105", title="Liked", categories=["cs.CV"])
+    make_entry(liked, date.today())
+    votes.upvote(user_id=alice.pk, paper_id=liked.pk)
+    titles = rss_titles(client.get(f"/feeds/for-you/{plaintext}.rss"))
+    assert titles == ["Another vision paper"]
+
+
+@pytest.mark.parametrize("token", ["pb_nope", "x", "%00"])
+def test_for_you_needs_a_valid_feed_token(client, alice, token):
+    assert client.get(f"/feeds/for-you/{token}.rss").status_code == 404
+
+
+def test_api_tokens_and_revoked_tokens_do_not_open_a_feed(client, alice):
+    api_token = ApiToken.issue(user=alice, name="api")[1]
+    assert client.get(f"/feeds/for-you/{api_token}.rss").status_code == 404
+    token, plaintext = ApiToken.issue(user=alice, name="feed", scope=ApiToken.Scope.FEED)
+    token.revoke()
+    assert client.get(f"/feeds/for-you/{plaintext}.atom").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/feeds/date/2025-13-01.rss", "/feeds/week/2025-W99.atom"])
+def test_bad_periods_are_a_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_every_page_links_its_feeds(client, listed):
+    html = client.get("/papers/week/2025-W03").content.decode()
+    assert 'rel="alternate" type="application/rss+xml"' in html
+    assert 'href="/feeds/daily.rss"' in html
+    assert 'href="/feeds/week/2025-W03.rss"' in html
+    assert 'href="/feeds/week/2025-W03.atom"' in html
+    assert (
+        'href="/feeds/org/example-lab.atom"' in client.get("/example-lab/papers").content.decode()
+    )
+    paper_page = client.get("/papers/2501.00101").content.decode()
+    assert 'type="text/markdown"' in paper_page
+    assert 'href="/papers/2501.00101.md"' in paper_page
