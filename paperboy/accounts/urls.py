@@ -1,6 +1,6 @@
 """Profiles, follows, organizations and authorship claims. Included before papers.urls."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from paperboy.accounts import views
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("orgs/<slug:slug>/edit", views.org_edit, name="org_edit"),
     path("orgs/<slug:slug>/members", views.org_members, name="org_members"),
     path("invitations/<str:token>", views.invitation, name="invitation"),
+    # Uploaded organization avatars: few and small, served by Django itself (a reverse proxy
+    # may serve PAPERBOY_DATA_DIR/media/ directly instead).
+    re_path(r"^media/(?P<path>avatars/.+)$", views.avatar, name="avatar"),
 ]

@@ -362,3 +362,11 @@ def org_context(request: HttpRequest, organization: Organization) -> dict:
         "following": Follow.objects.filter(user=request.user, organization=organization).exists(),
         "org_role": organization.role_of(request.user),
     }
+
+
+def avatar(request: HttpRequest, path: str) -> HttpResponse:
+    """An uploaded avatar from MEDIA_ROOT (``serve`` refuses paths that leave it)."""
+    from django.conf import settings
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -44,6 +44,8 @@ def test_a_member_creates_an_organization_and_becomes_its_admin(client, charlie)
     assert lab.is_admin(charlie)
     html = client.get("/new-lab/papers").content.decode()
     assert "<strong>things</strong>" in html and "1 member" in html
+    served = client.get(lab.avatar_src)
+    assert served.status_code == 200 and b"".join(served.streaming_content) == png()
 
 
 @pytest.mark.parametrize(
