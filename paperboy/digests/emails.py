@@ -9,13 +9,16 @@ emails carry ``List-Unsubscribe`` (the signed one-click URL, plus a mailto when 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from paperboy.digests import tokens
-from paperboy.digests.compose import Digest
+from paperboy.digests.compose import Digest, Item
 
 
 def render(name: str, context: dict) -> tuple[str, str, str]:
@@ -50,8 +53,14 @@ def make(
 
 
 def send(message: EmailMultiAlternatives, *, connection=None) -> None:
-    """Send through ``connection`` (kept open by a sending run) or the default mailer."""
-    (connection or mail.mailers.default).send_messages([message])
+    """Send through ``connection``, kept open across calls (a sending run closes it at the end),
+    or through a fresh connection of the default mailer."""
+    if connection is None:
+        mail.mailers.default.send_messages([message])
+        return
+    # Opened here, not by send_messages, which would close a connection it opened itself.
+    connection.open()
+    connection.send_messages([message])
 
 
 def confirmation(subscription) -> EmailMultiAlternatives:
@@ -66,14 +75,31 @@ def confirmation(subscription) -> EmailMultiAlternatives:
     )
 
 
+@lru_cache(maxsize=512)
+def section(items: tuple[Item, ...]) -> tuple[str, str]:
+    """(html, text) of a list of papers. Every subscriber without topics gets the same trending
+    section, so it is rendered once per sending run, not 10,000 times."""
+    context = {"items": items}
+    return (
+        mark_safe(render_to_string("emails/digest-section-html.html", context)),
+        render_to_string("emails/digest-section-text.html", context),
+    )
+
+
 def digest(subscription, digest: Digest) -> EmailMultiAlternatives:
     unsubscribe_url = tokens.unsubscribe_url(subscription)
+    trending_html, trending_text = section(tuple(digest.trending))
+    for_you_html, for_you_text = section(tuple(digest.for_you))
     return make(
         "digest",
         subscription.email,
         {
             "subscription": subscription,
             "digest": digest,
+            "trending_html": trending_html,
+            "trending_text": trending_text,
+            "for_you_html": for_you_html,
+            "for_you_text": for_you_text,
             "period": digest.period,
             "unsubscribe_url": unsubscribe_url,
             "manage_url": tokens.manage_url(subscription),

@@ -255,3 +255,32 @@ def test_a_bad_argument_is_one_readable_line(capsys):
         main(["digests", "send", "--period", "yesterday"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_for_you_with_the_search_apps_similar_papers(smtp, papers, frozen):
+    """The real ``paperboy.search.similar.similar_papers`` (no vectors in tests: its lexical
+    and category fallbacks), and nothing repeated from one digest to the next."""
+    from paperboy.search.similar import similar_papers  # noqa: F401  (the real one is there)
+
+    member = make_user("ada")
+    catalog = [
+        make_paper(title=f"Sparse attention for long documents, part {i}", categories=["cs.CL"])
+        for i in range(12)
+    ]
+    for paper in catalog[:3]:
+        votes.upvote(user_id=member.pk, paper_id=paper.pk)
+    subscribe("ada@example.org", user=member)
+    send_current()
+    first = Delivery.objects.get()
+    trending_ids = {p.pk for p in papers}
+    for_you = [pk for pk in first.paper_ids if pk not in trending_ids]
+    assert for_you, smtp.messages[0].text()
+    assert "FOR YOU" in smtp.messages[0].text()
+    assert not set(for_you) & {p.pk for p in catalog[:3]}  # never what they upvoted
+
+    tomorrow = NOW + timedelta(days=1)
+    make_entry(make_paper(title="Wednesday's paper"), tomorrow.date() - timedelta(days=1))
+    with time_machine.travel(tomorrow, tick=False):
+        send_current(tomorrow)
+    second = Delivery.objects.exclude(pk=first.pk).get()
+    assert not set(second.paper_ids) & set(first.paper_ids)
