@@ -236,8 +236,8 @@ def daily_papers(
     except dates.BadPeriod as exc:
         raise HttpError(400, str(exc)) from None
     page = list(entries[p * limit : (p + 1) * limit])
-    _prefetch_authors(page)
-    return [shapes.daily_item(e) for e in page]
+    authors = shapes.authors_by_paper([e.paper_id for e in page])
+    return [shapes.daily_item(e, authors[e.paper_id]) for e in page]
 
 
 def _find_paper(arxiv_id: str) -> Paper:

@@ -87,17 +87,35 @@ def _links(paper: Paper) -> dict[str, Any]:
     }
 
 
-def paper(p: Paper, entry: DailyEntry | None = None) -> dict[str, Any]:
-    """The ``paper`` object (also the body of ``GET /api/papers/<id>``)."""
+def authors_by_paper(paper_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """(author id, name) in order for many papers, in one query and without model instances
+    (a list of 50 papers has hundreds of authors: instantiating them was most of the time)."""
+    from paperboy.papers.models import PaperAuthor
+
+    found: dict[int, list[tuple[int, str]]] = {pk: [] for pk in paper_ids}
+    rows = (
+        PaperAuthor.objects.filter(paper_id__in=paper_ids)
+        .order_by("paper_id", "position")
+        .values_list("paper_id", "author_id", "author__name")
+    )
+    for paper_id, author_id, name in rows:
+        found[paper_id].append((author_id, name))
+    return found
+
+
+def paper(
+    p: Paper, entry: DailyEntry | None = None, authors: list[tuple[int, str]] | None = None
+) -> dict[str, Any]:
+    """The ``paper`` object (also the body of ``GET /api/papers/<id>``). ``authors`` comes
+    from ``authors_by_paper``; without it, the prefetched ``authorships__author`` are used."""
+    if authors is None:
+        authors = [(a.author_id, a.author.name) for a in p.authorships.all()]
     shown_org = (entry.organization if entry and entry.organization_id else None) or (
         p.organization if p.organization_id else None
     )
     data: dict[str, Any] = {
         "id": p.arxiv_id,
-        "authors": [
-            {"_id": str(a.author_id), "name": a.author.name, "hidden": False}
-            for a in p.authorships.all()
-        ],
+        "authors": [{"_id": str(pk), "name": name, "hidden": False} for pk, name in authors],
         "publishedAt": iso(p.published_at),
         "title": p.title,
         "summary": p.abstract,
@@ -120,13 +138,15 @@ def _prefetched(obj, name: str) -> bool:
     return name in getattr(obj, "_prefetched_objects_cache", {})
 
 
-def item(p: Paper, entry: DailyEntry | None) -> dict[str, Any]:
+def item(
+    p: Paper, entry: DailyEntry | None, authors: list[tuple[int, str]] | None = None
+) -> dict[str, Any]:
     """One item of ``/api/daily_papers`` or ``/api/papers/search``."""
     shown_org = (entry.organization if entry and entry.organization_id else None) or (
         p.organization if p.organization_id else None
     )
     return {
-        "paper": paper(p, entry),
+        "paper": paper(p, entry, authors),
         "publishedAt": iso(entry.submitted_at if entry else p.published_at),
         "title": p.title,
         "summary": p.abstract,
@@ -140,5 +160,5 @@ def item(p: Paper, entry: DailyEntry | None) -> dict[str, Any]:
     }
 
 
-def daily_item(entry: DailyEntry) -> dict[str, Any]:
-    return item(entry.paper, entry)
+def daily_item(entry: DailyEntry, authors: list[tuple[int, str]] | None = None) -> dict[str, Any]:
+    return item(entry.paper, entry, authors)
