@@ -137,7 +137,12 @@ def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]],
         return [(pk, 1e9, "exact arXiv id") for pk in paper], current_mode(), ""
 
     lex, corrected = _lexical(parsed, pool)
-    dense = _dense(parsed.text, pool)
+    top_texts = _texts([pk for pk, _ in (lex or [])[: fusion.COVERAGE_TOP]])
+    terms = corrected.split() if corrected else list(parsed.terms)
+    if corrected:
+        corrected = _spelled_out(corrected, top_texts)
+    # The meaning of what was meant: a corrected query is embedded as corrected.
+    dense = _dense(corrected or parsed.text, pool)
     mode = "hybrid" if dense is not None else "lexical"
 
     pins += [(pk, 1e8, "exact title") for pk in _safe(lexical.title_matches, parsed.text) or []]
@@ -145,10 +150,6 @@ def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]],
         close = _safe(lexical.fuzzy_titles, parsed.text) or []
         pins += [(pk, 1e7 + s, "close title") for pk, s in close if s >= CLOSE_TITLE][:3]
 
-    top_texts = _texts([pk for pk, _ in (lex or [])[: fusion.COVERAGE_TOP]])
-    terms = corrected.split() if corrected else list(parsed.terms)
-    if corrected:
-        corrected = _spelled_out(corrected, top_texts)
     weight = fusion.lexical_weight(fusion.lexical_confidence(terms, top_texts))
     fused = fusion.fuse(lex or [], dense or [], weight=weight)
     pinned = {pk for pk, _, _ in pins}
