@@ -31,7 +31,7 @@ class ApiTokenQuerySet(models.QuerySet):
 
 class ApiToken(models.Model):
     class Scope(models.TextChoices):
-        API = "api", "API: read, submit, upvote, comment"
+        API = "api", "API: submit and upvote papers"
         FEED = "feed", "Private feed URL (read only)"
 
     user = models.ForeignKey(

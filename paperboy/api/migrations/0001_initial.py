@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100)),
-                ('scope', models.CharField(choices=[('api', 'API: read, submit, upvote, comment'), ('feed', 'Private feed URL (read only)')], default='api', max_length=8)),
+                ('scope', models.CharField(choices=[('api', 'API: submit and upvote papers'), ('feed', 'Private feed URL (read only)')], default='api', max_length=8)),
                 ('prefix', models.CharField(help_text='The first characters, for display.', max_length=16)),
                 ('digest', models.CharField(max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
