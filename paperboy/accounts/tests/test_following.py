@@ -51,3 +51,22 @@ def test_nothing_followed_explains_how(client, charlie):
 def test_it_needs_an_account(client, db):
     response = client.get("/following")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_following_page_uses_a_constant_number_of_queries(client, alice, example_lab):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Follow.objects.create(user=alice, organization=example_lab)
+    client.force_login(alice)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            client.get("/following")
+        return len(ctx.captured_queries)
+
+    make_paper(organization=example_lab)
+    few = count()
+    for _ in range(5):
+        make_paper(organization=example_lab)
+    assert count() == few

@@ -115,3 +115,24 @@ def test_the_ip_limit_catches_several_accounts(client, alice, bob, paper, settin
     assert response.status_code == 429
     assert "network address" in response.content.decode()
     assert Comment.objects.count() == 2
+
+
+def test_a_refusal_without_javascript_is_a_page_with_the_draft(client, alice, paper):
+    client.force_login(alice)
+
+    response = client.post("/papers/2510.10001/comments", {"body": "   "})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<html" in html and "A comment cannot be empty." in html
+    assert 'href="/papers/2510.10001"' in html
+
+
+def test_a_moderated_comment_with_replies_shows_as_removed(client, alice, bob, paper):
+    top = Comment.objects.create(paper=paper, user=alice, body="rude", html="<p>rude</p>")
+    Comment.objects.create(paper=paper, user=bob, parent=top, body="calm", html="<p>calm</p>")
+    Comment.objects.filter(pk=top.pk).update(removed=True)
+
+    html = client.get("/papers/2510.10001").content.decode()
+
+    assert "[removed by a moderator]" in html and "rude" not in html and "calm" in html
