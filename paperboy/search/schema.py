@@ -69,7 +69,7 @@ POSTGRES = [
         ON papers_paper FOR EACH ROW EXECUTE FUNCTION search_document_sync()""",
     f"""INSERT INTO search_document (paper_id, tsv)
         SELECT p.id, {PG_TSV.format(p="p")} FROM papers_paper p
-        ON CONFLICT (paper_id) DO NOTHING""",
+        WHERE NOT EXISTS (SELECT 1 FROM search_document d WHERE d.paper_id = p.id)""",
     # Typo tolerance on titles.
     "CREATE INDEX IF NOT EXISTS search_title_trgm ON papers_paper "
     "USING gin (lower(title) gin_trgm_ops)",
