@@ -91,6 +91,8 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests see every page freshly rendered; test_list_cache.py turns the visitors' cache on.
     settings.PAPERBOY_LIST_CACHE_SECONDS = 0
+    # A per-process cache: two test runs at once never share rate-limit counters.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def _start_postgres(tmpdir: Path):

@@ -149,12 +149,33 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "paperboy",
-    }
-}
+
+def _cache(url: str) -> dict:
+    """``PAPERBOY_CACHE_URL``: where rate-limit counters and cached list pages live.
+
+    The default, a directory in the data dir, is shared by every process on the machine
+    (web workers, task worker); ``redis://host:6379/0`` shares it across machines;
+    ``locmem://`` keeps it per process.
+    """
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pb"}
+    if url.startswith("file://") or not url:
+        location = url.removeprefix("file://") or str(DATA_DIR / "cache")
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": location,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"PAPERBOY_CACHE_URL={url!r}: use file:///path, redis://host:port/db or locmem://"
+    )
+
+
+CACHES = {"default": _cache(os.environ.get("PAPERBOY_CACHE_URL", ""))}
 
 # --- Tasks ----------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
