@@ -7,7 +7,8 @@ into the top 10. Here the lexical side's weight follows how much of the query it
 actually contain (``coverage``): a keyword query whose words all appear in the top hits trusts
 BM25 fully; a lay description whose words are mostly absent trusts meaning.
 
-    final = w · lexical_norm + (1 − w) · dense_norm,   w = W_MAX · coverage ** GAMMA
+    final = w · lexical_norm + (1 − w) · dense_norm,
+    w = 0 if coverage ≤ FLOOR else W_MAX · ((coverage − FLOOR) / (1 − FLOOR)) ** GAMMA
 
 ``lexical_norm`` is the BM25 score divided by the best one; ``dense_norm`` rescales cosine
 similarities from the floor of the dense candidate list (0) to the best one (1). A paper
@@ -21,8 +22,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-W_MAX = 0.7
-GAMMA = 2.0
+# Tuned on queries-dev (bench/search_quality.py --tune): a floor keeps lay descriptions purely
+# semantic; a square root lets partial keyword overlap (paraphrases) count early.
+W_MAX = 0.9
+GAMMA = 0.5
+FLOOR = 0.2
 COVERAGE_TOP = 3  # how many of the best lexical hits the coverage is averaged over
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -67,8 +71,15 @@ def lexical_confidence(terms: Iterable[str], top_texts: list[str]) -> float:
     return sum(coverage(terms, t) for t in texts) / len(texts)
 
 
-def lexical_weight(confidence: float, *, w_max: float = W_MAX, gamma: float = GAMMA) -> float:
-    return w_max * max(0.0, min(1.0, confidence)) ** gamma
+def lexical_weight(
+    confidence: float, *, w_max: float = W_MAX, gamma: float = GAMMA, floor: float = FLOOR
+) -> float:
+    """0 up to ``floor`` (the best hits share only a stray word: trust meaning alone), then
+    rising to ``w_max`` when the best hits contain every word of the query."""
+    c = max(0.0, min(1.0, confidence))
+    if c <= floor:
+        return 0.0
+    return w_max * ((c - floor) / (1.0 - floor)) ** gamma
 
 
 def fuse(

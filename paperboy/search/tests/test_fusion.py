@@ -13,9 +13,15 @@ def test_it_trusts_words_when_the_top_hits_contain_every_query_word():
 
 def test_it_trusts_meaning_when_the_top_hits_miss_most_query_words():
     terms = ["teach", "machines", "pick", "things", "watching", "people"]
-    confidence = fusion.lexical_confidence(terms, ["Things we know about the people"])
-    assert confidence < 0.5
-    assert fusion.lexical_weight(confidence) < 0.2
+    confidence = fusion.lexical_confidence(terms, ["Things we know about the world"])
+    assert confidence < fusion.FLOOR
+    assert fusion.lexical_weight(confidence) == 0.0
+
+
+def test_the_lexical_weight_rises_with_coverage():
+    weights = [fusion.lexical_weight(c / 10) for c in range(11)]
+    assert weights == sorted(weights)
+    assert 0 < weights[5] < weights[10] == fusion.W_MAX
 
 
 def test_coverage_matches_word_forms_by_a_crude_stem():
