@@ -11,6 +11,9 @@ normalised by document length (PostgreSQL).
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -92,16 +95,95 @@ def candidates(parsed: ParsedQuery, *, limit: int = 100) -> list[tuple[int, floa
         )
         params = [tsquery_text(parsed.terms), limit]
     else:
+        terms = prune_common(parsed.terms)
         # bm25() is lower-is-better; negate it so that every side sorts descending.
         sql = (
             f"SELECT rowid, -bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS score FROM search_fts "
             "WHERE search_fts MATCH %s ORDER BY bm25(search_fts, "
             f"{TITLE_WEIGHT}, 1.0) LIMIT %s"
         )
-        params = [fts5_query(parsed.terms), limit]
+        params = [fts5_query(terms), limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+# --- Common words (SQLite) -------------------------------------------------------------------
+# An OR query pays for every posting of every word: "model" is in most abstracts. Words found
+# in more than COMMON_SHARE of the papers add little to BM25 (low idf) and most of the cost,
+# so they are dropped when rarer words remain. Document frequencies come from fts5vocab (one
+# posting-list scan per stem, cached for DF_TTL seconds per process).
+COMMON_SHARE = 0.05
+KEEP_AT_LEAST = 3
+PRUNE_ABOVE = 20_000  # papers: below this every word is cheap enough to keep
+DF_TTL = 3600.0
+_df_cache: dict[str, tuple[float, int]] = {}
+_count_cache: list[float] = [0.0, 0.0]
+_stemmer = threading.local()
+
+
+def stems(terms: tuple[str, ...] | list[str]) -> list[str] | None:
+    """The Porter stems FTS5 indexes ``terms`` under (one per term), or None if unsure."""
+    db = getattr(_stemmer, "db", None)
+    if db is None:
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        db.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='porter unicode61 remove_diacritics 2')"
+        )
+        db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+        _stemmer.db = db
+    db.execute("DELETE FROM t")
+    db.execute("INSERT INTO t(rowid, x) VALUES (1, ?)", (" ".join(terms),))
+    rows = db.execute("SELECT term, offset FROM v ORDER BY offset").fetchall()
+    return [term for term, _ in rows] if len(rows) == len(terms) else None
+
+
+def doc_freq(stem: str) -> int:
+    now = time.monotonic()
+    hit = _df_cache.get(stem)
+    if hit and now - hit[0] < DF_TTL:
+        return hit[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT doc FROM search_fts_vocab WHERE term = %s", [stem])
+        row = cursor.fetchone()
+    if len(_df_cache) > 100_000:
+        _df_cache.clear()
+    _df_cache[stem] = (now, row[0] if row else 0)
+    return _df_cache[stem][1]
+
+
+def paper_count() -> int:
+    now = time.monotonic()
+    if now - _count_cache[0] > DF_TTL / 6:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM papers_paper")
+            _count_cache[:] = [now, cursor.fetchone()[0]]
+    return int(_count_cache[1])
+
+
+def keep_rare(terms: list[str], freqs: list[int], total: int) -> list[str]:
+    """Pure: drop words in more than COMMON_SHARE of ``total`` papers, keeping at least
+    KEEP_AT_LEAST words (the rarest) so that a query of common words still searches."""
+    if len(terms) <= KEEP_AT_LEAST or total < PRUNE_ABOVE:
+        return list(terms)
+    limit = COMMON_SHARE * total
+    rare = [t for t, f in zip(terms, freqs, strict=True) if f <= limit]
+    if len(rare) >= KEEP_AT_LEAST:
+        return rare
+    by_rarity = sorted(zip(freqs, range(len(terms)), terms, strict=True))[:KEEP_AT_LEAST]
+    keep = {i for _, i, _ in by_rarity}
+    return [t for i, t in enumerate(terms) if i in keep]
+
+
+def prune_common(terms: tuple[str, ...]) -> list[str]:
+    plain = [t for t in terms if not t.endswith("*")]
+    if len(plain) <= KEEP_AT_LEAST or paper_count() < PRUNE_ABOVE:
+        return list(terms)
+    found = stems(plain)
+    if found is None:
+        return list(terms)
+    kept = set(keep_rare(plain, [doc_freq(s) for s in found], paper_count()))
+    return [t for t in terms if t.endswith("*") or t in kept]
 
 
 def title_matches(text: str, *, limit: int = 5) -> list[int]:
@@ -176,11 +258,32 @@ def correct_term(term: str) -> str:
         )
         if cursor.fetchone():
             return term
-        # Candidates share the first letter (most typos are later in the word).
-        cursor.execute(
-            "SELECT term, doc FROM search_fts_vocab WHERE term >= %s AND term < %s "
-            "AND length(term) BETWEEN %s AND %s",
-            [term[0], chr(ord(term[0]) + 1), len(term) - 4, len(term) + 2],
-        )
-        vocabulary = cursor.fetchall()
-    return closest(term, vocabulary) or term
+    return closest(term, _vocabulary(term[:3], len(term))) or term
+
+
+_vocab_cache: dict[str, tuple[float, list[tuple[str, int]]]] = {}
+
+
+def _vocabulary(prefix: str, length: int) -> list[tuple[str, int]]:
+    """Indexed stems starting with ``prefix`` (typos are rarely in the first three letters),
+    cached per prefix: fts5vocab counts documents by scanning each stem's postings."""
+    now = time.monotonic()
+    hit = _vocab_cache.get(prefix)
+    if not hit or now - hit[0] > DF_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, doc FROM search_fts_vocab WHERE term >= %s AND term < %s",
+                [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)],
+            )
+            hit = (now, cursor.fetchall())
+        if len(_vocab_cache) > 2000:
+            _vocab_cache.clear()
+        _vocab_cache[prefix] = hit
+    return [(t, d) for t, d in hit[1] if length - 4 <= len(t) <= length + 2]
+
+
+def forget() -> None:
+    """Drop the per-process caches (tests; after loading a different corpus)."""
+    _df_cache.clear()
+    _vocab_cache.clear()
+    _count_cache[:] = [0.0, 0.0]

@@ -7,10 +7,11 @@ Nearest neighbours:
 - PostgreSQL: pgvector's HNSW index (``hnsw.ef_search`` raised to 100 for recall).
 - SQLite: an in-process index, reloaded when ``IndexState`` says the vectors changed. Up to
   ``EXACT_MAX`` papers it is an exact float32 matrix product; above that, a 1-bit-per-dimension
-  sign code (48 bytes per paper at 384-d, 48 MB at 1M) ranks everything by Hamming distance
-  with numpy's popcount, and the best ``RERANK`` are rescored exactly from their stored
-  float16 vectors. Chosen by ``bench/search_latency.py``: brute force float32 over 1M takes
-  ~100+ ms a query here, the sign code ~10-20 ms.
+  sign code (48 bytes per paper at 384-d) ranks everything by Hamming distance with numpy's
+  popcount, and the best ``RERANK`` are rescored with int8 copies of the vectors kept in
+  memory (432 bytes a paper in all: ~430 MB at 1M). Chosen by ``bench/search_latency.py``:
+  brute force float32 over 1M takes 80-160 ms a query here; fetching the shortlist's vectors
+  from SQLite took ~80 ms for 1,000 rows.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def bump() -> None:
     IndexState.objects.update_or_create(
         key=STATE_KEY, defaults={"version": secrets.randbits(62) + 1}
     )
+    _cache.clear()  # this process sees its own writes at once; others within a second
 
 
 def state_version() -> int:
@@ -118,38 +120,47 @@ def _nearest_pg(query: np.ndarray, k: int) -> list[tuple[int, float]]:
 class MemoryIndex:
     """All vectors of one model in this process (SQLite)."""
 
-    def __init__(self, model_id: str, ids: np.ndarray, matrix=None, codes=None):
+    def __init__(self, model_id: str, ids: np.ndarray, matrix=None, codes=None, quantized=None):
         self.model_id = model_id
         self.ids = ids
         self.matrix = matrix  # float32 rows, exact search (up to EXACT_MAX papers)
-        self.codes = codes  # packed sign bits (larger corpora), rescored from the database
+        self.codes = codes  # packed sign bits (larger corpora) for the shortlist…
+        self.quantized = quantized  # …rescored with int8 rows (x·127, the vectors are unit)
 
     @classmethod
     def load(cls, model_id: str, *, chunk: int = 20_000) -> MemoryIndex:
         exact = Embedding.objects.filter(model=model_id).count() <= EXACT_MAX
-        ids, blocks = [], []
+        ids: list[int] = []
+        blocks: list[np.ndarray] = []
+        codes: list[np.ndarray] = []
         rows = Embedding.objects.filter(model=model_id).values_list("paper_id", "vector")
         batch_ids, batch = [], []
+
+        def flush():
+            block = np.stack(batch).astype(np.float32)
+            if exact:
+                blocks.append(block)
+            else:
+                codes.append(sign_codes(block))
+                blocks.append(quantize(block))
+            ids.extend(batch_ids)
+
         for pk, data in rows.iterator(chunk_size=chunk):
             batch_ids.append(pk)
             batch.append(np.frombuffer(bytes(data), dtype=np.float16))
             if len(batch) == chunk:
-                blocks.append(cls._block(batch, exact))
-                ids.extend(batch_ids)
+                flush()
                 batch_ids, batch = [], []
         if batch:
-            blocks.append(cls._block(batch, exact))
-            ids.extend(batch_ids)
+            flush()
         id_array = np.array(ids, dtype=np.int64)
         if not blocks:
             return cls(model_id, id_array)
-        stacked = np.concatenate(blocks)
-        return cls(model_id, id_array, *((stacked, None) if exact else (None, stacked)))
-
-    @staticmethod
-    def _block(rows: list[np.ndarray], exact: bool) -> np.ndarray:
-        block = np.stack(rows).astype(np.float32)
-        return block if exact else sign_codes(block)
+        if exact:
+            return cls(model_id, id_array, matrix=np.concatenate(blocks))
+        return cls(
+            model_id, id_array, codes=np.concatenate(codes), quantized=np.concatenate(blocks)
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -163,10 +174,15 @@ class MemoryIndex:
             return [(int(self.ids[i]), float(scores[i])) for i in top_k(scores, k)]
         code = sign_codes(query[None, :])[0]
         distances = np.bitwise_count(self.codes ^ code).sum(axis=1, dtype=np.int32)
-        shortlist = [int(self.ids[i]) for i in top_k(-distances, max(RERANK, k))]
-        scored = [(pk, float(v @ query)) for pk, v in vectors_for(shortlist, self.model_id).items()]
-        scored.sort(key=lambda pair: -pair[1])
-        return scored[:k]
+        shortlist = top_k(-distances, max(RERANK, k))
+        scores = (self.quantized[shortlist].astype(np.float32) @ query) / 127.0
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(int(self.ids[shortlist[i]]), float(scores[i])) for i in order]
+
+
+def quantize(matrix: np.ndarray) -> np.ndarray:
+    """Unit vectors as int8 (×127): 384 bytes a paper, cosine error ~1e-3."""
+    return np.clip(np.rint(matrix * 127.0), -127, 127).astype(np.int8)
 
 
 def sign_codes(matrix: np.ndarray) -> np.ndarray:

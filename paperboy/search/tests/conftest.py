@@ -3,9 +3,10 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_vector_cache():
-    from paperboy.search import engine, vectors
+    from paperboy.search import engine, lexical, vectors
 
     vectors.forget()
+    lexical.forget()
     engine._query_vector.cache_clear()
     yield
     vectors.forget()

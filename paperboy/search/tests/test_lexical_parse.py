@@ -39,3 +39,19 @@ def test_parse_never_raises(text):
     parsed = lexical.parse(text)
     lexical.fts5_query(parsed.terms)
     lexical.tsquery_text(parsed.terms)
+
+
+def test_common_words_are_dropped_when_rarer_ones_remain():
+    terms = ["model", "diffusion", "video", "learning", "protein"]
+    freqs = [80_000, 3_000, 4_000, 40_000, 500]
+    assert lexical.keep_rare(terms, freqs, 100_000) == ["diffusion", "video", "protein"]
+
+
+def test_a_query_of_common_words_keeps_its_rarest_three():
+    terms = ["model", "learning", "data", "results"]
+    freqs = [80_000, 40_000, 30_000, 50_000]
+    assert lexical.keep_rare(terms, freqs, 100_000) == ["learning", "data", "results"]
+
+
+def test_small_catalogs_keep_every_word():
+    assert lexical.keep_rare(["a1", "b2", "c3", "d4"], [9, 9, 9, 9], 10) == ["a1", "b2", "c3", "d4"]
