@@ -93,7 +93,7 @@ def candidates(parsed: ParsedQuery, *, limit: int = 100) -> list[tuple[int, floa
             "FROM search_document d, websearch_to_tsquery('english', %s) q "
             "WHERE d.tsv @@ q ORDER BY score DESC, d.paper_id LIMIT %s"
         )
-        params = [tsquery_text(parsed.terms), limit]
+        params = [tsquery_text(prune_common_pg(parsed.terms)), limit]
     else:
         terms = prune_common(parsed.terms)
         # bm25() is lower-is-better; negate it so that every side sorts descending.
@@ -184,6 +184,28 @@ def prune_common(terms: tuple[str, ...]) -> list[str]:
         return list(terms)
     kept = set(keep_rare(plain, [doc_freq(s) for s in found], paper_count()))
     return [t for t in terms if t.endswith("*") or t in kept]
+
+
+def prune_common_pg(terms: tuple[str, ...]) -> list[str]:
+    """PostgreSQL: the same rule, document frequencies counted through the GIN index."""
+    if len(terms) <= KEEP_AT_LEAST or paper_count() < PRUNE_ABOVE:
+        return list(terms)
+    now = time.monotonic()
+    freqs = []
+    for term in terms:
+        key = f"pg:{term}"
+        hit = _df_cache.get(key)
+        if not hit or now - hit[0] > DF_TTL:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM search_document "
+                    "WHERE tsv @@ websearch_to_tsquery('english', %s)",
+                    [tsquery_text([term])],
+                )
+                hit = (now, cursor.fetchone()[0])
+            _df_cache[key] = hit
+        freqs.append(hit[1])
+    return keep_rare(list(terms), freqs, paper_count())
 
 
 def title_matches(text: str, *, limit: int = 5) -> list[int]:
