@@ -73,6 +73,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             python, "-m", "gunicorn", "paperboy.wsgi:application",
             "--bind", f"{args.host}:{args.port}",
             "--workers", str(args.workers),
+            # Threads keep connections alive and overlap waiting on the database.
+            "--worker-class", "gthread", "--threads", str(args.threads),
             "--access-logfile", "-",
             "--graceful-timeout", "10",
         ],
@@ -132,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--port", type=int, default=int(os.environ.get("PAPERBOY_PORT", "8000")))
     up.add_argument("--data-dir", default=argparse.SUPPRESS, help="Same as the global option.")
     up.add_argument("--workers", type=int, default=int(os.environ.get("PAPERBOY_WEB_WORKERS", "2")))
+    up.add_argument("--threads", type=int, default=int(os.environ.get("PAPERBOY_WEB_THREADS", "4")))
     up.add_argument("--no-demo", action="store_true", help="Do not load the demo corpus.")
     up.set_defaults(func=cmd_up)
 
