@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 POOL = 100  # candidates taken from each side
 FILTERED_POOL = 400  # …when filters will drop some of them
 MAX_RESULTS = 200  # what pagination can reach for one query
-CLOSE_TITLE = 0.55  # trigram similarity above which a title counts as "close" (PostgreSQL)
+CLOSE_TITLE = 0.55
+TITLE_PIN_POOL = 20  # trigram similarity above which a title counts as "close" (PostgreSQL)
 
 
 @dataclass
@@ -145,15 +146,25 @@ def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]],
     dense = _dense(corrected or parsed.text, pool)
     mode = "hybrid" if dense is not None else "lexical"
 
-    pins += [(pk, 1e8, "exact title") for pk in _safe(lexical.title_matches, parsed.text) or []]
-    if not pins and lex is not None and len(lex) < 10:
+    # An exact title is among the best lexical hits (titles weigh 10x): compare those.
+    lex_titles = _titles([pk for pk, _ in (lex or [])[:TITLE_PIN_POOL]])
+    key = lexical.title_key(parsed.text)
+    pins += [
+        (pk, 1e8, "exact title")
+        for pk, _ in (lex or [])[:TITLE_PIN_POOL]
+        if len(key) >= 8 and lexical.title_key(lex_titles.get(pk, "")) == key
+    ][:5]
+    if not pins and lex is not None and len(lex) < 10 and len(parsed.terms) <= 12:
         close = _safe(lexical.fuzzy_titles, parsed.text) or []
         pins += [(pk, 1e7 + s, "close title") for pk, s in close if s >= CLOSE_TITLE][:3]
 
     weight = fusion.lexical_weight(fusion.lexical_confidence(terms, top_texts))
     fused = fusion.fuse(lex or [], dense or [], weight=weight)
     pinned = {pk for pk, _, _ in pins}
-    titles = _titles([f.paper_id for f in fused[:20]])
+    titles = {
+        **lex_titles,
+        **_titles([f.paper_id for f in fused[:20] if f.paper_id not in lex_titles]),
+    }
     ranked = list(pins)
     for f in fused[:MAX_RESULTS]:
         if f.paper_id in pinned:

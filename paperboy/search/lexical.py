@@ -161,7 +161,7 @@ def paper_count() -> int:
     return int(_count_cache[1])
 
 
-def keep_rare(terms: list[str], freqs: list[int], total: int) -> list[str]:
+def keep_rare(terms: list[str], freqs: list, total: int) -> list[str]:
     """Pure: drop words in more than COMMON_SHARE of ``total`` papers, keeping at least
     KEEP_AT_LEAST words (the rarest) so that a query of common words still searches."""
     if len(terms) <= KEEP_AT_LEAST or total < PRUNE_ABOVE:
@@ -187,51 +187,45 @@ def prune_common(terms: tuple[str, ...]) -> list[str]:
 
 
 def prune_common_pg(terms: tuple[str, ...]) -> list[str]:
-    """PostgreSQL: the same rule, document frequencies counted through the GIN index."""
-    if len(terms) <= KEEP_AT_LEAST or paper_count() < PRUNE_ABOVE:
+    """PostgreSQL: the same rule, with lexeme frequencies from the planner's statistics
+    (``pg_stats.most_common_elems`` of ``search_document.tsv``, kept fresh by autovacuum's
+    ANALYZE): a lexeme absent from that list is rare enough to keep."""
+    if len(terms) <= KEEP_AT_LEAST:
         return list(terms)
-    now = time.monotonic()
-    freqs = []
-    for term in terms:
-        key = f"pg:{term}"
-        hit = _df_cache.get(key)
-        if not hit or now - hit[0] > DF_TTL:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT count(*) FROM search_document "
-                    "WHERE tsv @@ websearch_to_tsquery('english', %s)",
-                    [tsquery_text([term])],
-                )
-                hit = (now, cursor.fetchone()[0])
-            _df_cache[key] = hit
-        freqs.append(hit[1])
-    return keep_rare(list(terms), freqs, paper_count())
-
-
-def title_matches(text: str, *, limit: int = 5) -> list[int]:
-    """Papers whose title is ``text`` once case, punctuation and spacing are ignored."""
-    key = title_key(text)
-    if not key or len(key) < 8:
-        return []
-    parsed = parse(text)
-    if connection.vendor == "postgresql":
-        sql = (
-            "SELECT id, title FROM papers_paper WHERE lower(title) %% %s "
-            "ORDER BY similarity(lower(title), %s) DESC LIMIT 20"
-        )
-        params = [text.lower(), text.lower()]
-    else:
-        sql = (
-            "SELECT p.id, p.title FROM search_fts f JOIN papers_paper p ON p.id = f.rowid "
-            "WHERE search_fts MATCH %s ORDER BY bm25(search_fts, 10.0, 1.0) LIMIT 20"
-        )
-        params = ["title : (" + " AND ".join(f'"{t}"' for t in parsed.terms) + ")"]
-    if parsed.empty:
-        return []
+    common = _pg_common_lexemes()
+    if not common:
+        return list(terms)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [pk for pk, title in rows if title_key(title) == key][:limit]
+        cursor.execute(
+            "SELECT t, array_to_string(tsvector_to_array(to_tsvector('english', t)), ' ') "
+            "FROM unnest(%s::text[]) AS t",
+            [list(terms)],
+        )
+        lexemes = dict(cursor.fetchall())
+    # A word the English configuration drops (a stop word) counts as common.
+    freqs = [
+        max((common.get(x, 0.0) for x in (lexemes.get(t) or "").split()), default=1.0)
+        if lexemes.get(t)
+        else 1.0
+        for t in terms
+    ]
+    return keep_rare(list(terms), [int(f * 1_000_000) for f in freqs], 1_000_000)
+
+
+def _pg_common_lexemes() -> dict[str, float]:
+    now = time.monotonic()
+    hit = _df_cache.get("pg:common")
+    if hit and now - hit[0] < DF_TTL:
+        return hit[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'search_document' AND attname = 'tsv'"
+        )
+        row = cursor.fetchone()
+    common = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+    _df_cache["pg:common"] = (now, common)
+    return common
 
 
 def title_key(text: str) -> str:
