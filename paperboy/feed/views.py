@@ -5,8 +5,8 @@ for the ids of the page's entries (an index-only walk, without dragging abstract
 sort), one for those entries (papers and organizations ride along), one for the signed-in
 reader's upvotes, and two to find the nearest days with papers around the period.
 
-For visitors who are not signed in, the list body (cards and pager: no form, no CSRF token)
-is cached for ``PAPERBOY_LIST_CACHE_SECONDS``, so a burst of readers costs one rendering.
+Visitors who are not signed in get whole pages from ``lib.pagecache`` (their upvote button is
+a link to sign in, so a page holds nothing of theirs but a CSRF token).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,6 +38,7 @@ from paperboy.feed.submission import may_submit
 from paperboy.ingest.models import stars_gained
 from paperboy.lib import dates
 from paperboy.lib.dates import BadPeriod, Period
+from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.moderation.limits import limited
 from paperboy.papers.models import Paper
 
@@ -139,16 +139,8 @@ def _period_url(period: Period) -> str:
 
 
 def _list_body(request: HttpRequest, template: str, build) -> str:
-    """Render ``template`` (a list body partial) with ``build()``'s context, from the cache for
-    visitors who are not signed in (their cards carry no per-user state)."""
-    if request.user.is_authenticated:
-        return render_to_string(template, build(), request=request)
-    key = f"list-body:{template}:{request.get_full_path()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template, build(), request=request)
-        cache.set(key, html, settings.PAPERBOY_LIST_CACHE_SECONDS)
-    return html
+    """Render ``template`` (a list body partial) with ``build()``'s context."""
+    return render_to_string(template, build(), request=request)
 
 
 def _render_period(request: HttpRequest, period: Period, *, latest: bool = False) -> HttpResponse:
@@ -180,6 +172,7 @@ def _render_period(request: HttpRequest, period: Period, *, latest: bool = False
     return render(request, LIST_TEMPLATE, context)
 
 
+@cache_for_visitors
 def daily(request: HttpRequest) -> HttpResponse:
     """The most recent day that has papers (today, once someone has submitted one)."""
     today = timezone.localdate()
@@ -195,18 +188,22 @@ def _parsed(kind: str, text: str) -> Period:
         raise Http404(str(exc)) from None
 
 
+@cache_for_visitors
 def by_date(request: HttpRequest, day: str) -> HttpResponse:
     return _render_period(request, _parsed(dates.DAY, day))
 
 
+@cache_for_visitors
 def by_week(request: HttpRequest, week: str) -> HttpResponse:
     return _render_period(request, _parsed(dates.WEEK, week))
 
 
+@cache_for_visitors
 def by_month(request: HttpRequest, month: str) -> HttpResponse:
     return _render_period(request, _parsed(dates.MONTH, month))
 
 
+@cache_for_visitors
 def trending(request: HttpRequest) -> HttpResponse:
     weights = votes.weights()
     body = _list_body(request, "feed/trending.html#list_body", lambda: _trending_body(request))
@@ -244,6 +241,7 @@ def _trending_body(request: HttpRequest) -> dict:
     return {"page": page, "cards": cards}
 
 
+@cache_for_visitors
 def org(request: HttpRequest, slug: str) -> HttpResponse:
     """An organization's papers, most upvoted first: tagged on the paper or on its entry."""
     organization = Organization.objects.with_member_count().filter(slug=slug).first()

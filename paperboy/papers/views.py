@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 from paperboy.accounts.views import community_context
-from paperboy.accounts.views import community_context
 from paperboy.feed import votes
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.papers.models import Paper, PaperAuthor
 
 
@@ -30,6 +30,7 @@ def _get_paper(arxiv_id: str) -> Paper:
     return paper
 
 
+@cache_for_visitors
 def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     try:
         parsed = parse_arxiv_id(arxiv_id)
@@ -56,7 +57,6 @@ def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "entry": entry,
             "organization": organization,
             "upvoted": paper.pk in votes.user_upvoted_ids(request.user, [paper.pk]),
-            **community_context(request, paper),
             **community_context(request, paper),
         },
     )
