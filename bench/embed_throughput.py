@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from paperboy.ingest.jsonl import read_records  # noqa: E402
 from paperboy.lib.text import clean_text  # noqa: E402
 from paperboy.search.embeddings import OnnxEmbedder, paper_text  # noqa: E402
-from paperboy.search.vectors import to_bytes  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "paperboy" / "demo" / "papers.jsonl.gz"
 
@@ -34,6 +33,7 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=256)
     parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     records = []
     for r in read_records(DEMO):
@@ -47,17 +47,19 @@ def main() -> int:
     feeds = [embedder.tokenize([texts[i] for i in b]) for b in batches]
     embedder.run(feeds[0])  # warm up
 
-    started = time.perf_counter()
-    for feed in feeds:
-        embedder.run(feed)
-    raw = time.perf_counter() - started
+    raw = pipeline = float("inf")
+    for _ in range(args.rounds):  # alternate, keep the best of each: the machine is shared
+        started = time.perf_counter()
+        for feed in feeds:
+            embedder.run(feed)
+        raw = min(raw, time.perf_counter() - started)
 
-    started = time.perf_counter()
-    pipeline_texts = [paper_text(t, a) for t, a in records]
-    matrix = embedder.embed_many(pipeline_texts, batch_size=args.batch)
-    blobs = [to_bytes(v) for v in matrix]
-    pipeline = time.perf_counter() - started
-    assert len(blobs) == len(records) and np.isfinite(matrix).all()
+        started = time.perf_counter()
+        pipeline_texts = [paper_text(t, a) for t, a in records]
+        matrix = embedder.embed_many(pipeline_texts, batch_size=args.batch)
+        blobs = [v.astype(np.float16).tobytes() for v in matrix]  # as vectors.to_bytes stores
+        pipeline = min(pipeline, time.perf_counter() - started)
+        assert len(blobs) == len(records) and np.isfinite(matrix).all()
 
     tokens = sum(int(f["attention_mask"].sum()) for f in feeds)
     print(
