@@ -16,6 +16,7 @@ a failing backend degrades to what still works (logged).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -216,11 +217,20 @@ def _dense(text: str, pool: int) -> list[tuple[int, float]] | None:
     return _safe(vectors.nearest, vector, model_id, k=pool)
 
 
+_embedder_down_until = [0.0]
+EMBEDDER_RETRY_SECONDS = 60.0
+
+
 def query_vector(text: str, model_id: str) -> np.ndarray | None:
+    """The query's vector, or None (lexical only) when the model fails; after a failure the
+    model is not asked again for a minute, so a dead endpoint does not slow every search."""
+    if time.monotonic() < _embedder_down_until[0]:
+        return None
     try:
         return _query_vector(text, model_id)
     except EmbeddingError as exc:
-        log.warning("search: no query embedding (%s); lexical only", exc)
+        log.warning("search: no query embedding (%s); lexical only for a minute", exc)
+        _embedder_down_until[0] = time.monotonic() + EMBEDDER_RETRY_SECONDS
         return None
 
 

@@ -134,3 +134,22 @@ def test_it_never_raises_on_nasty_input(corpus, query):
 @given(query=st.text(max_size=300))
 def test_it_never_raises_on_any_text(corpus, query):
     search(query, limit=5)
+
+
+def test_a_failing_model_degrades_to_words_for_a_while(corpus, monkeypatch):
+    from paperboy.search import engine
+    from paperboy.search.embeddings import EmbeddingError
+
+    calls = []
+
+    def broken(text, model_id):
+        calls.append(text)
+        raise EmbeddingError("the embedding endpoint http://127.0.0.1:9/v1 failed")
+
+    monkeypatch.setattr(engine, "_query_vector", broken)
+    monkeypatch.setattr(engine, "_embedder_down_until", [0.0])
+    first = search("protein structure")
+    assert ids(first)[0] == "2501.10002"
+    assert first.mode == "lexical"
+    search("robots")
+    assert len(calls) == 1  # not asked again within the minute
