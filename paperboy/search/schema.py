@@ -78,6 +78,15 @@ POSTGRES = [
     "DROP TRIGGER IF EXISTS search_document_forget ON papers_paper",
     """CREATE TRIGGER search_document_forget AFTER DELETE ON papers_paper
         FOR EACH ROW EXECUTE FUNCTION search_document_forget()""",
+    # …and a TRUNCATE of papers_paper (Django's flush) empties the index too.
+    """CREATE OR REPLACE FUNCTION search_document_truncate() RETURNS trigger AS $$
+    BEGIN
+        TRUNCATE search_document;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS search_document_truncate ON papers_paper",
+    """CREATE TRIGGER search_document_truncate AFTER TRUNCATE ON papers_paper
+        FOR EACH STATEMENT EXECUTE FUNCTION search_document_truncate()""",
     f"""INSERT INTO search_document (paper_id, tsv)
         SELECT p.id, {PG_TSV.format(p="p")} FROM papers_paper p
         WHERE NOT EXISTS (SELECT 1 FROM search_document d WHERE d.paper_id = p.id)""",
@@ -93,6 +102,8 @@ POSTGRES_DROP = [
     "DROP FUNCTION IF EXISTS search_document_sync()",
     "DROP TRIGGER IF EXISTS search_document_forget ON papers_paper",
     "DROP FUNCTION IF EXISTS search_document_forget()",
+    "DROP TRIGGER IF EXISTS search_document_truncate ON papers_paper",
+    "DROP FUNCTION IF EXISTS search_document_truncate()",
     "DROP TABLE IF EXISTS search_document",
     "DROP INDEX IF EXISTS search_title_trgm",
     "DROP INDEX IF EXISTS search_embedding_hnsw",
