@@ -1,0 +1,40 @@
+"""The in-process vector index (SQLite): exact for small catalogs, sign codes + int8 above."""
+
+import numpy as np
+
+from paperboy.search import vectors
+from paperboy.search.models import Embedding
+from paperboy.test import make_paper
+
+
+def random_unit(rng, n, dim=384):
+    m = rng.normal(size=(n, dim)).astype(np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_sign_codes_and_int8_rescoring_find_the_true_neighbours(db, monkeypatch):
+    rng = np.random.default_rng(1)
+    papers = [make_paper(title=f"Paper number {i}") for i in range(60)]
+    matrix = random_unit(rng, len(papers))
+    vectors.store("test-model", {p.pk: v for p, v in zip(papers, matrix, strict=True)})
+    query = matrix[7] + 0.05 * random_unit(rng, 1)[0]
+    query /= np.linalg.norm(query)
+    exact = vectors.MemoryIndex.load("test-model").search(query, 5)
+    monkeypatch.setattr(vectors, "EXACT_MAX", 10)
+    monkeypatch.setattr(vectors, "RERANK", 30)
+    approx_index = vectors.MemoryIndex.load("test-model")
+    assert approx_index.matrix is None and approx_index.codes is not None
+    approx = approx_index.search(query, 5)
+    assert approx[0][0] == exact[0][0] == papers[7].pk
+    assert abs(approx[0][1] - exact[0][1]) < 0.02
+
+
+def test_the_index_reloads_when_vectors_change(db):
+    rng = np.random.default_rng(2)
+    a, b = make_paper(title="One"), make_paper(title="Two")
+    va, vb = random_unit(rng, 2)
+    vectors.store("m", {a.pk: va})
+    assert [pk for pk, _ in vectors.nearest(vb, "m", k=5)] == [a.pk]
+    vectors.store("m", {b.pk: vb})
+    assert [pk for pk, _ in vectors.nearest(vb, "m", k=5)][0] == b.pk
+    assert Embedding.objects.count() == 2
