@@ -9,6 +9,7 @@ bypass the cache. ``PAPERBOY_LIST_CACHE_SECONDS`` bounds how stale a visitor's p
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -33,29 +34,38 @@ def _is_visitor(request: HttpRequest) -> bool:
     )
 
 
+def page_key(path: str) -> str:
+    return "page:" + hashlib.sha256(path.encode()).hexdigest()
+
+
 def cache_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         seconds = settings.PAPERBOY_LIST_CACHE_SECONDS
         if seconds <= 0 or not _is_visitor(request):
             return view(request, *args, **kwargs)
-        path = request.get_full_path().encode()
-        key = "page:" + hashlib.sha256(path).hexdigest()
+        key = page_key(request.get_full_path())
         cached = cache.get(key)
-        if cached is None:
+        # A stale copy is kept for as long again: when it expires under load, one request
+        # renders the page anew while the others are served the stale copy (no stampede).
+        if cached is not None and (
+            cached[2] > time.time() or not cache.add(key + ":render", 1, timeout=30)
+        ):
+            template, content_type, _ = cached
+            return HttpResponse(
+                template.replace(PLACEHOLDER, get_token(request)), content_type=content_type
+            )
+        try:
             response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming:
-                return response
+        finally:
+            cache.delete(key + ":render")
+        if response.status_code == 200 and not response.streaming:
             html = response.content.decode(response.charset)
             match = _TOKEN.search(html)
-            template = (
-                html.replace(match.group(1) or match.group(2), PLACEHOLDER) if match else html
-            )
-            cache.set(key, (template, response["Content-Type"]), seconds)
-            return response
-        template, content_type = cached
-        return HttpResponse(
-            template.replace(PLACEHOLDER, get_token(request)), content_type=content_type
-        )
+            token = match and (match.group(1) or match.group(2))
+            template = html.replace(token, PLACEHOLDER) if token else html
+            fresh_until = time.time() + seconds
+            cache.set(key, (template, response["Content-Type"], fresh_until), seconds * 2)
+        return response
 
     return wrapper

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from paperboy.digests.models import Subscription
 from paperboy.feed import votes
-from paperboy.lib.pagecache import PLACEHOLDER
+from paperboy.lib.pagecache import PLACEHOLDER, page_key
 from paperboy.test import PASSWORD, make_entry, make_paper
 
 DAY = date(2025, 10, 8)
@@ -98,3 +98,21 @@ def test_markdown_and_htmx_requests_are_never_served_from_the_html_cache(paper):
 
     assert markdown["Content-Type"].startswith("text/markdown")
     assert queries > 0
+
+
+def test_a_stale_page_is_served_while_another_request_renders_it(alice, paper):
+    from django.core.cache import cache
+
+    url = PAGES[0]
+    with time_machine.travel("2025-10-08 12:00Z", tick=False):
+        _get(Client(), url)
+        votes.upvote(user_id=alice.pk, paper_id=paper.pk)
+    with time_machine.travel("2025-10-08 12:00:45Z", tick=False):
+        # Stale: a render is under way elsewhere, so this visitor gets the old copy at once.
+        cache.add(page_key(url) + ":render", 1)
+        stale, stale_queries = _get(Client(), url)
+        cache.clear()
+        fresh, _ = _get(Client(), url)
+
+    assert '<span class="count">4</span>' in stale.content.decode() and stale_queries == 0
+    assert '<span class="count">5</span>' in fresh.content.decode()
