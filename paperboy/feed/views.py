@@ -243,17 +243,20 @@ def _trending_body(request: HttpRequest) -> dict:
 
 @cache_for_visitors
 def org(request: HttpRequest, slug: str) -> HttpResponse:
-    """An organization's papers, most upvoted first: tagged on the paper or on its entry."""
+    """An organization's papers, most upvoted first: tagged on the paper or on its entry.
+
+    ``?date=YYYY-MM-DD``, ``?week=YYYY-Www`` or ``?month=YYYY-MM`` narrow it to the papers that
+    entered the daily list in that period, as on the day/week/month pages.
+    """
     organization = Organization.objects.with_member_count().filter(slug=slug).first()
     if organization is None:
         raise Http404(f"There is no organization called “{slug[:64]}” here.")
-    papers = (
-        Paper.objects.visible()
-        .for_cards()
-        .filter(Q(organization=organization) | Q(daily__organization=organization))
-        .distinct()
-        .order_by("-upvotes_count", "-published_at", "pk")
-    )
+    period = _org_period(request)
+    papers = Paper.objects.visible().for_cards()
+    papers = papers.filter(Q(organization=organization) | Q(daily__organization=organization))
+    if period is not None:
+        papers = papers.filter(daily__day__gte=period.start, daily__day__lte=period.end)
+    papers = papers.distinct().order_by("-upvotes_count", "-published_at", "pk")
     page = _page(request, papers)
     paper_list = list(page.object_list)
     upvoted = votes.user_upvoted_ids(request.user, [p.pk for p in paper_list])
@@ -268,9 +271,44 @@ def org(request: HttpRequest, slug: str) -> HttpResponse:
             "organization": organization,
             "page": page,
             "cards": cards,
+            "period": period,
+            **_org_switch(period),
             **org_context(request, organization),
         },
     )
+
+
+_ORG_PARAMS = {dates.DAY: "date", dates.WEEK: "week", dates.MONTH: "month"}
+
+
+def _org_period(request: HttpRequest) -> Period | None:
+    for kind, param in _ORG_PARAMS.items():
+        if param in request.GET:
+            return _parsed(kind, request.GET[param])
+    return None
+
+
+def _org_query(period: Period | None) -> str:
+    return f"{_ORG_PARAMS[period.kind]}={period.slug}&" if period else ""
+
+
+def _org_switch(period: Period | None) -> dict:
+    """Links for the All/Day/Week/Month switch, previous/next period, and the pager's query."""
+    today = timezone.localdate()
+    anchor = min(period.end, today) if period else today
+    links = {
+        kind: "?" + _org_query(Period.containing(anchor, kind)).rstrip("&") for kind in _ORG_PARAMS
+    }
+    return {
+        "org_switch": links,
+        "org_prev": "?" + _org_query(period.previous()).rstrip("&") if period else "",
+        "org_next": (
+            "?" + _org_query(period.next()).rstrip("&")
+            if period and period.next().start <= today
+            else ""
+        ),
+        "pager_query": _org_query(period),
+    }
 
 
 # --- Upvotes ---------------------------------------------------------------------------------
