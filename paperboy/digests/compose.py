@@ -2,8 +2,9 @@
 
 Trending: the top N entries of the period by the stored trending score (the formula of
 ``feed/ranking.py``), narrowed by the subscriber's topics. For you: for members with enough
-signal (upvotes), the papers nearest to what they upvoted, from the search app's
-``similar_papers``, never one already mailed to them or already in this digest.
+signal, the period's papers from the organizations and authors they follow, then the papers
+nearest to what they upvoted (the search app's ``similar_papers``), never one already mailed to
+them or already in this digest.
 
 A ``Composer`` lives for one sending run and caches the trending section per topic set, so
 10,000 subscribers without topics cost one trending query.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 
+from paperboy.accounts.models import following_papers
 from paperboy.digests.periods import DigestPeriod
 from paperboy.feed.models import DailyEntry, Upvote
 from paperboy.papers.models import Paper
@@ -116,6 +118,8 @@ class Composer:
         return self._trending[key]
 
     def for_you(self, subscription, *, exclude: set[int]) -> list[Item]:
+        """Papers of the period from what the member follows, then papers nearest to what
+        they upvoted (with enough upvotes); never one already mailed to them."""
         if not subscription.user_id or self.for_you_n <= 0:
             return []
         upvoted = list(
@@ -123,20 +127,26 @@ class Composer:
             .order_by("-created_at")
             .values_list("paper_id", flat=True)[:200]
         )
-        if len(upvoted) < self.min_upvotes:
-            return []
-        try:
-            from paperboy.search.similar import similar_papers
-        except ImportError:
-            return []  # no search app (yet): trending only
         exclude = exclude | set(upvoted) | subscription.shown_paper_ids()
-        try:
-            papers = similar_papers(upvoted, k=self.for_you_n, exclude=frozenset(exclude))
-        except Exception:  # the personal section is a bonus; never lose the digest over it
-            log.exception("similar_papers failed for subscription %s", subscription.pk)
-            return []
-        ids = [p.pk for p in papers if p.pk not in exclude][: self.for_you_n]
-        # One query for the papers and their organizations, in the order search gave them.
+        ids = list(
+            following_papers(subscription.user_id)
+            .filter(daily__day__gte=self.period.start, daily__day__lte=self.period.end)
+            .exclude(pk__in=exclude)
+            .values_list("pk", flat=True)[: self.for_you_n]
+        )
+        if len(upvoted) >= self.min_upvotes and len(ids) < self.for_you_n:
+            from paperboy.search.similar import similar_papers
+
+            try:
+                papers = similar_papers(
+                    upvoted, k=self.for_you_n, exclude=frozenset(exclude | set(ids))
+                )
+            except Exception:  # the personal section is a bonus; never lose the digest over it
+                log.exception("similar_papers failed for subscription %s", subscription.pk)
+                papers = []
+            ids += [p.pk for p in papers if p.pk not in exclude and p.pk not in ids]
+        ids = ids[: self.for_you_n]
+        # One query for the papers and their organizations, in the order chosen above.
         by_id = Paper.objects.for_cards().in_bulk(ids)
         return [item(by_id[pk]) for pk in ids if pk in by_id]
 

@@ -284,3 +284,22 @@ def test_for_you_with_the_search_apps_similar_papers(smtp, papers, frozen):
         send_current(tomorrow)
     second = Delivery.objects.exclude(pk=first.pk).get()
     assert not set(second.paper_ids) & set(first.paper_ids)
+
+
+def test_members_get_the_periods_papers_from_what_they_follow(smtp, papers, settings, frozen):
+    from paperboy.accounts.models import Follow, Organization
+
+    settings.PAPERBOY_DIGEST_TOP_N = 1
+    member = make_user("ada")  # no upvotes at all: follows are signal enough
+    lab = Organization.objects.create(slug="followed-lab", name="Followed Lab")
+    Follow.objects.create(user=member, organization=lab)
+    followed = make_paper(title="From the lab ada follows", organization=lab)
+    make_entry(followed, papers[0].daily.day)
+    make_entry(make_paper(title="From a lab nobody follows"), papers[0].daily.day)
+    subscribe("ada@example.org", user=member)
+
+    send_current()
+
+    text = smtp.to("ada@example.org")[0].text()
+    assert "FOR YOU" in text and "From the lab ada follows" in text
+    assert "From a lab nobody follows" not in text
