@@ -298,6 +298,55 @@ def unvote(request, arxiv_id: str):
     return _vote(request, arxiv_id, add=False)
 
 
+class CommentIn(Schema):
+    comment: str = Field(..., min_length=1, max_length=20_000, examples=["Nice result, $O(n)$!"])
+    parent: int | None = Field(None, description="The comment this one replies to.")
+
+
+class CommentOut(Schema):
+    id: int
+    paper: str
+    parent: int | None
+    html: str
+    numComments: int  # noqa: N815 (Hugging Face's field name)
+
+
+@api.post(
+    "/papers/{anypath:arxiv_id}/comment",
+    auth=token_auth,
+    tags=["write"],
+    summary="Comment on a paper (Markdown with $math$), or reply to a comment",
+    response={201: CommentOut},
+)
+def comment(request, arxiv_id: str, body: CommentIn):
+    from paperboy.comments import discussion
+    from paperboy.comments.models import Comment
+    from paperboy.moderation import limits
+
+    paper = _find_paper(arxiv_id)
+    request.user = request.auth  # the web forms' rate limits count per user and per IP
+    refusal = limits.check(request, "comment")
+    if refusal:
+        raise HttpError(429, refusal)
+    parent = None
+    if body.parent is not None:
+        parent = Comment.objects.filter(pk=body.parent, paper=paper).first()
+        if parent is None:
+            raise HttpError(404, f"There is no comment {body.parent} on {paper.arxiv_id}.")
+    try:
+        made = discussion.post(user=request.auth, paper=paper, body=body.comment, parent=parent)
+    except discussion.Refused as exc:
+        raise HttpError(exc.status, exc.message) from None
+    paper.refresh_from_db(fields=["comments_count"])
+    return 201, CommentOut(
+        id=made.pk,
+        paper=paper.arxiv_id,
+        parent=parent.pk if parent else None,
+        html=made.html,
+        numComments=paper.comments_count,
+    )
+
+
 @api.get("/papers/search", tags=["papers"], summary="Search papers (Hugging Face-compatible)")
 def search_papers(
     request,
