@@ -13,7 +13,10 @@ from paperboy.papers.models import Paper
 
 class DailyEntryQuerySet(models.QuerySet):
     def visible(self) -> DailyEntryQuerySet:
-        return self.filter(paper__hidden=False)
+        # A subquery over the (few, partially indexed) hidden papers rather than a join on
+        # paper.hidden: with the join, SQLite scans every paper and sorts, instead of walking
+        # the entries' own indexes (3.5 s against 0.1 s for trending at 100k papers).
+        return self.exclude(paper_id__in=Paper.objects.filter(hidden=True).values("pk"))
 
     def between(self, start: date, end: date) -> DailyEntryQuerySet:
         return self.filter(day__gte=start, day__lte=end)

@@ -88,6 +88,10 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-published_at"]
+        indexes = [
+            # Lists exclude the few hidden papers through this small partial index.
+            models.Index(fields=["id"], condition=models.Q(hidden=True), name="paper_hidden"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:60]}"
