@@ -39,3 +39,28 @@ def clean_text(value: str, *, keep_newlines: bool = False) -> str:
 def _replace_tag(match: re.Match[str]) -> str:
     name = _TAG_NAME.match(match.group(0))
     return _BREAKING_TAGS.get(name.group(1).lower(), "") if name else ""
+
+
+# Math stays as typed: KaTeX renders it in the browser ($…$, $$…$$, \(…\), \[…\]).
+_MATH = re.compile(r"(\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\])", re.DOTALL)
+_TEX_MARKS = [
+    (re.compile(r"``"), "\u201c"),  # ``quoted'' -> “quoted”
+    (re.compile(r"''"), "\u201d"),
+    (re.compile(r"(?<=[\w\s])---(?=[\w\s])"), "\u2014"),  # em dash
+    (re.compile(r"(?<=\w)--(?=\w)"), "\u2013"),  # en dash: 2019--2021, question--answer
+    (re.compile(r"(?<= )--(?= )"), "\u2013"),  # spaced dash
+]
+
+
+def tex_typography(value: str) -> str:
+    """The LaTeX text marks arXiv abstracts are typed with, as the characters they stand for.
+
+    ````quoted''`` becomes “quoted”, ``---`` an em dash and ``--`` between words an en dash;
+    math segments are left alone (``$f''(x)$`` keeps its primes) and so is a command-line
+    ``--flag``.
+    """
+    parts = _MATH.split(value or "")
+    for i in range(0, len(parts), 2):  # even parts are text, odd parts math
+        for pattern, replacement in _TEX_MARKS:
+            parts[i] = pattern.sub(replacement, parts[i])
+    return "".join(parts)

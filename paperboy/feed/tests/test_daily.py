@@ -90,6 +90,22 @@ def test_a_card_without_organization_counts_authors_and_hides_zeros(client, db):
     assert "comment" not in html.split('class="cards"')[1].split("</article>")[0].lower()
 
 
+def test_a_card_shows_tex_quotes_and_dashes_as_typeset_characters(client, db):
+    make_entry(
+        make_paper(
+            title="Grounding ``this bottle'' --- a study",
+            abstract="Requests such as ``open this bottle'' need 2019--2021 data; $f''(x)$ stays.",
+        ),
+        TODAY,
+    )
+
+    html = client.get("/papers").content.decode()
+
+    assert "Grounding \u201cthis bottle\u201d \u2014 a study" in html
+    assert "\u201copen this bottle\u201d need 2019\u20132021 data;" in html
+    assert "$f&#x27;&#x27;(x)$ stays." in html
+
+
 def test_it_uses_no_cdn(client, db):
     html = client.get("/papers").content.decode()
     assert "/static/vendor/htmx.min.js" in html

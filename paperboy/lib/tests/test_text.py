@@ -1,6 +1,6 @@
 """Tests for clean_text: what it strips from source text and what it must leave alone."""
 
-from paperboy.lib.text import clean_text
+from paperboy.lib.text import clean_text, tex_typography
 
 
 def test_it_strips_html_tags_and_keeps_their_text():
@@ -83,3 +83,18 @@ def test_it_keeps_tabs_and_newlines_as_whitespace():
 def test_it_accepts_none_and_empty_text():
     assert clean_text(None) == ""
     assert clean_text("", keep_newlines=True) == ""
+
+
+def test_tex_quotes_and_dashes_become_the_characters_they_stand_for():
+    text = "Requests -- ``open this bottle'' -- from 2019--2021 in question--answer pairs---mostly"
+
+    assert tex_typography(text) == (
+        "Requests \u2013 \u201copen this bottle\u201d \u2013 from 2019\u20132021 "
+        "in question\u2013answer pairs\u2014mostly"
+    )
+
+
+def test_tex_typography_leaves_math_and_command_line_flags_alone():
+    text = "for $f''(x)$ and $$a--b$$ and \\(g''\\), run it with --verbose"
+
+    assert tex_typography(text) == text
