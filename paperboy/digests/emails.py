@@ -3,7 +3,7 @@
 Every email is a template triplet, ``templates/emails/<name>-subject.html``,
 ``<name>-body-text.html`` and ``<name>-body-html.html``, rendered with the same context into a
 multipart/alternative message (plain text first, HTML with inline CSS, no scripts). Mailing-list
-emails carry ``List-Unsubscribe`` (the signed one-click URL, plus a mailto when configured) and
+emails carry ``List-Unsubscribe`` (the signed one-click URL) and
 ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058).
 """
 
@@ -32,6 +32,31 @@ def render(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
+class OneLineHeader(str):
+    """A header value written out on one line, as it is.
+
+    Python's email package folds a header longer than 78 characters at spaces, and a value
+    without spaces, such as ``<https://…/digests/unsubscribe/…>``, it turns into RFC 2047
+    encoded-words (``=?utf-8?q?=3Chttps=3A//…?=``): a mail client reading ``List-Unsubscribe``
+    (a structured header, where encoded-words are not allowed) would find no URL. RFC 5322
+    allows lines up to 998 characters, far more than a signed URL needs. The email package
+    keeps a value with a ``name`` as it is and calls its ``fold``; Django passes ``str``
+    subclasses through.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> OneLineHeader:
+        if not value.isascii() or "\r" in value or "\n" in value or len(name) + len(value) > 996:
+            raise ValueError(f"{name}: not a one-line ASCII header value")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def make(
     name: str,
     to: str,
@@ -43,7 +68,7 @@ def make(
     subject, text, html = render(name, context)
     headers = dict(headers or {})
     if unsubscribe_url:
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe"] = OneLineHeader("List-Unsubscribe", f"<{unsubscribe_url}>")
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers

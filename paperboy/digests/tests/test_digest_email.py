@@ -38,6 +38,10 @@ def test_the_digest_has_both_parts_and_list_headers(smtp, papers):
         r"<(https://papers\.example\.org/digests/unsubscribe/\S+)>", msg["List-Unsubscribe"]
     )
     assert unsubscribe
+    # On the wire too: one line with the bare URL, not RFC 2047 encoded-words (a parser with
+    # policy.default would decode those and hide the problem; mail providers do not).
+    on_the_wire = re.search(rb"^List-Unsubscribe: <([^\s>]+)>\r?$", mail.raw, re.MULTILINE)
+    assert on_the_wire and on_the_wire.group(1).decode() == unsubscribe.group(1)
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert msg["Message-ID"] == f"<digest-{sub.pk}-daily-2025-01-20@papers.example.org>"
 
