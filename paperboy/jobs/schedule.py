@@ -64,12 +64,15 @@ JOBS: list[Job] = [
     ),
     Job("retry-digests", "paperboy.digests.tasks.retry_digests", every=10),
     # Ingest (paperboy/ingest/tasks.py); a run that overlaps a running one skips.
-    # arXiv announces Sunday–Thursday at 20:00 US Eastern; half an hour later the listing is up.
+    # arXiv announces Sunday–Thursday at 20:00 US Eastern, but its RSS listings (which the daily
+    # import reads) are rebuilt at midnight Eastern Standard Time and are empty on Saturdays and
+    # Sundays (https://info.arxiv.org/help/rss.html): Sunday's … Thursday's announcement is in
+    # the listing of Monday … Friday. 01:30 New York time is after midnight EST all year round.
     Job(
         "ingest-arxiv-daily",
         "paperboy.ingest.tasks.ingest_arxiv_daily",
-        at=time(20, 30),
-        weekdays=(6, 0, 1, 2, 3),
+        at=time(1, 30),
+        weekdays=(0, 1, 2, 3, 4),
         tz="America/New_York",
     ),
     # Hugging Face's list fills during the day: yesterday's and today's, every two hours.
