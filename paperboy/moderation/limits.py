@@ -17,12 +17,16 @@ NOUNS = {"comment": "comments", "submit": "submissions", "claim": "claims", "rep
 PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
 
-def describe(rate: str) -> str:
-    """ "10/m" → "10 per minute"; "5/2h" → "5 per 2 hours"."""
+def describe(rate: str, noun: str = "") -> str:
+    """ "10/m" → "10 per minute"; "5/2h" → "5 per 2 hours"; with ``noun="comments"``,
+    "10 comments per minute"."""
     count, _, period = rate.partition("/")
     unit = PERIODS.get(period[-1:], period)
     number = period[:-1]
-    return f"{count} per {number} {unit}s" if number else f"{count} per {unit}"
+    if noun and count.strip() == "1":
+        noun = noun.removesuffix("s")
+    what = f"{count} {noun}" if noun else count
+    return f"{what} per {number} {unit}s" if number else f"{what} per {unit}"
 
 
 def check(request: HttpRequest, action: str) -> str:
@@ -36,8 +40,9 @@ def check(request: HttpRequest, action: str) -> str:
             request, group=f"paperboy.{action}.{key}", key=key, rate=rate, increment=True
         ):
             return (
-                f"Slow down: this site accepts at most {describe(rate)} "
-                f"{NOUNS.get(action, action)} from one {who}. Please try again later."
+                f"Slow down: this site accepts at most "
+                f"{describe(rate, NOUNS.get(action, action))} from one {who}. "
+                "Please try again later."
             )
     return ""
 

@@ -164,7 +164,10 @@ def test_claims_are_rate_limited(client, alice, settings):
     client.post("/papers/2510.40011/claim", {"author": ada().pk})
     response = client.post("/papers/2510.40012/claim", {"author": ada().pk})
 
-    assert response.status_code == 429 and "claims from one account" in response.content.decode()
+    assert (
+        response.status_code == 429
+        and "at most 1 claim per hour from one account" in response.content.decode()
+    )
     assert AuthorClaim.objects.count() == 1
 
 

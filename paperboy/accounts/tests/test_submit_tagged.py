@@ -57,6 +57,6 @@ def test_submissions_are_rate_limited_with_a_clear_message(client, alice, settin
     response = client.post("/papers/submit", {"arxiv_id": "2510.30109"})
 
     assert response.status_code == 429
-    assert "at most 2 per hour submissions from one account" in response.content.decode()
+    assert "at most 2 submissions per hour from one account" in response.content.decode()
     assert DailyEntry.objects.count() == 2
     assert client.get("/papers/submit").status_code == 200  # reading the form is free

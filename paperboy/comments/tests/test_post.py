@@ -99,7 +99,7 @@ def test_too_many_comments_are_refused_with_a_clear_message(client, alice, paper
     response = client.post("/papers/2510.10001/comments", {"body": "third"}, **HTMX)
 
     assert response.status_code == 429
-    assert "at most 2 per minute comments from one account" in response.content.decode()
+    assert "at most 2 comments per minute from one account" in response.content.decode()
     assert Comment.objects.count() == 2
 
 

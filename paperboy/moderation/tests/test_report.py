@@ -50,5 +50,8 @@ def test_reports_are_rate_limited(client, alice, bob, settings):
     client.post(f"/comments/{first.pk}/report", {"reason": "spam"})
     response = client.post(f"/comments/{second.pk}/report", {"reason": "spam"}, **HTMX)
 
-    assert response.status_code == 429 and "reports from one account" in response.content.decode()
+    assert (
+        response.status_code == 429
+        and "at most 1 report per hour from one account" in response.content.decode()
+    )
     assert Report.objects.count() == 1
