@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 
 class CliError(Exception):
@@ -117,10 +118,15 @@ def cmd_up(args: argparse.Namespace) -> int:
     return exit_code
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments: one line naming the command and the problem (no usage dump), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="paperboy", description="Paperboy: a self-hostable Daily Papers site."
-    )
+    parser = _Parser(prog="paperboy", description="Paperboy: a self-hostable Daily Papers site.")
     parser.add_argument(
         "--data-dir",
         default=None,

@@ -77,3 +77,23 @@ def test_the_export_command_keeps_other_apps_subcommands():
 
     build_parser()
     assert "papers" in cli.EXPORT_SUBPARSERS.choices
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ingest"], "paperboy ingest: the following arguments are required: source"),
+        (["ingest", "arxiv", "--from", "2025-13-01"], "'2025-13-01' is not a YYYY-MM-DD date"),
+        (["ingest", "hf", "--date", "2025-10-29", "--week", "2025-W44"], "not allowed with"),
+        (["ingest", "hf", "--month", "2025-13"], "'2025-13' is not a month like 2025-10"),
+        (["ingest", "github-stars", "--limit", "many"], "invalid int value: 'many'"),
+        (["import", "papers"], "the following arguments are required: file"),
+    ],
+)
+def test_arguments_argparse_refuses_are_one_line_and_exit_2(args, message, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(args)
+    assert exit.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "usage:" not in err
