@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.urls import register_converter
 from django.utils import timezone
 from django.utils.html import strip_tags
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -338,12 +338,15 @@ def comment(request, arxiv_id: str, body: CommentIn):
     except discussion.Refused as exc:
         raise HttpError(exc.status, exc.message) from None
     paper.refresh_from_db(fields=["comments_count"])
-    return 201, CommentOut(
-        id=made.pk,
-        paper=paper.arxiv_id,
-        parent=parent.pk if parent else None,
-        html=made.html,
-        numComments=paper.comments_count,
+    return Status(
+        201,
+        CommentOut(
+            id=made.pk,
+            paper=paper.arxiv_id,
+            parent=parent.pk if parent else None,
+            html=made.html,
+            numComments=paper.comments_count,
+        ),
     )
 
 
@@ -419,13 +422,17 @@ class SubmitIn(Schema):
 )
 def submit_paper(request, body: SubmitIn):
     from paperboy.feed import submission
+    from paperboy.moderation import limits
 
+    user = request.user = request.auth  # the web form's rate limits count per user and per IP
+    refusal = limits.check(request, "submit")
+    if refusal:
+        raise HttpError(429, refusal)
     text = _text(body.arxiv_id, "arxiv_id", max_chars=200)
     try:
         arxiv_id = parse_arxiv_id(text)
     except InvalidArxivId as exc:
         raise HttpError(400, str(exc)) from None
-    user = request.auth
     refusal = submission.may_submit(user)
     if refusal:
         raise HttpError(403, refusal)
@@ -440,7 +447,7 @@ def submit_paper(request, body: SubmitIn):
         raise HttpError(400, strip_tags(exc.message)) from None
     entry = daily_entries(date=entry.day.isoformat()).get(pk=entry.pk)
     _prefetch_authors([entry])
-    return 201, shapes.daily_item(entry)
+    return Status(201, shapes.daily_item(entry))
 
 
 class WhoAmI(Schema):

@@ -69,3 +69,5 @@ def test_list_papers_searches(hf, listed, monkeypatch):
     papers = list(hf.list_papers(query="sparse attention", limit=5))
     assert [p.id for p in papers] == ["2501.00103", "2501.00101"]
     assert papers[1].upvotes == 3
+    assert papers[1].submitted_at.isoformat() == "2025-01-15T09:00:00+00:00"
+    assert papers[1].organization.name == "example-lab"

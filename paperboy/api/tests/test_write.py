@@ -77,6 +77,19 @@ def test_the_daily_cap_applies_to_the_api_too(client, alice, alice_token, settin
     assert DailyEntry.objects.count() == 1
 
 
+def test_the_web_form_s_submission_rate_limit_applies_to_the_api_too(client, alice_token, settings):
+    settings.PAPERBOY_RATE_LIMITS = {"submit": {"user": "2/h", "ip": "100/h"}}
+    for n in range(3):
+        make_paper(arxiv_id=f"2501.0051{n}", published_at=datetime(2025, 1, 18, tzinfo=UTC))
+    codes = [
+        post_json(client, "/api/daily_papers", {"arxiv_id": f"2501.0051{n}"}, alice_token)
+        for n in range(3)
+    ]
+    assert [r.status_code for r in codes] == [201, 201, 429]
+    assert codes[2].json()["error"].startswith("Slow down")
+    assert DailyEntry.objects.count() == 2
+
+
 def test_arxiv_being_unreachable_is_a_clear_error(client, alice_token):
     response = post_json(client, "/api/daily_papers", {"arxiv_id": "2501.09999"}, alice_token)
     assert response.status_code == 400
