@@ -316,7 +316,10 @@ def org_members(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organization": organization,
             "is_admin": role == Membership.Role.ADMIN,
-            "memberships": organization.memberships.select_related("user"),
+            # Admins first ("admin" < "member"), then by username.
+            "memberships": organization.memberships.select_related("user").order_by(
+                "role", "user__username"
+            ),
             "invitations": organization.invitations.open() if role == "admin" else [],
             "form": form,
             "roles": Membership.Role.choices,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from paperboy.papers.models import Paper
 
@@ -73,6 +74,13 @@ class Comment(models.Model):
     @property
     def is_gone(self) -> bool:
         return self.deleted_at is not None or self.removed
+
+    def posted_ago(self, now=None) -> str:
+        """ "just now", "5 minutes ago", "3 hours ago": the largest unit only."""
+        now = now or timezone.now()
+        if now - self.created_at < timedelta(minutes=1):
+            return "just now"
+        return f"{timesince(self.created_at, now, depth=1)} ago"
 
     def editable_until(self):
         return self.created_at + timedelta(minutes=settings.PAPERBOY_COMMENT_EDIT_MINUTES)

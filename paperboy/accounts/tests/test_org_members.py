@@ -119,3 +119,13 @@ def test_inviting_twice_or_a_member_is_refused(client, alice, bob):
 
 def test_an_unknown_invitation_is_404(client, db):
     assert client.get("/invitations/nope").status_code == 404
+
+
+def test_admins_are_listed_first(client, alice, bob, example_lab):
+    aaron = make_user("aaron")
+    Membership.objects.create(organization=example_lab, user=aaron)
+    client.force_login(bob)
+
+    html = client.get("/orgs/example-lab/members").content.decode()
+
+    assert html.index("@alice") < html.index("@aaron") < html.index("@bob")
