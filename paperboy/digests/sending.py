@@ -8,7 +8,8 @@ The steps, each safe to repeat and to run in several workers at once:
    stamped with this run's id) and sends only the rows it won. Each row is marked ``sent`` right
    after the server accepted it, so a worker killed mid-run leaves at most the one row it was
    sending in ``sending``; after the lease (``PAPERBOY_DIGEST_LEASE_SECONDS``) another run takes
-   it over.
+   it over. A live run renews the lease of the rows it still holds every third of a lease, so a
+   slow mail server never lets another run take over (and resend) a row it is about to send.
 3. A temporary failure (4xx, a dropped connection) puts the row in ``retry`` with exponential
    backoff, up to ``PAPERBOY_DIGEST_MAX_ATTEMPTS``; a permanent one (5xx) fails it and marks the
    address bounced, so it gets nothing more.
@@ -129,26 +130,44 @@ def claim(*, worker: str, now: datetime, size: int) -> list[Delivery]:
     )
 
 
+def renew(deliveries: list[Delivery], *, worker: str, now: datetime) -> list[Delivery]:
+    """Extend this run's lease on ``deliveries``; returns those it still holds (a run that was
+    paused longer than the lease may have lost some to another run, which sends them)."""
+    pks = [d.pk for d in deliveries]
+    held = Delivery.objects.filter(pk__in=pks, claimed_by=worker, status=Delivery.Status.SENDING)
+    held.update(claimed_at=now)
+    kept = set(held.values_list("pk", flat=True))
+    return [d for d in deliveries if d.pk in kept]
+
+
 def run(*, now: datetime | None = None, batch_size: int = 100) -> Report:
     """Send every claimable delivery, batch after batch, through one SMTP connection."""
     report = Report()
     worker = uuid.uuid4().hex
     composers: dict[str, Composer] = {}
     connection = mail.mailers.default
+    renew_after = timedelta(seconds=settings.PAPERBOY_DIGEST_LEASE_SECONDS / 3)
     try:
         while True:
             batch_now = now or timezone.now()
             batch = claim(worker=worker, now=batch_now, size=batch_size)
             if not batch:
                 break
-            for delivery in batch:
+            renewed_at = batch_now
+            while batch:
+                clock = now or timezone.now()
+                if clock - renewed_at >= renew_after:
+                    batch, renewed_at = renew(batch, worker=worker, now=clock), clock
+                    if not batch:
+                        break
+                delivery = batch.pop(0)
                 if delivery.period not in composers:
                     composers[delivery.period] = Composer(periods.from_key(delivery.period))
                 deliver(
                     delivery,
                     composer=composers[delivery.period],
                     connection=connection,
-                    now=batch_now,
+                    now=clock,
                     report=report,
                 )
     finally:

@@ -179,6 +179,34 @@ def test_a_dropped_connection_is_retried_and_the_run_goes_on(smtp, papers, froze
     assert len(smtp.messages) == 2
 
 
+def test_a_slow_run_keeps_its_claim_so_another_run_never_resends(
+    smtp, papers, settings, monkeypatch
+):
+    """A mail server so slow that a batch outlasts the lease: the run renews its lease as it
+    goes, so the scheduler's next run (which takes over rows of dead runs) finds nothing."""
+    from django.utils import timezone
+
+    from paperboy.digests import emails
+
+    settings.PAPERBOY_DIGEST_LEASE_SECONDS = 900
+    for i in range(6):
+        subscribe(f"u{i}@example.org")
+    real_send, taken_over = emails.send, []
+    with time_machine.travel(NOW, tick=False) as clock:
+
+        def slow(message, connection=None):
+            real_send(message, connection=connection)
+            clock.shift(timedelta(seconds=400))  # 400 s a message: 6 of them outlast 900 s
+            taken_over.extend(sending.claim(worker="next-run", now=timezone.now(), size=100))
+
+        monkeypatch.setattr(emails, "send", slow)
+        report = sending.send(sending.current_periods(NOW))
+    assert taken_over == []
+    assert report.sent == 6
+    assert Counter(Delivery.objects.values_list("status", flat=True)) == {"sent": 6}
+    assert per_recipient(smtp) == {f"u{i}@example.org": 1 for i in range(6)}
+
+
 @pytest.fixture
 def similar(monkeypatch):
     """Stands in for ``paperboy.search.similar.similar_papers``: every visible paper not
