@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
 from paperboy.accounts.models import (
     AuthorClaim,
@@ -18,6 +19,11 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
     actions = ["ban", "unban"]
     fieldsets = [*BaseUserAdmin.fieldsets, ("Profile", {"fields": ["bio", "website"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Banning and lifting a ban go through the actions, which write the audit log.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "is_active"] if obj is not None else fields
 
     @admin.action(description="Ban (deactivate) the selected users")
     def ban(self, request, queryset):
@@ -73,6 +79,11 @@ class AuthorClaimAdmin(admin.ModelAdmin):
     readonly_fields = ["decided_at", "decided_by", "auto_rule"]
     actions = ["approve", "reject"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A claim's status changes only through the approve/reject actions (audit log).
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "status", "decision_note"] if obj is not None else fields
+
     @admin.action(description="Approve the selected claims")
     def approve(self, request, queryset):
         return self._decide(request, queryset, approve=True, title="Approve claims")
@@ -83,11 +94,16 @@ class AuthorClaimAdmin(admin.ModelAdmin):
 
     def _decide(self, request, queryset, *, approve, title):
         def apply(reason, _keep):
-            claims = list(queryset.exclude(status="approved" if approve else "rejected"))
-            for claim in claims:
-                actions.decide_claim(
-                    actor=request.user, claim=claim, approve=approve, reason=reason
+            claims = list(
+                queryset.exclude(status="approved" if approve else "rejected").select_related(
+                    "paper", "author"
                 )
+            )
+            with transaction.atomic():  # all or nothing: a refused claim undoes the others
+                for claim in claims:
+                    actions.decide_claim(
+                        actor=request.user, claim=claim, approve=approve, reason=reason
+                    )
             return len(claims)
 
         return with_reason(self, request, queryset, title=title, apply=apply)

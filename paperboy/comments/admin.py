@@ -11,7 +11,23 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["removed", ("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["body", "user__username", "paper__arxiv_id"]
     raw_id_fields = ["paper", "user", "parent", "mentions"]
-    readonly_fields = ["html", "created_at", "edited_at", "deleted_at", "removed"]
+    # Moderators remove comments (the action writes the audit log); nobody rewrites them here.
+    readonly_fields = [
+        "paper",
+        "user",
+        "parent",
+        "body",
+        "html",
+        "mentions",
+        "created_at",
+        "edited_at",
+        "deleted_at",
+        "removed",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
     actions = ["remove"]
 
     @admin.display(description="comment")

@@ -4,7 +4,7 @@ when, why) in the same transaction: there is no moderation without its trace."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.utils import timezone
 
 from paperboy.accounts.models import AuthorClaim, Follow, User
@@ -87,6 +87,21 @@ def set_banned(*, actor, user: User, banned: bool, reason: str) -> None:
 
 
 def decide_claim(*, actor, claim: AuthorClaim, approve: bool, reason: str) -> None:
+    """Approve or reject a claim. One account per author of a paper: approving a claim on an
+    author someone else already holds on that paper is refused (reject one of them first)."""
+    if approve:
+        holder = (
+            AuthorClaim.objects.approved()
+            .filter(paper_id=claim.paper_id, author_id=claim.author_id)
+            .exclude(pk=claim.pk)
+            .values_list("user__username", flat=True)
+            .first()
+        )
+        if holder is not None:
+            raise ModerationError(
+                f"{claim.author} on {claim.paper.arxiv_id} is already claimed by @{holder}: "
+                f"reject one of the two claims first. Nothing was changed."
+            )
     with transaction.atomic():
         claim.decide(approve=approve, by=actor, note=reason)
         log(
@@ -97,12 +112,48 @@ def decide_claim(*, actor, claim: AuthorClaim, approve: bool, reason: str) -> No
         )
 
 
+def _refuse_conflicting_merge(author_ids: list[int]) -> None:
+    """Two of the names on one paper are two people; two approved claims on one paper would be
+    two accounts for one author. Either way the merge is refused, naming the paper."""
+    together = (
+        PaperAuthor.objects.filter(author_id__in=author_ids)
+        .values("paper__arxiv_id")
+        .annotate(names=Count("author", distinct=True))
+        .filter(names__gt=1)
+        .order_by("paper__arxiv_id")
+        .values_list("paper__arxiv_id", flat=True)
+        .first()
+    )
+    if together is not None:
+        raise ModerationError(
+            f"These names are listed side by side on {together}: they are different people. "
+            "Nothing was merged."
+        )
+    claimed = (
+        AuthorClaim.objects.approved()
+        .filter(author_id__in=author_ids)
+        .values("paper__arxiv_id")
+        .annotate(claims=Count("pk"))
+        .filter(claims__gt=1)
+        .order_by("paper__arxiv_id")
+        .values_list("paper__arxiv_id", flat=True)
+        .first()
+    )
+    if claimed is not None:
+        raise ModerationError(
+            f"Two accounts hold approved claims on these names on {claimed}: reject one of "
+            "them first. Nothing was merged."
+        )
+
+
 def merge_authors(*, actor, keep: Author, duplicates: list[Author], reason: str) -> int:
     """Fold duplicate author rows into ``keep``: their papers, follows and claims move over."""
     duplicates = [d for d in duplicates if d.pk != keep.pk]
     if not duplicates:
         raise ModerationError("Choose at least one other author to merge into the one you keep.")
     ids = [d.pk for d in duplicates]
+    everyone = [keep.pk, *ids]
+    _refuse_conflicting_merge(everyone)
     with transaction.atomic():
         moved = PaperAuthor.objects.filter(author_id__in=ids).update(author=keep)
         followers = set(Follow.objects.filter(author=keep).values_list("user_id", flat=True))

@@ -105,3 +105,42 @@ def test_deciding_a_claim_is_logged(moderator, alice):
     assert claim.status == "rejected" and claim.decision_note == "no evidence"
     assert claim.decided_by == moderator
     assert AuditLog.objects.get().action == "reject_claim"
+
+
+def test_approving_a_claim_on_an_author_someone_holds_is_refused(moderator, alice, bob):
+    paper = make_paper(authors=["Ada Lovelace"])
+    ada = paper.authors.get()
+    AuthorClaim.objects.create(user=bob, paper=paper, author=ada, status="approved")
+    claim = AuthorClaim.objects.create(user=alice, paper=paper, author=ada)
+
+    with pytest.raises(actions.ModerationError, match="already claimed by @bob"):
+        actions.decide_claim(actor=moderator, claim=claim, approve=True, reason="looks right")
+
+    claim.refresh_from_db()
+    assert claim.status == "pending" and not AuditLog.objects.exists()
+
+
+def test_names_side_by_side_on_a_paper_are_not_merged(moderator):
+    paper = make_paper(arxiv_id="2510.70002", authors=["J. Smith", "John Smith"])
+    short, full = Author.objects.get(name="J. Smith"), Author.objects.get(name="John Smith")
+
+    with pytest.raises(actions.ModerationError, match="side by side on 2510.70002"):
+        actions.merge_authors(actor=moderator, keep=full, duplicates=[short], reason="same")
+
+    assert Author.objects.filter(pk=short.pk).exists()
+    assert list(paper.authors.order_by("name")) == [short, full]
+    assert not AuditLog.objects.exists()
+
+
+def test_a_merge_that_would_give_one_author_two_accounts_is_refused(moderator, alice, bob):
+    paper = make_paper(arxiv_id="2510.70003", authors=["A. Lovelace"])
+    make_paper(arxiv_id="2510.70004", authors=["Ada Lovelace"])
+    short, full = Author.objects.get(name="A. Lovelace"), Author.objects.get(name="Ada Lovelace")
+    AuthorClaim.objects.create(user=alice, paper=paper, author=short, status="approved")
+    # Bob once held the full name on the same paper (an older import listed it so).
+    AuthorClaim.objects.create(user=bob, paper=paper, author=full, status="approved")
+
+    with pytest.raises(actions.ModerationError, match="reject one of them first"):
+        actions.merge_authors(actor=moderator, keep=full, duplicates=[short], reason="same")
+
+    assert Author.objects.filter(pk=short.pk).exists() and not AuditLog.objects.exists()

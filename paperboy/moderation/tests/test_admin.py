@@ -107,3 +107,40 @@ def test_the_audit_log_is_read_only_and_for_staff(admin_client, client, alice):
     client.force_login(alice)
     response = client.get("/admin/moderation/auditlog/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_approving_two_claims_on_one_author_changes_nothing_and_says_why(admin_client, alice, bob):
+    paper = make_paper(arxiv_id="2510.70001", authors=["Ada Lovelace"])
+    ada = paper.authors.get()
+    claims = [AuthorClaim.objects.create(user=u, paper=paper, author=ada) for u in (alice, bob)]
+
+    response = act(
+        admin_client,
+        "/admin/accounts/authorclaim/",
+        "approve",
+        [c.pk for c in claims],
+        confirm="1",
+        reason="both look right",
+    )
+
+    assert response.status_code == 302
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Ada Lovelace on 2510.70001 is already claimed by @" in page
+    assert set(AuthorClaim.objects.values_list("status", flat=True)) == {"pending"}
+    assert not AuditLog.objects.exists()
+
+
+def test_change_forms_do_not_bypass_the_audited_actions(admin_client, alice, bob):
+    paper = make_paper(authors=["Ada Lovelace"])
+    claim = AuthorClaim.objects.create(user=alice, paper=paper, author=paper.authors.get())
+    comment = discussion.post(user=bob, paper=paper, body="original")
+
+    claim_form = admin_client.get(f"/admin/accounts/authorclaim/{claim.pk}/change/")
+    user_form = admin_client.get(f"/admin/accounts/user/{bob.pk}/change/")
+    comment_form = admin_client.get(f"/admin/comments/comment/{comment.pk}/change/")
+
+    assert claim_form.status_code == user_form.status_code == comment_form.status_code == 200
+    assert 'name="status"' not in claim_form.content.decode()
+    assert 'name="is_active"' not in user_form.content.decode()
+    assert 'name="body"' not in comment_form.content.decode()
+    assert admin_client.get("/admin/comments/comment/add/").status_code == 403
