@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from typing import Any
@@ -26,35 +27,72 @@ DEFAULT_LIMIT = 20
 
 
 def register(subparsers) -> None:
-    papers = subparsers.add_parser("papers", help="Read the daily papers: ls, search, info.")
-    sub = papers.add_subparsers(dest="papers_command", required=True)
+    papers = subparsers.add_parser(
+        "papers",
+        help="Read the daily papers: ls, search, info.",
+        description="Read the daily papers from the local database, or with --endpoint URL "
+        "from any Paperboy or Hugging Face server. Tables by default, --json for scripts.",
+        epilog="Examples: paperboy papers ls --week 2026-W48 --sort trending · "
+        "paperboy papers search 'sparse attention' · paperboy papers info 2510.12345 · "
+        "paperboy papers ls --endpoint https://huggingface.co --json",
+    )
+    sub = papers.add_subparsers(dest="papers_command", required=True, metavar="{ls,search,info}")
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--endpoint",
         default="",
+        metavar="URL",
         help="Read from this Paperboy or Hugging Face server (e.g. https://huggingface.co) "
         "instead of the local database.",
     )
     common.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
 
-    ls = sub.add_parser("ls", parents=[common], help="List the daily papers.")
+    ls = sub.add_parser(
+        "ls",
+        parents=[common],
+        help="List the daily papers of a day, week or month.",
+        description="List the papers on the daily list, most upvoted first (or by trending "
+        "score). Without --date/--week/--month: the latest day with papers; with --sort "
+        "trending and no period: the trending list.",
+    )
     when = ls.add_mutually_exclusive_group()
-    when.add_argument("--date", help="A day, YYYY-MM-DD (default: the latest day).")
-    when.add_argument("--week", help="An ISO week, YYYY-Www.")
-    when.add_argument("--month", help="A month, YYYY-MM.")
-    ls.add_argument("--sort", choices=["publishedAt", "trending"], default="publishedAt")
-    ls.add_argument("--submitter", default=None, help="Only papers this username submitted.")
-    ls.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="1 to 100 (default 20).")
-    ls.add_argument("--page", type=int, default=0, help="Page number, from 0.")
+    when.add_argument("--date", metavar="YYYY-MM-DD", help="A day (default: the latest day).")
+    when.add_argument("--week", metavar="YYYY-Www", help="An ISO week, e.g. 2026-W48.")
+    when.add_argument("--month", metavar="YYYY-MM", help="A month, e.g. 2026-11.")
+    ls.add_argument(
+        "--sort",
+        choices=["publishedAt", "trending"],
+        default="publishedAt",
+        help="publishedAt (default): most upvoted first; trending: by trending score.",
+    )
+    ls.add_argument(
+        "--submitter", metavar="USERNAME", default=None, help="Only papers this member submitted."
+    )
+    ls.add_argument(
+        "--limit", type=int, metavar="N", default=DEFAULT_LIMIT, help="1 to 100 (default 20)."
+    )
+    ls.add_argument("--page", type=int, metavar="N", default=0, help="Page number, from 0.")
     ls.set_defaults(func=cmd_ls)
 
-    search = sub.add_parser("search", parents=[common], help="Search papers.")
-    search.add_argument("query")
-    search.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="1 to 120 (default 20).")
+    search = sub.add_parser(
+        "search",
+        parents=[common],
+        help="Search papers by meaning and by words.",
+        description="Search every indexed paper, best match first.",
+    )
+    search.add_argument("query", help="What to look for, 1 to 250 characters (quote it).")
+    search.add_argument(
+        "--limit", type=int, metavar="N", default=DEFAULT_LIMIT, help="1 to 120 (default 20)."
+    )
     search.set_defaults(func=cmd_search)
 
-    info = sub.add_parser("info", parents=[common], help="Show one paper.")
+    info = sub.add_parser(
+        "info",
+        parents=[common],
+        help="Show one paper: authors, dates, links, abstract.",
+        description="Show one paper: authors, dates, upvotes, links and abstract.",
+    )
     info.add_argument("id", help="An arXiv id such as 2510.12345 or hep-th/9901001.")
     info.set_defaults(func=cmd_info)
 
@@ -161,6 +199,8 @@ class RemoteSource(Source):
 
         if not endpoint.startswith(("http://", "https://")):
             raise CliError(f"--endpoint must be an http(s) URL, not {endpoint[:80]!r}")
+        # httpx logs every request at INFO: noise on a reader's terminal.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         self.endpoint = endpoint.rstrip("/")
         self.client = httpx.Client(
             timeout=30, follow_redirects=True, headers={"User-Agent": "paperboy-cli/0.1"}
@@ -208,7 +248,22 @@ def _source(args) -> Source:
     if args.endpoint:
         return RemoteSource(args.endpoint)
     setup_django(args)
+    require_tables()
     return LocalSource()
+
+
+def require_tables() -> None:
+    """A database that was never migrated gets one line saying what to run, not a traceback
+    about a missing table (an OperationalError on SQLite, a ProgrammingError on PostgreSQL)."""
+    from django.db import connection
+
+    needed = {"papers_paper", "feed_dailyentry", "feed_upvote"}
+    if needed - set(connection.introspection.table_names()):
+        where = connection.settings_dict.get("NAME") or "the database"
+        raise CliError(
+            f"{where} has no Paperboy tables yet: run `paperboy manage migrate` first "
+            "(and `paperboy manage seed_demo` for demo papers), or `paperboy up`."
+        )
 
 
 # --- Output ------------------------------------------------------------------------------------
@@ -220,26 +275,45 @@ def _console():
     return Console(soft_wrap=False)
 
 
-def _table(items: list[dict], *, title: str) -> None:
+def _listed(item: dict) -> str:
+    """The day an item entered the daily list (YYYY-MM-DD), or ""."""
+    paper = item.get("paper", item)
+    listed = item.get("publishedAt") if "paper" in item else paper.get("submittedOnDailyAt")
+    return str(listed or "")[:10]
+
+
+def _org_name(item: dict) -> str:
+    paper = item.get("paper", item)
+    org = item.get("organization") or paper.get("organization") or {}
+    return str(org.get("fullname") or org.get("name") or "")
+
+
+def _table(items: list[dict], *, title: str, show_listed: bool = True) -> None:
+    """Upvotes, id, title (wrapped), and the organization and listing day when they say
+    something: an 80-column terminal keeps the title column wide enough to read."""
     from rich.table import Table
 
+    with_org = any(_org_name(item) for item in items)
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     table.add_column("↑", justify="right", style="bold")
     table.add_column("arXiv id", no_wrap=True)
-    table.add_column("Title", overflow="fold", ratio=1)
-    table.add_column("Organization", overflow="ellipsis", max_width=22)
-    table.add_column("Listed", no_wrap=True)
+    table.add_column("Title", overflow="fold", ratio=1, min_width=24)
+    if with_org:
+        table.add_column("Organization", overflow="ellipsis", no_wrap=True, max_width=16)
+    if show_listed:
+        table.add_column("Listed", no_wrap=True)
     for item in items:
         paper = item.get("paper", item)
-        org = item.get("organization") or paper.get("organization") or {}
-        listed = item.get("publishedAt") if "paper" in item else paper.get("submittedOnDailyAt")
-        table.add_row(
+        row = [
             str(paper.get("upvotes", 0) or 0),
             str(paper.get("id", "")),
-            str(item.get("title") or paper.get("title") or ""),
-            str(org.get("fullname") or org.get("name") or ""),
-            (listed or "")[:10],
-        )
+            " ".join(str(item.get("title") or paper.get("title") or "").split()),
+        ]
+        if with_org:
+            row.append(_org_name(item))
+        if show_listed:
+            row.append(_listed(item))
+        table.add_row(*row)
     _console().print(table)
 
 
@@ -270,12 +344,24 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(items)
         return 0
-    period = args.date or args.week or args.month or "latest"
-    title = f"Daily papers · {period}" + (" · trending" if args.sort == "trending" else "")
+    trending = args.sort == "trending"
+    period = args.date or args.week or args.month
     if not items:
-        print(f"No papers on the list for {period}.")
+        if period:
+            print(f"No papers on the daily list for {period}.")
+        else:
+            print("No papers on the daily list yet.")
         return 0
-    _table(items, title=title)
+    one_day = bool(args.date) or (not period and not trending and not args.submitter)
+    if not period:
+        # The latest day (or the trending list): name the day the server picked.
+        period = "trending" if trending else _listed(items[0]) or "latest"
+    elif trending:
+        period += " · trending"
+    title = f"Daily papers · {period}"
+    if args.page:
+        title += f" · page {args.page}"
+    _table(items, title=title, show_listed=not one_day)
     return 0
 
 
@@ -305,22 +391,34 @@ def cmd_info(args: argparse.Namespace) -> int:
 
     authors = ", ".join(a.get("name", "") for a in paper.get("authors") or [])
     org = paper.get("organization") or {}
-    lines = [
+    stars = paper.get("githubStars")
+    facts = [
         f"arXiv {paper.get('id')} · published {(paper.get('publishedAt') or '')[:10]}",
-        f"Authors: {authors}" if authors else "",
-        f"Upvotes: {paper.get('upvotes', 0)} · comments: {paper.get('numComments', 0)}",
-        f"Organization: {org.get('fullname') or org.get('name')}" if org else "",
         f"On the daily list: {paper['submittedOnDailyAt'][:10]}"
         if paper.get("submittedOnDailyAt")
         else "",
-        f"Code: {paper['githubRepo']}" if paper.get("githubRepo") else "",
+        f"Authors: {authors}" if authors else "",
+        f"Upvotes: {paper.get('upvotes') or 0} · comments: {paper.get('numComments') or 0}",
+        f"Organization: {org.get('fullname') or org.get('name')}" if org else "",
+        f"Code: {paper['githubRepo']}" + (f" ({stars} stars)" if stars is not None else "")
+        if paper.get("githubRepo")
+        else "",
         f"Project page: {paper['projectPage']}" if paper.get("projectPage") else "",
-        "",
-        paper.get("summary") or "",
     ]
-    body = Text("\n".join(line for line in lines if line is not None))
-    _console().print(Panel(body, title=paper.get("title", ""), title_align="left"))
+    body = Text()
+    body.append(" ".join(str(paper.get("title") or "").split()) + "\n\n", style="bold")
+    body.append("\n".join(line for line in facts if line))
+    summary = _reflow(paper.get("summary") or "")
+    if summary:
+        body.append("\n\n" + summary)
+    _console().print(Panel(body, expand=False))
     return 0
+
+
+def _reflow(text: str) -> str:
+    """arXiv abstracts keep hard line breaks: join them, keep blank-line paragraphs."""
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
 
 
 # --- Export -------------------------------------------------------------------------------------
@@ -328,6 +426,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     setup_django(args)
+    require_tables()
     from paperboy.api import export
 
     lines = export.EXPORTS[args.export_kind]()

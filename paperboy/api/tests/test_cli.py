@@ -1,7 +1,11 @@
-"""``paperboy papers ls|search|info`` (local database or --endpoint) and
-``paperboy export votes|daily``."""
+"""``paperboy papers ls|search|info`` (local database, a live Paperboy with --endpoint, and
+Hugging Face's JSON from a local server) and ``paperboy export votes|daily``."""
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -123,3 +127,121 @@ def test_export_daily_and_votes_to_stdout_and_to_a_file(capsys, listed, alice, t
     assert json.loads(target.read_text())["user"] == "alice"
     code, _, err = run(capsys, "export", "votes", "-o", str(tmp_path / "no" / "such" / "dir"))
     assert code == 2
+
+
+HF_DAILY = Path(__file__).parents[2] / "ingest" / "tests" / "fixtures" / "hf_daily_papers.json"
+
+
+@pytest.fixture
+def hugging_face():
+    """A local server answering like huggingface.co from the importer's Hugging Face fixture
+    (``/api/daily_papers?date=2025-11-05`` in Hugging Face's layout): the daily list, one
+    paper's object, search items, and Hugging Face's JSON 404. Records the requests."""
+    items = json.loads(HF_DAILY.read_text())
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            seen.append(self.path)
+            url = urlsplit(self.path)
+            query = parse_qs(url.query)
+            limit = int(query.get("limit", ["50"])[0])
+            status, body = 200, None
+            if url.path == "/api/daily_papers":
+                body = items[:limit]
+            elif url.path == "/api/papers/search":
+                body = items[::-1][:limit]
+            elif url.path.startswith("/api/papers/"):
+                wanted = url.path.removeprefix("/api/papers/")
+                found = [i["paper"] for i in items if i["paper"]["id"] == wanted]
+                status, body = (200, found[0]) if found else (404, {"error": "Paper not found"})
+            else:
+                status, body = 404, {"error": "Sorry, we can't find the page you are looking for."}
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_endpoint_reads_hugging_face_s_json(capsys, hugging_face):
+    url, seen = hugging_face
+    code, out, _ = run(capsys, "papers", "ls", "--endpoint", url, "--date", "2025-11-05")
+    assert code == 0
+    assert "Daily papers · 2025-11-05" in out
+    assert "2511.02358" in out and "Zürich NLP" in out
+    assert "42" in out
+    assert seen[-1] == "/api/daily_papers?p=0&limit=20&date=2025-11-05&sort=publishedAt"
+
+    code, out, _ = run(capsys, "papers", "search", "query augmentation", "--endpoint", url)
+    assert code == 0
+    assert out.index("2511.03180") < out.index("2511.02358")
+    assert seen[-1] == "/api/papers/search?q=query+augmentation&limit=20"
+
+    code, out, _ = run(capsys, "papers", "info", "2511.02358", "--endpoint", url)
+    assert code == 0
+    assert "Let Multimodal Embedders Learn When to Augment Query" in out
+    assert "Wongyu Kim" in out
+    assert "Upvotes: 42" in out
+    assert "Organization: Example Lab" in out
+    assert "On the daily list: 2025-11-05" in out
+    assert "https://github.com/example-lab/mmrag (128 stars)" in out
+
+    code, out, _ = run(capsys, "papers", "info", "2511.02358", "--endpoint", url, "--json")
+    assert json.loads(out)["upvotes"] == 42
+
+    code, _, err = run(capsys, "papers", "info", "2511.99999", "--endpoint", url)
+    assert code == 2
+    assert err == f"paperboy: {url} answered 404: Paper not found\n"
+
+
+def test_tables_fit_an_80_column_terminal(capsys, listed, monkeypatch):
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for argv in (
+        ["ls", "--date", "2025-01-15"],
+        ["ls", "--month", "2025-01"],
+        ["info", "2501.00101"],
+    ):
+        code, out, _ = run(capsys, "papers", *argv)
+        assert code == 0
+        assert max(cell_len(line) for line in out.splitlines()) <= 80, out
+
+
+def test_the_latest_day_is_named_and_its_date_column_left_out(capsys, listed):
+    code, out, _ = run(capsys, "papers", "ls")
+    assert code == 0
+    assert "Daily papers · 2025-01-16" in out
+    assert "Listed" not in out
+    code, out, _ = run(capsys, "papers", "ls", "--week", "2025-W03")
+    assert "Listed" in out and "2025-01-15" in out
+
+
+def test_an_empty_period_says_so(capsys, listed):
+    code, out, _ = run(capsys, "papers", "ls", "--month", "2024-02")
+    assert code == 0
+    assert out == "No papers on the daily list for 2024-02.\n"
+
+
+def test_a_database_that_was_never_migrated_is_one_line(capsys, db, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection.introspection, "table_names", lambda *a, **k: [])
+    for argv in (["papers", "ls"], ["papers", "search", "x"], ["export", "daily"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2
+        assert "run `paperboy manage migrate` first" in err
+        assert len(err.strip().splitlines()) == 1
+        assert out == ""
