@@ -10,6 +10,7 @@ period's digest once.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from paperboy.cli import CliError, setup_django
 
@@ -37,6 +38,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     from paperboy.digests import sending
+    from paperboy.digests.models import Delivery
 
     now = timezone.now()
     periods = sending.current_periods(now) if args.period == "current" else sending.due_periods(now)
@@ -45,7 +47,12 @@ def cmd_send(args: argparse.Namespace) -> int:
             report = sending.dry_run(period)
             for line in report.lines:
                 print(line)
-            print(f"{period.key}: would send {report.sent}, nothing to send for {report.skipped}")
+            if report.sent or report.skipped:
+                print(
+                    f"{period.key}: would send {report.sent}, nothing to send for {report.skipped}"
+                )
+            else:
+                print(f"{period.key}: no confirmed {period.frequency} subscriber is waiting for it")
         if not periods:
             print("No digest is due now (try --period current).")
         return 0
@@ -55,4 +62,14 @@ def cmd_send(args: argparse.Namespace) -> int:
         raise CliError(f"the mail settings are wrong: {exc}") from None
     names = ", ".join(p.key for p in periods) or "none due, retries only"
     print(f"Digests ({names}): {report}")
-    return 0
+    waiting = Delivery.objects.filter(status=Delivery.Status.RETRY).order_by("next_attempt_at")
+    if report.last_error:
+        print(f"Last mail server error: {report.last_error}", file=sys.stderr)
+    if first := waiting.first():
+        at = timezone.localtime(first.next_attempt_at)
+        print(
+            f"{waiting.count()} waiting for a retry, the next at {at:%Y-%m-%d %H:%M %Z} "
+            "(the scheduler retries them; or run this command again then)."
+        )
+    # Nothing went out and something failed: the mail settings or server need a look.
+    return 1 if report.last_error and not report.sent else 0

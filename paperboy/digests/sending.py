@@ -44,6 +44,7 @@ class Report:
     failed: int = 0
     skipped: int = 0
     lines: list[str] = field(default_factory=list)  # --dry-run: what would be sent
+    last_error: str = ""  # the last SMTP failure of the run, for the command's output
 
     def __str__(self) -> str:
         return (
@@ -207,6 +208,7 @@ def deliver(delivery: Delivery, *, composer: Composer, connection, now, report: 
     except (smtplib.SMTPException, OSError) as exc:
         code = _smtp_code(exc)
         error = f"{code or ''} {exc}".strip()[:500]
+        report.last_error = error
         if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
             # The connection itself may be broken: start the next message on a fresh one.
             with contextlib.suppress(smtplib.SMTPException, OSError):

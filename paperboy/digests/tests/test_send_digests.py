@@ -331,3 +331,30 @@ def test_members_get_the_periods_papers_from_what_they_follow(smtp, papers, sett
     text = smtp.to("ada@example.org")[0].text()
     assert "FOR YOU" in text and "From the lab ada follows" in text
     assert "From a lab nobody follows" not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_does_not_answer_is_one_readable_line_and_exit_code_1(papers):
+    from paperboy.digests.tests.conftest import _free_port
+
+    subscribe("ada@example.org")
+    proc = run_cli(
+        "digests", "send", "--period", "current", port=_free_port(),
+        env={"PB_TEST_NOW": CHILD_NOW}, wait=False,
+    )  # fmt: skip
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert "Traceback" not in err
+    assert "Last mail server error:" in err and "refused" in err.lower()
+    assert "sent 0, to retry 1" in out
+    assert "1 waiting for a retry, the next at 2025-01-21 09:05" in out
+    assert Delivery.objects.get().status == "retry"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_without_subscribers_says_so(smtp, papers):
+    out = run_cli(
+        "digests", "send", "--period", "current", "--dry-run", port=smtp.port,
+        env={"PB_TEST_NOW": CHILD_NOW},
+    )  # fmt: skip
+    assert "daily:2025-01-20: no confirmed daily subscriber is waiting for it" in out
