@@ -13,6 +13,7 @@ change of model is noticed (``paperboy index build`` re-embeds).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -40,6 +41,11 @@ def paper_text(title: str, abstract: str) -> str:
     if title and abstract:
         return f"{title}. {abstract}"
     return title or abstract
+
+
+def text_hash(text: str) -> str:
+    """A short fingerprint of an embedded text: a stored vector is reused while it matches."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def normalize(matrix: np.ndarray) -> np.ndarray:

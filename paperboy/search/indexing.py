@@ -8,7 +8,6 @@ length so that a batch pads little.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +23,7 @@ from paperboy.search.embeddings import (
     configured_model_id,
     get_embedder,
     paper_text,
+    text_hash,
 )
 from paperboy.search.models import Embedding
 
@@ -64,10 +64,6 @@ def status() -> IndexStatus:
 def missing_ids(model_id: str) -> list[int]:
     current = Embedding.objects.filter(model=model_id).values("paper_id")
     return list(Paper.objects.exclude(pk__in=current).order_by("pk").values_list("pk", flat=True))
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def embed_papers(
