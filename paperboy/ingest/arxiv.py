@@ -377,9 +377,13 @@ class ArxivClient:
                     retry_after = _retry_after(response.headers.get("Retry-After"))
             except httpx.TransportError as e:
                 problem = f"{type(e).__name__}: {e}"
-            log.info("arXiv attempt %d/%d failed: %s", attempt, self.max_attempts, problem)
             if attempt < self.max_attempts:
-                self.sleep(self._delay(attempt, retry_after))
+                delay = self._delay(attempt, retry_after)
+                log.info(
+                    "arXiv: attempt %d of %d failed (%s); trying again in %.1f s",
+                    *(attempt, self.max_attempts, problem, delay),
+                )
+                self.sleep(delay)
         raise ArxivUnavailable(
             f"arXiv did not answer after {self.max_attempts} attempts ({problem})."
         )

@@ -3,7 +3,8 @@
 Daily: arXiv's RSS listing for the configured categories says what was announced; the API
 gives the full metadata in batches of 100. New and cross-listed papers are imported;
 replacements only for papers the catalog already has (a newer version replaces the older
-metadata; a replacement of a paper we never had is not news).
+metadata; a replacement of a paper we never had is not news). A batch whose answer cannot be
+read has its ids reported as failed, with the reason, and the next batch goes on.
 
 Backfill: the API's ``search_query`` with ``cat:`` and a ``submittedDate`` window, paged in
 submission order. After each page, the papers and the checkpoint (window, offset) are written
@@ -18,7 +19,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from paperboy.ingest.arxiv import BATCH_SIZE, ArxivClient, ArxivError
+from paperboy.ingest.arxiv import BATCH_SIZE, ArxivClient, ArxivError, ArxivUnavailable
 from paperboy.ingest.importer import ImportResult, import_records
 from paperboy.ingest.models import Checkpoint
 from paperboy.ingest.runs import Progress
@@ -54,7 +55,20 @@ def ingest_daily(
     progress.start(f"arXiv {'+'.join(categories)}", total=len(wanted))
     for start in range(0, len(wanted), BATCH_SIZE):
         batch = wanted[start : start + BATCH_SIZE]
-        feed = client.fetch_feed(batch)
+        try:
+            feed = client.fetch_feed(batch)
+        except ArxivError as e:
+            # An unreadable answer costs its own batch only; when arXiv stopped answering
+            # altogether, the rest is reported too rather than waited for batch by batch.
+            rest = wanted[start:] if isinstance(e, ArxivUnavailable) else batch
+            part = ImportResult()
+            for arxiv_id in rest:
+                part.fail(arxiv_id, str(e))
+            result.add(part)
+            progress.advance(part)
+            if isinstance(e, ArxivUnavailable):
+                break
+            continue
         asked = set(batch)
         records = [r for r in feed.records if r.arxiv_id in asked]
         part = import_records(records)

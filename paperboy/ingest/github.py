@@ -70,6 +70,7 @@ class GithubClient:
         timeout: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self.api_url = (api_url or settings.PAPERBOY_GITHUB_API_URL).rstrip("/")
         self.token = settings.PAPERBOY_GITHUB_TOKEN if token is None else token
@@ -79,6 +80,7 @@ class GithubClient:
         self.max_wait = max_wait
         self.sleep = sleep
         self.now = now
+        self.jitter = jitter
         self.remaining: int | None = None
         self.reset: float | None = None
         self._owns_http = http is None
@@ -151,10 +153,14 @@ class GithubClient:
                 problem = f"HTTP {status}"
                 if status < 500:
                     raise GithubError(f"GitHub answered {problem} for {name}")
-            log.info("GitHub attempt %d/%d failed: %s", attempt, self.max_attempts, problem)
             if attempt < self.max_attempts:
                 step = self.backoff_base * 2 ** (attempt - 1)
-                self.sleep(step / 2 + random.random() * step / 2)
+                delay = step / 2 + self.jitter() * step / 2
+                log.info(
+                    "GitHub: attempt %d of %d for %s failed (%s); trying again in %.1f s",
+                    *(attempt, self.max_attempts, name, problem, delay),
+                )
+                self.sleep(delay)
         if self.remaining == 0:
             raise RateLimited(self._reset_at())
         raise GithubError(f"GitHub did not answer for {name} ({problem})")

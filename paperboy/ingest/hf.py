@@ -183,12 +183,14 @@ class HfClient:
         backoff_base: float = 2.0,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self.api_url = (api_url or settings.PAPERBOY_HF_API_URL).rstrip("/")
         self.user_agent = user_agent or settings.PAPERBOY_USER_AGENT
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.sleep = sleep
+        self.jitter = jitter
         self._owns_http = http is None
         self.http = http or httpx.Client(timeout=timeout)
 
@@ -233,10 +235,14 @@ class HfClient:
                     raise HfError(f"Hugging Face answered {problem} for {params}.")
             except httpx.TransportError as e:
                 problem = f"{type(e).__name__}: {e}"
-            log.info("Hugging Face attempt %d/%d failed: %s", attempt, self.max_attempts, problem)
             if attempt < self.max_attempts:
                 step = self.backoff_base * 2 ** (attempt - 1)
-                self.sleep(step / 2 + random.random() * step / 2)
+                delay = step / 2 + self.jitter() * step / 2
+                log.info(
+                    "Hugging Face: attempt %d of %d failed (%s); trying again in %.1f s",
+                    *(attempt, self.max_attempts, problem, delay),
+                )
+                self.sleep(delay)
         raise HfError(
             f"Hugging Face did not answer after {self.max_attempts} attempts ({problem})."
         )

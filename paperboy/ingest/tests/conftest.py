@@ -24,7 +24,10 @@ class Reply:
 
 @dataclass
 class ScriptedServer:
-    """Answers each GET with the next scripted reply (the last one repeats)."""
+    """Answers each GET with the next scripted reply (the last one repeats).
+
+    A reply with status 0 closes the connection without answering (a network error).
+    """
 
     url: str
     replies: list[Reply] = field(default_factory=list)
@@ -42,6 +45,9 @@ def arxiv_server() -> Iterator[ScriptedServer]:
         def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
             state.requests.append({"path": self.path, **dict(self.headers)})
             reply = state.next_reply()
+            if reply.status == 0:  # a network error: hang up without an answer
+                self.close_connection = True
+                return
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
             self.send_header("Content-Length", str(len(reply.body)))

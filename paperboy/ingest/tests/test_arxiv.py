@@ -395,3 +395,30 @@ def test_a_zero_interval_never_sleeps():
     client.fetch_ids([f"2601.{n:05d}" for n in range(1, 301)])
 
     assert clock.sleeps == []
+
+
+def test_it_backs_off_with_jitter_on_429_and_a_dropped_connection_from_a_real_server(
+    arxiv_server,
+):
+    arxiv_server.replies = [
+        Reply(429, b"slow down"),
+        Reply(0),  # the server hangs up without answering
+        Reply(200, fixture_bytes("arxiv_single.xml")),
+    ]
+    sleeps = []
+    jitter = iter([0.0, 1.0])
+    client = ArxivClient(
+        api_url=arxiv_server.url,
+        min_interval=0,
+        backoff_base=2.0,
+        sleep=sleeps.append,
+        jitter=lambda: next(jitter),
+    )
+
+    with client:
+        records = client.fetch_ids(["2508.18407"])
+
+    assert [r.arxiv_id for r in records] == ["2508.18407"]
+    assert len(arxiv_server.requests) == 3
+    # Steps of 2 s then 4 s, each between half and all of the step as the jitter says.
+    assert sleeps == [1.0, 4.0]

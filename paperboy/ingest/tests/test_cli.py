@@ -7,7 +7,9 @@ import pytest
 
 from paperboy.cli import main
 from paperboy.ingest.tests.atom import backfill_papers
+from paperboy.ingest.tests.conftest import Reply, fixture_bytes
 from paperboy.papers.models import Paper
+from paperboy.test import make_paper
 
 
 @pytest.fixture
@@ -97,3 +99,63 @@ def test_arguments_argparse_refuses_are_one_line_and_exit_2(args, message, capsy
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1 and "usage:" not in err
+
+
+# --- the network commands, against a local server serving the recorded fixtures ----------------
+
+
+@pytest.fixture
+def local_apis(arxiv_server, settings):
+    base = arxiv_server.url.removesuffix("/api/query")
+    settings.PAPERBOY_ARXIV_API_URL = arxiv_server.url
+    settings.PAPERBOY_ARXIV_RSS_URL = f"{base}/rss"
+    settings.PAPERBOY_ARXIV_MIN_INTERVAL = 0
+    settings.PAPERBOY_HF_API_URL = f"{base}/api"
+    settings.PAPERBOY_GITHUB_API_URL = base
+    return arxiv_server
+
+
+def test_ingest_arxiv_daily_summarises_and_exits_1_when_an_id_failed(local_apis, db, capsys):
+    local_apis.replies = [
+        Reply(200, fixture_bytes("arxiv_rss.xml")),
+        Reply(200, fixture_bytes("arxiv_multi.xml")),
+    ]
+    assert main(["ingest", "arxiv", "--daily", "--category", "cs.CL"]) == 1
+    out, err = capsys.readouterr()
+    assert "arxiv daily: 2 new, 0 updated, 0 unchanged, 1 failed" in out
+    assert "failed 2508.99999: arXiv has no paper with this id" in err
+    assert local_apis.requests[0]["path"] == "/rss/cs.CL"
+
+
+def test_ingest_hf_imports_a_week_and_a_second_run_changes_nothing(local_apis, db, capsys):
+    local_apis.replies = [Reply(200, fixture_bytes("hf_daily_papers.json"))]
+    assert main(["ingest", "hf", "--week", "2025-W45"]) == 0
+    assert main(["ingest", "hf", "--week", "2025-W45"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("hf 2025-W45: 3 new, 0 updated, 0 unchanged, 0 failed")
+    assert out[1].startswith("hf 2025-W45: 0 new, 0 updated, 3 unchanged, 0 failed")
+    assert local_apis.requests[0]["path"] == "/api/daily_papers?week=2025-W45&p=0&limit=100"
+
+
+def test_ingest_github_stars_refreshes_and_summarises(local_apis, db, capsys):
+    make_paper(github_repo="https://github.com/example-lab/mmrag")
+    local_apis.replies = [Reply(200, b'{"stargazers_count": 7}', {"ETag": '"a"'})]
+    assert main(["ingest", "github-stars"]) == 0
+    assert "github stars: 0 new, 1 updated, 0 unchanged, 0 failed" in capsys.readouterr().out
+    assert Paper.objects.get().github_stars == 7
+
+
+def test_an_unreachable_network_is_one_line_without_a_traceback(db, settings, capsys, monkeypatch):
+    from paperboy.ingest import jobs
+    from paperboy.ingest.arxiv import ArxivClient
+
+    settings.PAPERBOY_ARXIV_RSS_URL = "http://127.0.0.1:9/rss"
+    monkeypatch.setattr(
+        jobs, "arxiv_client", lambda: ArxivClient(min_interval=0, max_attempts=2, backoff_base=0)
+    )
+    assert main(["ingest", "arxiv", "--daily"]) == 2
+    *retries, last = capsys.readouterr().err.splitlines()
+    assert last.startswith("paperboy: arxiv daily: arXiv did not answer after 2 attempts")
+    assert "Connection refused" in last
+    # Before it, at most the retry notices of the log (INFO), none with a traceback.
+    assert all(line.startswith("arXiv: attempt 1 of 2 failed (ConnectError") for line in retries)

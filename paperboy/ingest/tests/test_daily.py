@@ -52,3 +52,51 @@ def test_papers_already_at_the_announced_version_are_not_fetched_again(arxiv_ser
     again = run_daily(arxiv_server, settings)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
     assert "id_list=2508.99999&" in arxiv_server.requests[1]["path"]
+
+
+def rss(ids: list[str]) -> bytes:
+    items = "".join(
+        f"<item><guid>oai:arXiv.org:{i}v1</guid><category>cs.CL</category>"
+        "<arxiv:announce_type>new</arxiv:announce_type></item>"
+        for i in ids
+    )
+    return (
+        '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" version="2.0"><channel>'
+        f"<title>cs.CL updates on arXiv.org</title>{items}</channel></rss>"
+    ).encode()
+
+
+FIRST_BATCH = [f"2601.{n:05d}" for n in range(1, 101)]
+
+
+def test_an_unreadable_batch_is_reported_failed_and_the_next_batch_imported(
+    arxiv_server, settings, db
+):
+    settings.PAPERBOY_ARXIV_RSS_URL = arxiv_server.url.replace("/api/query", "/rss")
+    arxiv_server.replies = [
+        Reply(200, rss([*FIRST_BATCH, "2510.01978", "2508.18407"])),
+        Reply(200, fixture_bytes("arxiv_malformed.xml")),
+        Reply(200, fixture_bytes("arxiv_multi.xml")),
+    ]
+    with ArxivClient(api_url=arxiv_server.url, min_interval=0) as client:
+        result = ingest_daily(client, categories=["cs.CL"])
+    assert (result.new, result.failed) == (2, 100)
+    assert {i for i, _ in result.failures} == set(FIRST_BATCH)
+    assert "not well-formed XML" in result.failures[0][1]
+    assert set(Paper.objects.values_list("arxiv_id", flat=True)) == {"2510.01978", "2508.18407"}
+
+
+def test_when_arxiv_stops_answering_the_rest_is_reported_failed_without_waiting(
+    arxiv_server, settings, db
+):
+    settings.PAPERBOY_ARXIV_RSS_URL = arxiv_server.url.replace("/api/query", "/rss")
+    arxiv_server.replies = [
+        Reply(200, rss([*FIRST_BATCH, "2510.01978"])),
+        Reply(503, b"busy", {"Retry-After": "0"}),
+    ]
+    with ArxivClient(api_url=arxiv_server.url, min_interval=0, max_attempts=2) as client:
+        result = ingest_daily(client, categories=["cs.CL"])
+    assert (result.new, result.failed) == (0, 101)
+    assert "did not answer after 2 attempts (HTTP 503)" in result.failures[-1][1]
+    assert len(arxiv_server.requests) == 3  # the listing, then two tries of the first batch
+    assert not Paper.objects.exists()

@@ -131,3 +131,19 @@ def test_recompute_all_trending_uses_star_velocity(db, settings):
     scores = dict(DailyEntry.objects.values_list("paper_id", "trending_score"))
     assert scores[rising.pk] > scores[still.pk]
     assert Paper.objects.get(pk=rising.pk).upvotes_count == 0
+
+
+def test_it_retries_a_server_error_and_a_dropped_connection(arxiv_server, db):
+    make_paper(github_repo="https://github.com/example-lab/mmrag")
+    arxiv_server.replies = [Reply(502, b"bad gateway"), Reply(0), ok(12)]
+    sleeps = []
+    github = GithubClient(
+        api_url=arxiv_server.url.replace("/api/query", ""),
+        sleep=sleeps.append,
+        jitter=lambda: 1.0,
+    )
+    with github:
+        result = refresh_stars(github)
+    assert (result.updated, result.failed) == (1, 0)
+    assert len(arxiv_server.requests) == 3
+    assert sleeps == [2.0, 4.0]  # exponential steps; the jitter (here 1.0) picks within each

@@ -114,3 +114,32 @@ def test_organization_slugs_avoid_reserved_paths():
     assert org_slug("api") == "api-org"
     assert org_slug("Zürich NLP") == "zurich-nlp"
     assert org_slug("google") == "google"
+
+
+def test_it_backs_off_with_jitter_on_a_dropped_connection_and_a_503(arxiv_server):
+    arxiv_server.replies = [
+        Reply(0),
+        Reply(503, b"busy"),
+        Reply(200, fixture_bytes("hf_daily_papers.json")),
+    ]
+    sleeps = []
+    client = HfClient(
+        api_url=arxiv_server.url.replace("/api/query", "/api"),
+        sleep=sleeps.append,
+        jitter=lambda: 0.5,
+    )
+    with client:
+        items, errors = client.daily_papers(month="2025-11")
+    assert (len(items), errors) == (3, [])
+    assert sleeps == [1.5, 3.0]
+    assert [r["path"] for r in arxiv_server.requests] == [
+        "/api/daily_papers?month=2025-11&p=0&limit=100"
+    ] * 3
+    assert arxiv_server.requests[0]["User-Agent"] == client.user_agent
+
+
+def test_it_gives_up_with_a_readable_error_when_hugging_face_stays_down(arxiv_server):
+    arxiv_server.replies = [Reply(502, b"bad gateway")]
+    client = HfClient(api_url=arxiv_server.url, max_attempts=2, sleep=lambda s: None)
+    with client, pytest.raises(HfError, match="did not answer after 2 attempts .HTTP 502"):
+        client.daily_papers(date="2025-11-05")
