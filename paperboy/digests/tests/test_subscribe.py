@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.urls import reverse
 
 from paperboy.digests.models import Subscription
 from paperboy.digests.tests.conftest import subscribe
@@ -126,8 +125,25 @@ def test_a_flood_from_one_client_is_rate_limited(post, smtp, db, settings):
     assert other.status_code == 200
 
 
-def test_the_list_pages_carry_the_subscribe_forms(client, db):
-    response = client.get(reverse("feed:daily"))
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/papers",
+        "/papers/date/2025-01-20",
+        "/papers/week/2025-W04",
+        "/papers/month/2025-01",
+        "/papers/trending",
+    ],
+)
+def test_every_list_page_carries_the_header_and_footer_subscribe_forms(client, papers, path):
+    response = client.get(path)
+    assert response.status_code == 200
     html = response.content.decode()
     assert html.count(f'action="{URL}"') == 2  # the header call and the footer
     assert 'id="subscribe-email"' in html and 'id="footer-subscribe-email"' in html
+    assert "Get trending papers in your email inbox!" in html
+
+
+def test_an_organization_page_carries_the_footer_subscribe_form(client, papers, example_lab):
+    html = client.get(f"/{example_lab.slug}/papers").content.decode()
+    assert 'id="footer-subscribe-email"' in html and f'action="{URL}"' in html
