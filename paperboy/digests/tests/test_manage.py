@@ -83,3 +83,11 @@ def test_members_without_a_verified_address_cannot_subscribe_from_settings(clien
 
 def test_the_settings_page_needs_a_login(client, db):
     assert client.get("/digests/settings").status_code == 302
+
+
+def test_members_find_their_digest_settings_from_their_profile(client, alice):
+    client.force_login(alice)
+    html = client.get(f"/u/{alice.username}").content.decode()
+    assert 'href="/digests/settings"' in html
+    client.logout()
+    assert 'href="/digests/settings"' not in client.get(f"/u/{alice.username}").content.decode()
