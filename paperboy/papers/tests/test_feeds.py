@@ -1,7 +1,9 @@
 """RSS and Atom feeds under /feeds/: every list, an organization, a search, "for you"."""
 
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -129,3 +131,103 @@ def test_every_page_links_its_feeds(client, listed):
     paper_page = client.get("/papers/2501.00101").content.decode()
     assert 'type="text/markdown"' in paper_page
     assert 'href="/papers/2501.00101.md"' in paper_page
+
+
+RSS_FEEDS = [
+    "/feeds/daily.rss",
+    "/feeds/date/2025-01-15.rss",
+    "/feeds/week/2025-W03.rss",
+    "/feeds/month/2025-01.rss",
+    "/feeds/trending.rss",
+    "/feeds/org/example-lab.rss",
+    "/feeds/search.rss?q=sparse+attention",
+]
+
+
+def absolute(url: str | None) -> bool:
+    parts = urlsplit(url or "")
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+@pytest.fixture
+def every_feed(listed, alice):
+    """Every kind of feed, the private one included, each with at least one item."""
+    plaintext = ApiToken.issue(user=alice, name="feed", scope=ApiToken.Scope.FEED)[1]
+    make_entry(make_paper(arxiv_id="2501.00109", title="Recent"), date.today())  # for you
+    return RSS_FEEDS + [f"/feeds/for-you/{plaintext}.rss"]
+
+
+def test_every_rss_feed_is_valid_rss_2_0(client, every_feed, monkeypatch):
+    from paperboy.api.tests.fakes import fake_search
+
+    fake_search(monkeypatch, [e.paper for e in DailyEntry.objects.all()])
+    for url in every_feed:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        root = ET.fromstring(response.content)
+        assert root.tag == "rss" and root.get("version") == "2.0", url
+        channel = root.find("channel")
+        for required in ("title", "link", "description"):
+            assert channel.findtext(required), (url, required)
+        assert absolute(channel.findtext("link")), url
+        self_link = channel.find("{http://www.w3.org/2005/Atom}link")
+        assert self_link.get("rel") == "self" and absolute(self_link.get("href")), url
+        parsedate_to_datetime(channel.findtext("lastBuildDate"))
+        items = channel.findall("item")
+        assert items, url
+        for item in items:
+            assert item.findtext("title") and item.findtext("description"), url
+            assert absolute(item.findtext("link")), url
+            assert absolute(item.findtext("guid")), url
+            published = parsedate_to_datetime(item.findtext("pubDate"))
+            assert published.tzinfo is not None, url
+
+
+def test_every_atom_feed_is_valid_atom(client, every_feed, monkeypatch):
+    from paperboy.api.tests.fakes import fake_search
+
+    fake_search(monkeypatch, [e.paper for e in DailyEntry.objects.all()])
+    for url in every_feed:
+        url = url.replace(".rss", ".atom")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        root = ET.fromstring(response.content)
+        assert root.tag == f"{ATOM}feed", url
+        assert root.findtext(f"{ATOM}title") and root.findtext(f"{ATOM}id"), url
+        datetime.fromisoformat(root.findtext(f"{ATOM}updated"))
+        links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+        assert absolute(links["alternate"]) and absolute(links["self"]), url
+        entries = root.findall(f"{ATOM}entry")
+        assert entries, url
+        for entry in entries:
+            assert entry.findtext(f"{ATOM}title"), url
+            assert absolute(entry.findtext(f"{ATOM}id")), url
+            assert absolute(entry.find(f"{ATOM}link").get("href")), url
+            assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name"), url
+            assert datetime.fromisoformat(entry.findtext(f"{ATOM}updated")).tzinfo, url
+            assert datetime.fromisoformat(entry.findtext(f"{ATOM}published")).tzinfo, url
+
+
+@pytest.mark.parametrize(
+    ("page", "own_feed"),
+    [
+        ("/papers", None),
+        ("/papers/date/2025-01-15", "/feeds/date/2025-01-15.rss"),
+        ("/papers/month/2025-01", "/feeds/month/2025-01.rss"),
+        ("/papers/trending", "/feeds/trending.rss"),
+        ("/example-lab/papers", "/feeds/org/example-lab.rss"),
+        ("/papers/search?q=sparse", "/feeds/search.rss?q=sparse"),
+        ("/papers/2501.00101", None),
+        ("/digests/subscribe", None),
+    ],
+)
+def test_every_page_advertises_the_daily_feed_and_its_own(client, listed, page, own_feed):
+    response = client.get(page)
+    assert response.status_code == 200, page
+    html = response.content.decode()
+    assert '<link rel="alternate" type="application/rss+xml"' in html
+    assert 'href="/feeds/daily.rss"' in html and 'href="/feeds/daily.atom"' in html
+    if own_feed:
+        assert f'href="{own_feed}"' in html
+        assert f'href="{own_feed.replace(".rss", ".atom")}"' in html
+        assert client.get(own_feed).status_code == 200
