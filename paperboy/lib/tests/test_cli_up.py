@@ -3,9 +3,11 @@
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -27,15 +29,57 @@ def _wait_for(url: str, timeout: float = 90.0) -> httpx.Response:
     raise AssertionError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def _task_ran(database: Path, task_path: str, timeout: float = 90.0) -> None:
+    """Wait until the task worker has run ``task_path`` (a row of django-tasks-db)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as db:
+                row = db.execute(
+                    "SELECT status FROM django_tasks_database_dbtaskresult"
+                    " WHERE task_path = ? AND status = 'SUCCESSFUL'",
+                    (task_path,),
+                ).fetchone()
+            if row:
+                return
+        except sqlite3.OperationalError:  # not migrated yet, or busy
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{task_path} did not run within {timeout:.0f} s")
+
+
+def _processes_using(data_dir: Path) -> list[int]:
+    """Live processes started with this data directory (the web, worker and scheduler)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if "State:\tZ" in status:
+            continue
+        if f"PAPERBOY_DATA_DIR={data_dir}".encode() in environ:
+            pids.append(int(entry.name))
+    return pids
+
+
 @pytest.fixture
 def up_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "PAPERBOY_"))}
     env["PAPERBOY_DATA_DIR"] = str(tmp_path / "data")
+    # The scheduler runs its jobs at start: the outside services are a closed local port.
+    closed = f"http://127.0.0.1:{_free_port()}"
+    for name in ("HF_API_URL", "GITHUB_API_URL", "ARXIV_API_URL", "ARXIV_RSS_URL"):
+        env[f"PAPERBOY_{name}"] = closed
     return env
 
 
-def test_up_serves_the_demo_and_stops_cleanly_on_sigterm(up_env):
+def test_up_serves_the_demo_runs_tasks_and_stops_cleanly_on_sigterm(up_env):
     port = _free_port()
+    data_dir = Path(up_env["PAPERBOY_DATA_DIR"])
     proc = subprocess.Popen(
         [sys.executable, "-m", "paperboy.cli", "up", "--port", str(port)],
         env=up_env,
@@ -52,13 +96,18 @@ def test_up_serves_the_demo_and_stops_cleanly_on_sigterm(up_env):
         assert page.text.count('class="card') >= 10  # the demo corpus is on today's page
         css = httpx.get(f"http://127.0.0.1:{port}/static/vendor/htmx.min.js", timeout=10)
         assert css.status_code == 200  # static files are served by the production server
+        # The scheduler enqueued its start-up jobs and the task worker ran them.
+        _task_ran(data_dir / "paperboy.sqlite3", "paperboy.feed.tasks.recompute_trending")
+        assert len(_processes_using(data_dir)) >= 4  # up, gunicorn (+ workers), worker, scheduler
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     assert "Paperboy stopped." in out
+    assert "Booting worker" in out and "Starting worker" in out  # gunicorn, db_worker
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+    assert _processes_using(data_dir) == []  # nothing left running
 
 
 def test_up_refuses_a_bad_setting_in_one_line(up_env):
