@@ -91,14 +91,21 @@ def test_bad_avatars_are_refused(client, alice, settings, upload, error):
 
 
 @pytest.mark.parametrize("source", XSS)
-def test_descriptions_are_sanitized(client, alice, example_lab, source):
-    example_lab.description = source
-    example_lab.save()
+def test_hostile_descriptions_are_neutralised_on_the_page(client, alice, example_lab, source):
+    client.force_login(alice)
 
-    html = example_lab.description_html()
+    saved = client.post(
+        "/orgs/example-lab/edit", {"name": "Example Lab", "description": source, "website": ""}
+    )
 
-    assert_safe(html)
-    assert source not in client.get("/example-lab/papers").content.decode() or "<" not in source
+    assert saved.status_code == 302
+    example_lab.refresh_from_db()
+    assert example_lab.description == source  # kept as written, rendered safely
+    safe = example_lab.description_html()
+    assert_safe(safe)
+    page = client.get("/example-lab/papers").content.decode()
+    # The page shows exactly the sanitized rendering, never the raw source.
+    assert f'<div class="org-description prose math">{safe}</div>' in page
 
 
 def test_an_admin_edits_the_organization_but_not_its_slug(client, alice, example_lab):

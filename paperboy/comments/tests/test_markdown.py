@@ -1,7 +1,9 @@
 """Markdown rendering and sanitizing (pure), with the XSS corpus comments and organization
 descriptions must survive."""
 
+import re
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -33,6 +35,28 @@ XSS = [
     "@<script>alert(1)</script>",
     "&#106;avascript:alert(1)",
     "[x](&#106;avascript:alert(1))",
+    # data: URLs
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    "[x](data:text/html,%3Cscript%3Ealert(1)%3C/script%3E)",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    '<img src="data:image/svg+xml,<svg onload=alert(1)>">',
+    # SVG and MathML tricks
+    '<svg><a xlink:href="javascript:alert(1)"><text y="20">x</text></a></svg>',
+    "<svg><script>alert(1)</script></svg>",
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<math href="javascript:alert(1)">x</math>',
+    # autolinks, other elements, attribute smuggling
+    "<javascript:alert(1)>",
+    '<https://example.org/" onmouseover="alert(1)>',
+    '<object data="javascript:alert(1)"></object><embed src="javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><button>go</button></form>',
+    "<a href='https://example.org' onclick='alert(1)' style='position:fixed'>x</a>",
+    "<base href=javascript:/>",
+    "[x](java\tscript:alert(1))",
+    "[x](java%0ascript:alert(1))",
+    "````\n<script>alert(1)</script>",
+    "<!-- <script>alert(1)</script> -->",
 ]
 
 
@@ -55,9 +79,10 @@ def assert_safe(html: str) -> None:
         assert "style" not in attrs and "src" not in attrs
         href = attrs.get("href")
         if href is not None:
-            assert href.split(":", 1)[0].lower() in ("http", "https", "mailto") or (
-                href.startswith("/")
-            ), href
+            # As a browser reads it: tabs and newlines anywhere, and C0 controls and spaces
+            # at the ends, are dropped before the scheme is looked at.
+            scheme = urlsplit(re.sub(r"[\t\n\r]", "", href).strip("\x00- ")).scheme
+            assert scheme.lower() in ("", "http", "https", "mailto"), href
 
 
 @pytest.mark.parametrize("source", XSS)

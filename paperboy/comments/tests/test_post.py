@@ -3,6 +3,7 @@
 import pytest
 
 from paperboy.comments.models import Comment
+from paperboy.comments.tests.test_markdown import XSS, assert_safe
 from paperboy.test import make_paper
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -136,3 +137,17 @@ def test_a_moderated_comment_with_replies_shows_as_removed(client, alice, bob, p
     html = client.get("/papers/2510.10001").content.decode()
 
     assert "[removed by a moderator]" in html and "rude" not in html and "calm" in html
+
+
+@pytest.mark.parametrize("source", XSS)
+def test_hostile_comments_are_neutralised_on_the_page(client, alice, paper, source):
+    client.force_login(alice)
+
+    response = client.post("/papers/2510.10001/comments", {"body": source}, **HTMX)
+
+    assert response.status_code == 200
+    comment = Comment.objects.get()
+    assert comment.body == source.strip()  # kept as written, rendered safely
+    assert_safe(comment.html)
+    page = client.get("/papers/2510.10001").content.decode()
+    assert f'<div class="comment-body math prose">{comment.html}</div>' in page
