@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from paperboy.accounts.models import RESERVED_SLUGS, Organization
@@ -46,26 +46,36 @@ def import_daily_items(
     result.unchanged += len(items) - len(by_id)
     progress.start("Hugging Face daily papers", total=len(by_id))
     known = set(Paper.objects.filter(arxiv_id__in=list(by_id)).values_list("arxiv_id", flat=True))
-    created = import_records([i.record for i in by_id.values() if i.record.arxiv_id not in known])
-    result.add(created)
-    failed = {arxiv_id for arxiv_id, _ in created.failures}
     orgs: dict[str, Organization] = {}
     for arxiv_id, item in by_id.items():
-        if arxiv_id in failed:
-            continue
-        with transaction.atomic():
-            paper = Paper.objects.select_for_update().get(arxiv_id=arxiv_id)
-            changed = _apply(paper, item, orgs)
-            if changed:
-                votes.refresh_counters(paper.pk)
-        if arxiv_id in known:
-            if changed:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        one = ImportResult(updated=int(changed))
+        one = ImportResult()
+        try:
+            # One item, one transaction: its paper, extras, entry and counts, or nothing.
+            with transaction.atomic():
+                if arxiv_id not in known:
+                    one = import_records([item.record])
+                    if one.failed:
+                        raise _Failed
+                paper = Paper.objects.select_for_update().get(arxiv_id=arxiv_id)
+                changed = _apply(paper, item, orgs)
+                if changed:
+                    votes.refresh_counters(paper.pk)
+        except _Failed:
+            pass
+        except DatabaseError as e:
+            orgs.clear()  # what this transaction created is gone
+            one = ImportResult()
+            one.fail(arxiv_id, f"database refused it: {e}".strip())
+        else:
+            if arxiv_id in known:
+                one.updated, one.unchanged = int(changed), int(not changed)
+        result.add(one)
         progress.advance(one)
     return result
+
+
+class _Failed(Exception):
+    """The importer refused the item's paper; its reason is in the result already."""
 
 
 def _organization(value: HfOrganization | None, cache: dict[str, Organization]):

@@ -143,3 +143,91 @@ def test_it_gives_up_with_a_readable_error_when_hugging_face_stays_down(arxiv_se
     client = HfClient(api_url=arxiv_server.url, max_attempts=2, sleep=lambda s: None)
     with client, pytest.raises(HfError, match="did not answer after 2 attempts .HTTP 502"):
         client.daily_papers(date="2025-11-05")
+
+
+# --- bad input: each item imported cleanly or failed with its reason, never half-written ------
+
+
+def items_with(edit):
+    data = json.loads(fixture_bytes("hf_daily_papers.json"))
+    edit(data)
+    return parse_daily_papers(json.dumps(data))
+
+
+def test_an_item_the_importer_refuses_fails_alone_and_leaves_nothing(db):
+    def edit(data):
+        data[1]["paper"]["githubRepo"] = "javascript:alert(1)"
+
+    result = import_daily_items(*items_with(edit))
+    assert (result.new, result.failed) == (2, 1)
+    assert result.failures[0][0] == "2511.02755"
+    assert "is not a URL" in result.failures[0][1]
+    assert not Paper.objects.filter(arxiv_id="2511.02755").exists()
+    assert DailyEntry.objects.count() == 2
+
+
+def test_an_item_the_database_refuses_is_rolled_back_whole_and_the_batch_goes_on(db, monkeypatch):
+    from django.db import DatabaseError
+
+    refresh = votes.refresh_counters
+
+    def refuse_one(paper_id):
+        if Paper.objects.get(pk=paper_id).arxiv_id == "2511.02755":
+            raise DatabaseError("value too long")
+        return refresh(paper_id)
+
+    monkeypatch.setattr(votes, "refresh_counters", refuse_one)
+    result = import_daily_items(*items_with(lambda data: None))
+    assert (result.new, result.failed) == (2, 1)
+    assert result.failures == [("2511.02755", "database refused it: value too long")]
+    # Its paper was written in the same transaction as its entry: both are gone.
+    assert not Paper.objects.filter(arxiv_id="2511.02755").exists()
+    assert set(DailyEntry.objects.values_list("paper__arxiv_id", flat=True)) == {
+        "2511.02358",
+        "2511.03180",
+    }
+
+
+def test_html_latex_and_unicode_in_an_item_are_imported_cleanly(db):
+    def edit(data):
+        paper = data[0]["paper"]
+        paper["title"] = "<b>Münchhausen</b> &amp; the $\\mathcal{O}(n^2)$ <i>trick</i> — 🚀"
+        paper["summary"] = "We bound $\\sum_{i} x_i \\le \\epsilon$ for Zoë's 東京 corpus."
+        paper["authors"] = [{"name": "Zoë Ångström"}, {"name": "山田 太郎"}]
+
+    import_daily_items(*items_with(edit))
+    paper = Paper.objects.get(arxiv_id="2511.02358")
+    assert paper.title == "Münchhausen & the $\\mathcal{O}(n^2)$ trick — 🚀"
+    assert paper.abstract == "We bound $\\sum_{i} x_i \\le \\epsilon$ for Zoë's 東京 corpus."
+    assert paper.author_names() == ["Zoë Ångström", "山田 太郎"]
+
+
+def test_an_id_listed_twice_in_one_answer_is_imported_once(db):
+    def edit(data):
+        data.append(json.loads(json.dumps(data[0])))
+
+    result = import_daily_items(*items_with(edit))
+    assert (result.new, result.unchanged, result.failed) == (3, 1, 0)
+    assert DailyEntry.objects.filter(paper__arxiv_id="2511.02358").count() == 1
+
+
+@pytest.mark.parametrize(
+    "edit, reason",
+    [
+        (lambda d: d[0]["paper"].pop("publishedAt"), "needs paper.publishedAt"),
+        (lambda d: d[0]["paper"].update(title=" "), "title is empty"),
+        (lambda d: d[0]["paper"].update(title="<i></i>"), "title is empty"),
+        (lambda d: d[0]["paper"].update(authors="Ann"), "authors must be a list"),
+        (lambda d: d[0]["paper"].update(id="2511.2358"), "wrong number of digits"),
+        (lambda d: d[0]["paper"].update(submittedOnDailyAt="yesterday"), "not an ISO 8601"),
+    ],
+)
+def test_an_item_with_a_missing_or_bad_field_is_reported_with_its_reason(edit, reason, db):
+    def drop_outer_date(data):
+        data[0].pop("publishedAt")
+        edit(data)
+
+    result = import_daily_items(*items_with(drop_outer_date))
+    assert (result.new, result.failed) == (2, 1)
+    assert reason in result.failures[0][1]
+    assert not Paper.objects.filter(arxiv_id="2511.02358").exists()
