@@ -9,11 +9,18 @@ The OpenAPI document is ``/api/openapi.json``; interactive docs are at ``/api/do
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any, Literal
 
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.urls import register_converter
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
+from django.urls import URLPattern, register_converter
 from django.utils import timezone
 from django.utils.html import strip_tags
 from ninja import NinjaAPI, Query, Schema, Status
@@ -75,7 +82,33 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-api = NinjaAPI(
+class PaperboyAPI(NinjaAPI):
+    """django-ninja answers a known path with a wrong method by a plain-text 405: here it is
+    JSON like every other error (the ``Allow`` header kept)."""
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_not_allowed(pattern.callback)
+        return patterns
+
+
+def _json_not_allowed(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            message = f"{request.method} is not allowed here; use {allowed}."
+            response = error(request, message, 405)
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+api = PaperboyAPI(
     title="Paperboy API",
     version="1",
     description=(
