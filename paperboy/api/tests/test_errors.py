@@ -1,6 +1,11 @@
-"""Errors outside any one endpoint: a wrong method on a known path is a JSON 405."""
+"""Errors across the API: a wrong method is a JSON 405; a write without a working token, with
+an oversized body or with JSON of the wrong type is a JSON 4xx and changes nothing."""
+
+import json
 
 import pytest
+
+from paperboy.api.tests.conftest import bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -20,3 +25,82 @@ def test_a_wrong_method_is_a_json_405_naming_the_right_ones(client, listed, meth
     assert response["Content-Type"].startswith("application/json")
     assert "not allowed" in response.json()["error"]
     assert response["Allow"]
+
+
+WRITES = [
+    ("post", "/api/daily_papers", {"arxiv_id": "2501.00500"}),
+    ("post", "/api/papers/2501.00102/upvote", None),
+    ("delete", "/api/papers/2501.00101/upvote", None),
+    ("post", "/api/papers/2501.00102/comment", {"comment": "Nice."}),
+]
+
+
+def snapshot() -> tuple:
+    from paperboy.comments.models import Comment
+    from paperboy.feed.models import DailyEntry, Upvote
+
+    return (
+        sorted(DailyEntry.objects.values_list("paper_id", "upvotes_count")),
+        sorted(Upvote.objects.values_list("user_id", "paper_id")),
+        Comment.objects.count(),
+    )
+
+
+@pytest.fixture
+def before(listed, alice):
+    from paperboy.feed import votes
+    from paperboy.test import make_paper
+
+    make_paper(arxiv_id="2501.00500")
+    votes.upvote(user_id=alice.pk, paper_id=listed[0].paper_id)
+    return snapshot()
+
+
+def send(client, method, url, body, **headers):
+    data = json.dumps(body) if body is not None else ""
+    return getattr(client, method)(url, data, content_type="application/json", **headers)
+
+
+@pytest.mark.parametrize(("method", "url", "body"), WRITES)
+@pytest.mark.parametrize("token", ["none", "revoked", "feed", "unknown"])
+def test_writes_without_a_working_api_token_are_a_401_and_change_nothing(
+    client, alice, before, method, url, body, token
+):
+    from paperboy.api.models import ApiToken
+
+    headers = {}
+    if token == "revoked":
+        issued, plaintext = ApiToken.issue(user=alice, name="old")
+        issued.revoke()
+        headers = bearer(plaintext)
+    elif token == "feed":
+        headers = bearer(ApiToken.issue(user=alice, name="feed", scope="feed")[1])
+    elif token == "unknown":
+        headers = bearer("pb_" + "x" * 43)
+    response = send(client, method, url, body, **headers)
+    assert response.status_code == 401
+    assert response.json()["error"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("method", "url", "body"), WRITES)
+def test_oversized_bodies_are_a_413_and_change_nothing(
+    client, alice_token, before, method, url, body
+):
+    padded = {**(body or {}), "padding": "x" * 70_000}
+    response = send(client, method, url, padded, **bearer(alice_token))
+    assert response.status_code == 413
+    assert "over 65536 bytes" in response.json()["error"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("method", "url", "body"), WRITES[0:1] + WRITES[3:])
+@pytest.mark.parametrize("wrong", [[], "text", 12, None, {"arxiv_id": 1, "comment": ["x"]}])
+def test_json_of_the_wrong_type_is_a_400_and_changes_nothing(
+    client, alice_token, before, method, url, body, wrong
+):
+    response = client.post(url, json.dumps(wrong), content_type="application/json",
+                           **bearer(alice_token))  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert snapshot() == before
