@@ -42,6 +42,10 @@ class GithubError(Exception):
     pass
 
 
+class GithubUnavailable(GithubError):
+    """Network errors or 5xx answers until the attempts ran out."""
+
+
 class RateLimited(GithubError):
     def __init__(self, reset_at: datetime | None) -> None:
         when = reset_at.isoformat() if reset_at else "later"
@@ -163,7 +167,7 @@ class GithubClient:
                 self.sleep(delay)
         if self.remaining == 0:
             raise RateLimited(self._reset_at())
-        raise GithubError(f"GitHub did not answer for {name} ({problem})")
+        raise GithubUnavailable(f"GitHub did not answer for {name} ({problem})")
 
     def _note_limits(self, response: httpx.Response) -> None:
         remaining = response.headers.get("X-RateLimit-Remaining", "")

@@ -4,7 +4,9 @@ Repositories are asked least-recently-checked first, with the ETag of their last
 is free and means nothing changed). A new count goes on the papers, into ``StarSnapshot``
 (the history trending reads for its star velocity) and, for papers on the daily list, into
 their trending score. When GitHub's rate limit runs out the refresh stops; the repositories
-it did not reach are reported as failed and come first next time.
+it did not reach are reported as failed and come first next time. So it does when GitHub
+has not answered for ``MAX_UNANSWERED`` repositories in a row (the network is down): waiting
+out every retry of every other repository would only take long to say the same.
 """
 
 from __future__ import annotations
@@ -15,11 +17,19 @@ from django.utils import timezone
 
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
-from paperboy.ingest.github import GithubClient, GithubError, RateLimited, repo_name
+from paperboy.ingest.github import (
+    GithubClient,
+    GithubError,
+    GithubUnavailable,
+    RateLimited,
+    repo_name,
+)
 from paperboy.ingest.importer import ImportResult
 from paperboy.ingest.models import GithubRepo, StarSnapshot
 from paperboy.ingest.runs import Progress
 from paperboy.papers.models import Paper
+
+MAX_UNANSWERED = 3
 
 
 def refresh_stars(
@@ -44,15 +54,14 @@ def refresh_stars(
         repos = repos[:limit]
     result = ImportResult()
     progress.start("GitHub stars", total=len(repos))
+    unanswered = 0
     for n, repo in enumerate(repos):
         pks = papers_of[repo.name]
         part = ImportResult()
         try:
             answer = client.repo(repo.name, etag=repo.etag)
         except RateLimited as e:
-            for rest in repos[n:]:
-                for _ in papers_of[rest.name]:
-                    result.fail(rest.name, str(e))
+            _fail_rest(result, repos[n:], papers_of, str(e))
             progress.note(str(e))
             break
         except GithubError as e:
@@ -60,7 +69,14 @@ def refresh_stars(
                 part.fail(repo.name, str(e))
             result.add(part)
             progress.advance(part)
+            unanswered = unanswered + 1 if isinstance(e, GithubUnavailable) else 0
+            if unanswered >= MAX_UNANSWERED and n + 1 < len(repos):
+                why = f"not asked: GitHub did not answer for {unanswered} repositories in a row"
+                _fail_rest(result, repos[n + 1 :], papers_of, why)
+                progress.note(why)
+                break
             continue
+        unanswered = 0
         now = timezone.now()
         with transaction.atomic():
             repo.checked_at = now
@@ -80,6 +96,14 @@ def refresh_stars(
         progress.advance(part)
         heartbeat()
     return result
+
+
+def _fail_rest(
+    result: ImportResult, repos: list[GithubRepo], papers_of: dict[str, list[int]], why: str
+) -> None:
+    for repo in repos:
+        for _ in papers_of[repo.name]:
+            result.fail(repo.name, why)
 
 
 def _all_repos(papers_of: dict[str, list[int]]) -> list[GithubRepo]:

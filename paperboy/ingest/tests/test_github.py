@@ -147,3 +147,28 @@ def test_it_retries_a_server_error_and_a_dropped_connection(arxiv_server, db):
     assert (result.updated, result.failed) == (1, 0)
     assert len(arxiv_server.requests) == 3
     assert sleeps == [2.0, 4.0]  # exponential steps; the jitter (here 1.0) picks within each
+
+
+def test_it_stops_asking_when_github_does_not_answer_several_repositories_in_a_row(
+    arxiv_server, db
+):
+    for n in range(5):
+        make_paper(github_repo=f"https://github.com/lab/repo{n}")
+    arxiv_server.replies = [Reply(0)]  # every connection dropped: the network is down
+    with client(arxiv_server, max_attempts=2) as c:
+        result = refresh_stars(c)
+    assert len(arxiv_server.requests) == 3 * 2  # three repositories, two attempts each
+    assert (result.updated, result.failed) == (0, 5)
+    reasons = [why for _, why in result.failures]
+    assert reasons[0].startswith("GitHub did not answer for lab/repo0")
+    assert reasons[3:] == ["not asked: GitHub did not answer for 3 repositories in a row"] * 2
+
+
+def test_an_answer_resets_the_count_of_unanswered_repositories(arxiv_server, db):
+    for n in range(6):
+        make_paper(github_repo=f"https://github.com/lab/repo{n}")
+    arxiv_server.replies = [Reply(0), Reply(0), ok(1), Reply(0), Reply(0), ok(2)]
+    with client(arxiv_server, max_attempts=1) as c:
+        result = refresh_stars(c)
+    assert (result.updated, result.failed) == (2, 4)
+    assert len(arxiv_server.requests) == 6
