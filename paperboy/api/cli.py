@@ -57,7 +57,9 @@ def register(subparsers) -> None:
         "trending and no period: the trending list.",
     )
     when = ls.add_mutually_exclusive_group()
-    when.add_argument("--date", metavar="YYYY-MM-DD", help="A day (default: the latest day).")
+    when.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="A day, or `today` (default: the latest day)."
+    )
     when.add_argument("--week", metavar="YYYY-Www", help="An ISO week, e.g. 2026-W48.")
     when.add_argument("--month", metavar="YYYY-MM", help="A month, e.g. 2026-11.")
     ls.add_argument(
@@ -331,6 +333,10 @@ def cmd_ls(args: argparse.Namespace) -> int:
     _check_limit(args.limit, 100)
     if args.page < 0:
         raise CliError("--page must be 0 or more")
+    if args.date and args.date.strip().lower() == "today":  # as `hf papers ls --date today`
+        import datetime
+
+        args.date = datetime.date.today().isoformat()
     params = {
         "p": args.page,
         "limit": args.limit,

@@ -245,3 +245,12 @@ def test_a_database_that_was_never_migrated_is_one_line(capsys, db, monkeypatch)
         assert "run `paperboy manage migrate` first" in err
         assert len(err.strip().splitlines()) == 1
         assert out == ""
+
+
+def test_date_today_asks_for_today_s_date(capsys, hugging_face, time_machine):
+    url, seen = hugging_face
+    time_machine.move_to("2025-11-05 12:00")
+    code, out, _ = run(capsys, "papers", "ls", "--date", "today", "--endpoint", url)
+    assert code == 0
+    assert seen[-1] == "/api/daily_papers?p=0&limit=20&date=2025-11-05&sort=publishedAt"
+    assert "Daily papers · 2025-11-05" in out
