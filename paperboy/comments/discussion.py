@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from paperboy.accounts.claims import approved_on
 from paperboy.accounts.models import User
 from paperboy.comments import markdown
 from paperboy.comments.models import Comment
@@ -41,7 +42,9 @@ def check_body(body: str) -> str:
     return body
 
 
-def _render(body: str) -> tuple[str, list[User]]:
+def _render(body: str, paper: Paper) -> tuple[str, list[User]]:
+    """Render and sanitize; mentions link to members' profiles, and a mention of one of the
+    paper's verified authors says so."""
     names = markdown.mentions(body)
     users = (
         {
@@ -56,7 +59,12 @@ def _render(body: str) -> tuple[str, list[User]]:
         user = users.get(name.lower())
         return reverse("accounts:profile", args=[user.username]) if user else ""
 
-    return markdown.render(body, mention_url=url).html, list(users.values())
+    authors = (
+        frozenset(c.username.lower() for c in approved_on(paper) if c.username.lower() in users)
+        if users
+        else frozenset()
+    )
+    return markdown.render(body, mention_url=url, author_names=authors).html, list(users.values())
 
 
 def refresh_count(paper_id: int) -> int:
@@ -77,7 +85,7 @@ def post(*, user, paper: Paper, body: str, parent: Comment | None = None) -> Com
         raise Refused("Sign in to comment.", status=403)
     if parent is not None and (parent.paper_id != paper.pk or parent.is_gone):
         raise Refused("That comment is gone; you can no longer reply to it.", status=404)
-    html, mentioned = _render(body)
+    html, mentioned = _render(body, paper)
     with transaction.atomic():
         _lock(paper.pk)
         comment = Comment.objects.create(
@@ -99,7 +107,7 @@ def edit(*, user, comment: Comment, body: str) -> Comment:
             status=403,
         )
     body = check_body(body)
-    html, mentioned = _render(body)
+    html, mentioned = _render(body, comment.paper)
     comment.body, comment.html, comment.edited_at = body, html, timezone.now()
     with transaction.atomic():
         comment.save(update_fields=["body", "html", "edited_at"])

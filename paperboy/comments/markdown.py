@@ -23,7 +23,11 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 # dollarmath wraps math in <span class="math inline"> / <div class="math block">.
-ALLOWED_CLASSES = {"a": {"mention"}, "span": {"math", "inline"}, "div": {"math", "block"}}
+ALLOWED_CLASSES = {
+    "a": {"mention", "author"},
+    "span": {"math", "inline"},
+    "div": {"math", "block"},
+}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # Usernames as Django allows them, minus "@" (so that an email address is never a mention).
@@ -74,6 +78,11 @@ def _render_mention(self, tokens, idx, options, env) -> str:
     url = env.get("mention_url", lambda _name: "")(name)
     if not url:
         return escape(f"@{name}")
+    if name.lower() in env.get("author_names", ()):
+        return (
+            f'<a class="mention author" href="{escape(url)}" '
+            f'title="A verified author of this paper">@{escape(name)}</a>'
+        )
     return f'<a class="mention" href="{escape(url)}">@{escape(name)}</a>'
 
 
@@ -105,9 +114,16 @@ def mentions(text: str) -> list[str]:
     return env.get("mentions", [])
 
 
-def render(text: str, *, mention_url: Callable[[str], str] | None = None) -> Rendered:
-    """Markdown to safe HTML. ``mention_url(name)`` links a mention ("" leaves it as text)."""
-    env: dict = {"mention_url": mention_url or (lambda _name: "")}
+def render(
+    text: str,
+    *,
+    mention_url: Callable[[str], str] | None = None,
+    author_names: frozenset[str] = frozenset(),
+) -> Rendered:
+    """Markdown to safe HTML. ``mention_url(name)`` links a mention ("" leaves it as text);
+    linked mentions of ``author_names`` (lowercase usernames: the paper's verified authors)
+    are marked as such."""
+    env: dict = {"mention_url": mention_url or (lambda _name: ""), "author_names": author_names}
     tokens = _MD.parse(text or "", env)
     html = _MD.renderer.render(tokens, _MD.options, env)
     return Rendered(html=sanitize(html), mentions=env.get("mentions", []))

@@ -10,4 +10,16 @@
       event.detail.isError = false;
     }
   });
+  // "Ask the authors: @alice": a click puts the mention into the comment box.
+  document.addEventListener("click", function (event) {
+    var hint = event.target.closest && event.target.closest(".mention-hint[data-mention]");
+    var box = hint && document.getElementById("comment-new");
+    if (!box) return;
+    var before = box.value.slice(0, box.selectionStart);
+    var after = box.value.slice(box.selectionEnd);
+    var text = (before && !/\s$/.test(before) ? " " : "") + hint.dataset.mention + " ";
+    box.value = before + text + after;
+    box.focus();
+    box.selectionStart = box.selectionEnd = before.length + text.length;
+  });
 })();

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from paperboy.accounts.models import AuthorClaim
 from paperboy.test import PASSWORD, make_entry, make_paper, make_user
 
 
@@ -21,17 +22,27 @@ def sign_in(page, live_server, username):
 def test_comment_and_reply_with_math_without_a_reload(live_server, page, alice, bob):
     paper = make_paper(arxiv_id="2510.20001", title="A paper worth discussing")
     make_entry(paper)
+    # Bob is a verified author of the paper: the comment box offers him as a mention.
+    AuthorClaim.objects.create(
+        user=bob, paper=paper, author=paper.authors.first(), status="approved"
+    )
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/papers/2510.20001")
     page.evaluate("window.__same_page = true")
 
-    page.fill("#comment-new", "The bound $O(n \\log n)$ is **tight**, right @bob?")
+    page.fill("#comment-new", "The bound $O(n \\log n)$ is **tight**, right")
+    page.get_by_role("button", name="@bob").click()  # "Ask the authors: @bob"
+    expect(page.locator("#comment-new")).to_have_value(re.compile(r"right @bob $"))
+    page.locator("#comment-new").press("End")
+    page.keyboard.type("? $\\href{javascript:alert(1)}{click}$")
     page.get_by_role("button", name="Comment", exact=True).click()
 
     comment = page.locator(".comment").first
-    expect(comment.locator(".katex")).to_be_visible()  # KaTeX typeset the math
+    expect(comment.locator(".katex").first).to_be_visible()  # KaTeX typeset the math
     expect(comment.locator("strong")).to_have_text("tight")
-    expect(comment.locator("a.mention")).to_have_attribute("href", "/u/bob")
+    expect(comment.locator("a.mention.author")).to_have_attribute("href", "/u/bob")
+    # KaTeX does not trust \href: no javascript: link appears anywhere.
+    expect(page.locator("a[href^='javascript' i]")).to_have_count(0)
     expect(page.locator("#comments-title")).to_have_text("1 comment")
 
     # Reply to it, then reply to the reply.

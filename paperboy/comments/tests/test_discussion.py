@@ -67,6 +67,20 @@ def test_mentions_link_existing_users_only(paper, alice, bob):
     assert 'href="/u/bob"' in comment.html and "/u/nobody" not in comment.html
 
 
+def test_a_mention_of_one_of_the_papers_verified_authors_says_so(paper, alice, bob):
+    from paperboy.accounts.models import AuthorClaim
+
+    AuthorClaim.objects.create(
+        user=bob, paper=paper, author=paper.authors.first(), status="approved"
+    )
+
+    comment = discussion.post(user=alice, paper=paper, body="@bob, and @alice too?")
+
+    assert '<a class="mention author" href="/u/bob" title="A verified author' in comment.html
+    assert '<a class="mention" href="/u/alice"' in comment.html
+    assert set(comment.mentions.all()) == {alice, bob}
+
+
 def test_the_author_edits_within_the_window_only(paper, alice, settings):
     settings.PAPERBOY_COMMENT_EDIT_MINUTES = 10
     comment = discussion.post(user=alice, paper=paper, body="tpyo")

@@ -52,6 +52,19 @@ def test_the_paper_page_shows_the_thread(client, alice, bob, paper):
     assert html.index(f'id="comment-{top.pk}"') < html.index("second")
 
 
+def test_the_comment_box_offers_the_papers_verified_authors_to_mention(client, bob, paper):
+    from paperboy.accounts.models import AuthorClaim
+
+    first, second = paper.authorships.all()[:2]
+    AuthorClaim.objects.create(user=bob, paper=paper, author=first.author, status="approved")
+    client.force_login(bob)
+
+    html = client.get("/papers/2510.10001").content.decode()
+
+    assert f'data-mention="@bob" title="Mention {first.author.name} (@bob)"' in html
+    assert "Ask the authors" in html
+
+
 def test_a_visitor_is_sent_to_sign_in(client, paper):
     response = client.post("/papers/2510.10001/comments", {"body": "hi"})
 
