@@ -9,7 +9,9 @@ emails carry ``List-Unsubscribe`` (the signed one-click URL) and
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import mail
@@ -134,6 +136,13 @@ def digest(subscription, digest: Digest) -> EmailMultiAlternatives:
         headers={
             # The same id on a resend lets a client fold a (very unlikely) duplicate away.
             "Message-ID": f"<digest-{subscription.pk}-{digest.period.key.replace(':', '-')}"
-            f"@{settings.SITE_URL.split('://', 1)[-1].split('/')[0].split(':')[0]}>",
+            f"@{message_id_domain()}>",
         },
     )
+
+
+def message_id_domain() -> str:
+    """The site's host name for Message-IDs: a dot-atom, so an IPv6 or non-ASCII host in
+    ``PAPERBOY_SITE_URL`` (``http://[::1]:8000``) falls back to ``localhost``."""
+    host = urlsplit(settings.SITE_URL).hostname or ""
+    return host if re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?", host) else "localhost"

@@ -82,6 +82,22 @@ def test_the_unsubscribe_header_works_and_stops_the_next_digest(client, smtp, pa
 
 
 @pytest.mark.parametrize(
+    "site_url, domain",
+    [
+        ("http://[::1]:8000", "localhost"),
+        ("http://127.0.0.1:8000", "127.0.0.1"),
+        ("https://papers.example.org/", "papers.example.org"),
+    ],
+)
+def test_the_message_id_is_valid_whatever_the_site_url(smtp, papers, settings, site_url, domain):
+    settings.SITE_URL = site_url.rstrip("/")
+    sub = subscribe("ada@example.org")
+    assert send_current().sent == 1
+    message_id = smtp.messages[0].message["Message-ID"]
+    assert message_id == f"<digest-{sub.pk}-daily-2025-01-20@{domain}>"
+
+
+@pytest.mark.parametrize(
     "topics, expected",
     [
         ({"categories": ["cs.CL"]}, [1]),
