@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "ninja",  # /api/docs from the bundled Swagger UI (without it: from a CDN, dead offline)
     "allauth",
     "allauth.account",
     "paperboy.lib",
