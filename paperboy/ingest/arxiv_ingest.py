@@ -52,7 +52,7 @@ def ingest_daily(
             result.unchanged += 1  # already at this version: nothing to fetch
             continue
         wanted.append(a.arxiv_id)
-    progress.start(f"arXiv {'+'.join(categories)}", total=len(wanted))
+    progress.start("arXiv daily", total=len(wanted))
     for start in range(0, len(wanted), BATCH_SIZE):
         batch = wanted[start : start + BATCH_SIZE]
         try:

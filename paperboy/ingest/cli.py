@@ -15,6 +15,7 @@ exit code is 0 only when nothing failed. Other apps may add ``export`` subcomman
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import sys
 import time
@@ -113,7 +114,6 @@ def _progress():
         Progress,
         ProgressColumn,
         TextColumn,
-        TimeElapsedColumn,
     )
     from rich.text import Text
 
@@ -127,11 +127,10 @@ def _progress():
         def __init__(self) -> None:
             self.rich = Progress(
                 TextColumn("{task.description}"),
-                BarColumn(),
+                BarColumn(bar_width=12),
                 MofNCompleteColumn(),
                 Rate(),
                 TextColumn("{task.fields[counts]}"),
-                TimeElapsedColumn(),
                 console=Console(stderr=True),
             )
             self.task = None
@@ -179,6 +178,8 @@ def _run(label: str, call) -> int:
     from paperboy.ingest.github import GithubError
     from paperboy.ingest.hf import HfError
 
+    # One log line per HTTP request would bury the bar; retries and failures are still told.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     started = time.monotonic()
     bar = _progress()
     try:

@@ -44,7 +44,7 @@ def import_daily_items(
         result.fail(error.id, error.reason)
     by_id = {item.record.arxiv_id: item for item in items}  # the last one wins
     result.unchanged += len(items) - len(by_id)
-    progress.start("Hugging Face daily papers", total=len(by_id))
+    progress.start("Hugging Face", total=len(by_id))
     known = set(Paper.objects.filter(arxiv_id__in=list(by_id)).values_list("arxiv_id", flat=True))
     orgs: dict[str, Organization] = {}
     for arxiv_id, item in by_id.items():
