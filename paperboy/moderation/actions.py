@@ -3,6 +3,7 @@ when, why) in the same transaction: there is no moderation without its trace."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Model
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from paperboy.accounts.models import AuthorClaim, Follow, User
 from paperboy.comments import discussion
 from paperboy.comments.models import Comment
+from paperboy.lib.pagecache import page_key
 from paperboy.moderation.models import AuditLog, Report
 from paperboy.papers.models import Author, Paper, PaperAuthor
 
@@ -32,6 +34,12 @@ def log(*, actor, action: str, target: Model, reason: str, **details) -> AuditLo
     )
 
 
+def _forget_page(paper: Paper) -> None:
+    """Drop the visitors' cached copy of the paper page, so a moderation shows at once there
+    (lists catch up within ``PAPERBOY_LIST_CACHE_SECONDS``)."""
+    cache.delete(page_key(paper.get_absolute_url()))
+
+
 def set_hidden(*, actor, papers, hidden: bool, reason: str) -> int:
     """Hide papers from every list, page, feed and the API (or show them again)."""
     done = 0
@@ -40,6 +48,7 @@ def set_hidden(*, actor, papers, hidden: bool, reason: str) -> int:
             if paper.hidden == hidden:
                 continue
             Paper.objects.filter(pk=paper.pk).update(hidden=hidden)
+            transaction.on_commit(lambda paper=paper: _forget_page(paper))
             log(
                 actor=actor,
                 action=Action.HIDE_PAPER if hidden else Action.UNHIDE_PAPER,
@@ -64,6 +73,7 @@ def remove_comment(*, actor, comment: Comment, reason: str) -> None:
             author=comment.user.username,
             body=comment.body[:2000],
         )
+        transaction.on_commit(lambda: _forget_page(comment.paper))
 
 
 def dismiss_report(*, actor, report: Report, reason: str) -> None:

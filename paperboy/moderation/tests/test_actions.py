@@ -144,3 +144,21 @@ def test_a_merge_that_would_give_one_author_two_accounts_is_refused(moderator, a
         actions.merge_authors(actor=moderator, keep=full, duplicates=[short], reason="same")
 
     assert Author.objects.filter(pk=short.pk).exists() and not AuditLog.objects.exists()
+
+
+def test_visitors_stop_seeing_a_hidden_paper_or_removed_comment_at_once(
+    client, settings, moderator, alice, django_capture_on_commit_callbacks
+):
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 300
+    paper = make_paper(arxiv_id="2510.70010", title="Cached for visitors")
+    other = make_paper(arxiv_id="2510.70011")
+    comment = discussion.post(user=alice, paper=other, body="buy cheap pills")
+    assert client.get("/papers/2510.70010").status_code == 200  # now cached
+    assert "cheap pills" in client.get("/papers/2510.70011").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):  # the cache is dropped on commit
+        actions.set_hidden(actor=moderator, papers=[paper], hidden=True, reason="spam")
+        actions.remove_comment(actor=moderator, comment=comment, reason="spam")
+
+    assert client.get("/papers/2510.70010").status_code == 404
+    assert "cheap pills" not in client.get("/papers/2510.70011").content.decode()
