@@ -129,3 +129,29 @@ def test_admins_are_listed_first(client, alice, bob, example_lab):
     html = client.get("/orgs/example-lab/members").content.decode()
 
     assert html.index("@alice") < html.index("@aaron") < html.index("@bob")
+
+
+def test_an_admin_cannot_reach_into_another_organization(client, alice, charlie):
+    from paperboy.accounts.models import Organization
+
+    other = Organization.objects.create(slug="other-lab", name="Other Lab")
+    Membership.objects.create(organization=other, user=charlie, role="admin")
+    theirs = Invitation.objects.create(organization=other, email="eve@example.org")
+    client.force_login(alice)  # admin of Example Lab only
+
+    # Through her own organization's page, aiming at the other one's people and invitations…
+    cancel = client.post("/orgs/example-lab/members", {"action": "cancel", "target": theirs.pk})
+    remove = client.post("/orgs/example-lab/members", {"action": "remove", "target": charlie.pk})
+    # …and through the other organization's own pages.
+    direct = [
+        client.post("/orgs/other-lab/members", {"action": "remove", "target": charlie.pk}),
+        client.post("/orgs/other-lab/members", {"action": "invite", "email": "x@example.org"}),
+        client.post("/orgs/other-lab/edit", {"name": "Taken over"}),
+    ]
+
+    assert cancel.status_code == remove.status_code == 404
+    assert "no such open invitation" in cancel.content.decode()
+    assert [r.status_code for r in direct] == [403, 403, 403]
+    other.refresh_from_db()
+    assert other.name == "Other Lab" and other.role_of(charlie) == "admin"
+    assert list(other.invitations.all()) == [theirs] and not mail.outbox
