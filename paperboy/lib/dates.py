@@ -24,6 +24,18 @@ class BadPeriod(ValueError):
     """A date, week or month string that does not name a real period."""
 
 
+def _with_neighbours(period: Period | None, text: str) -> Period:
+    """A list page links to the period before and after it: both must be writable dates."""
+    if period is not None:
+        try:
+            period.previous()
+            period.next()
+            return period
+        except OverflowError:
+            pass
+    raise BadPeriod(f"No papers were listed in {text}, at the very edge of the calendar.")
+
+
 @dataclass(frozen=True)
 class Period:
     kind: str  # DAY, WEEK or MONTH
@@ -94,7 +106,7 @@ def parse_day(text: str) -> Period:
         value = date(year, month, day)
     except ValueError:
         raise BadPeriod(f"There is no such day as {text}.") from None
-    return Period(DAY, value, value)
+    return _with_neighbours(Period(DAY, value, value), text)
 
 
 def parse_week(text: str) -> Period:
@@ -108,7 +120,11 @@ def parse_week(text: str) -> Period:
         weeks = date(year, 12, 28).isocalendar()[1] if 1 <= year <= 9999 else 52
         message = f"{year} has no week {week}: its ISO weeks run from 1 to {weeks}."
         raise BadPeriod(message) from None
-    return Period(WEEK, start, start + timedelta(days=6))
+    try:
+        period = Period(WEEK, start, start + timedelta(days=6))
+    except OverflowError:  # 9999-W52 ends in the year 10000
+        period = None
+    return _with_neighbours(period, text)
 
 
 def parse_month(text: str) -> Period:
@@ -118,7 +134,7 @@ def parse_month(text: str) -> Period:
     year, month = int(match.group(1)), int(match.group(2))
     if not (1 <= month <= 12 and year >= 1):
         raise BadPeriod(f"There is no such month as {text}: months run from 01 to 12.")
-    return Period.containing(date(year, month, 1), MONTH)
+    return _with_neighbours(Period.containing(date(year, month, 1), MONTH), text)
 
 
 PARSERS = {DAY: parse_day, WEEK: parse_week, MONTH: parse_month}

@@ -148,7 +148,9 @@ def test_hidden_papers_leave_the_list(client, db):
     assert "Visible one" in html and "Hidden one" not in html
 
 
-@pytest.mark.parametrize("day", ["2025-02-30", "2025-13-01", "yesterday", "2025-1-1"])
+@pytest.mark.parametrize(
+    "day", ["2025-02-30", "2025-13-01", "yesterday", "2025-1-1", "9999-12-31", "0001-01-01"]
+)
 def test_an_impossible_date_is_a_helpful_404(client, db, day):
     response = client.get(f"/papers/date/{day}")
 
@@ -156,7 +158,7 @@ def test_an_impossible_date_is_a_helpful_404(client, db, day):
     html = response.content.decode()
     assert "We couldn't find that" in html
     assert 'href="/papers"' in html
-    assert "no such day" in html or "YYYY-MM-DD" in html
+    assert "no such day" in html or "YYYY-MM-DD" in html or "No papers were listed in" in html
 
 
 def test_it_paginates(client, db, settings):

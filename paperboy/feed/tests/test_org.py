@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -85,3 +86,11 @@ def test_a_malformed_period_is_a_helpful_404(client, example_lab):
 
     assert response.status_code == 404
     assert "2025-W60" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["date=9999-12-31", "week=0001-W01", "month=9999-12"])
+def test_a_period_at_the_end_of_the_calendar_is_a_helpful_404(client, example_lab, query):
+    response = client.get(f"/example-lab/papers?{query}")
+
+    assert response.status_code == 404
+    assert "No papers were listed in" in response.content.decode()

@@ -68,6 +68,9 @@ def test_an_empty_month_points_to_the_nearest_days_with_papers(client, db):
         ("/papers/week/2025-41", "is not a week"),
         ("/papers/month/2025-13", "no such month"),
         ("/papers/month/2025-1", "is not a month"),
+        ("/papers/week/9999-W52", "No papers were listed in 9999-W52"),
+        ("/papers/week/0001-W01", "No papers were listed in 0001-W01"),
+        ("/papers/month/9999-12", "No papers were listed in 9999-12"),
     ],
 )
 def test_malformed_weeks_and_months_are_helpful_404s(client, db, url, message):

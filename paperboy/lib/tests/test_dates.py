@@ -101,3 +101,25 @@ def test_containing_finds_the_week_and_month_of_a_day():
 
 def test_short_date_has_no_leading_zero():
     assert short_date(date(2025, 10, 7)) == "Oct 7, 2025"
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"),
+    [
+        (parse_day, "9999-12-31"),
+        (parse_day, "0001-01-01"),
+        (parse_week, "9999-W52"),
+        (parse_week, "0001-W01"),
+        (parse_month, "9999-12"),
+        (parse_month, "0001-01"),
+    ],
+)
+def test_periods_at_the_ends_of_the_calendar_are_refused_with_a_reason(parse, text):
+    # Their previous or next period cannot be written, so their page could not link to it.
+    with pytest.raises(BadPeriod, match="No papers were listed in"):
+        parse(text)
+
+
+def test_the_first_and_last_usable_periods_have_neighbours():
+    for period in (parse_day("9999-12-30"), parse_week("0001-W02"), parse_month("0001-02")):
+        assert period.previous().end < period.start < period.next().start
