@@ -25,11 +25,14 @@ class BadPeriod(ValueError):
 
 
 def _with_neighbours(period: Period | None, text: str) -> Period:
-    """A list page links to the period before and after it: both must be writable dates."""
+    """A list page links to the period before and after it, and to the week and month of its
+    first day: all must be writable dates."""
     if period is not None:
         try:
             period.previous()
             period.next()
+            for kind in (WEEK, MONTH):
+                Period.containing(period.start, kind)
             return period
         except OverflowError:
             pass
