@@ -109,7 +109,9 @@ def _assert_rejected(response, message: str) -> str:
     return html
 
 
-@pytest.mark.parametrize("text", ["", "not an id", "2513.00001", "2501.123"])
+@pytest.mark.parametrize(
+    "text", ["", "not an id", "2513.00001", "2501.123", "2501.00001\x00", "2501." + "9" * 5000]
+)
 def test_it_rejects_malformed_ids(alice_client, no_network, text):
     response = alice_client.post("/papers/submit", {"arxiv_id": text})
 
