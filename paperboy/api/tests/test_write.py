@@ -220,3 +220,12 @@ def test_tokens_are_stored_hashed(alice):
     assert plaintext.startswith(token.prefix)
     assert ApiToken.authenticate(plaintext, scope="api") == token
     assert ApiToken.authenticate(plaintext + "x", scope="api") is None
+
+
+def test_hidden_papers_cannot_be_upvoted_like_on_the_web(client, alice_token, listed):
+    listed[1].paper.hidden = True
+    listed[1].paper.save()
+    response = client.post("/api/papers/2501.00102/upvote", **bearer(alice_token))
+    assert response.status_code == 404
+    assert response.json()["error"]
+    assert not Upvote.objects.exists()
