@@ -65,6 +65,12 @@ def cmd_send(args: argparse.Namespace) -> int:
     waiting = Delivery.objects.filter(status=Delivery.Status.RETRY).order_by("next_attempt_at")
     if report.last_error:
         print(f"Last mail server error: {report.last_error}", file=sys.stderr)
+    if report.stopped:
+        print(
+            "Stopped early: several digests in a row failed for reasons that are not about "
+            "their recipients; check PAPERBOY_SMTP_URL and PAPERBOY_FROM_EMAIL.",
+            file=sys.stderr,
+        )
     if first := waiting.first():
         at = timezone.localtime(first.next_attempt_at)
         print(

@@ -11,8 +11,11 @@ The steps, each safe to repeat and to run in several workers at once:
    it over. A live run renews the lease of the rows it still holds every third of a lease, so a
    slow mail server never lets another run take over (and resend) a row it is about to send.
 3. A temporary failure (4xx, a dropped connection) puts the row in ``retry`` with exponential
-   backoff, up to ``PAPERBOY_DIGEST_MAX_ATTEMPTS``; a permanent one (5xx) fails it and marks the
-   address bounced, so it gets nothing more.
+   backoff, up to ``PAPERBOY_DIGEST_MAX_ATTEMPTS``; a permanent one about the recipient (5xx
+   to RCPT or DATA) fails it and marks the address bounced, so it gets nothing more. A 5xx
+   about the sender or the login, or a digest that cannot be composed, is retried like a
+   temporary failure and bounces nobody; after three such failures in a row the run stops and
+   hands the rest of its batch back for a retry.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Report:
     skipped: int = 0
     lines: list[str] = field(default_factory=list)  # --dry-run: what would be sent
     last_error: str = ""  # the last SMTP failure of the run, for the command's output
+    stopped: bool = False  # the run gave up early: the mail server or the settings fail
 
     def __str__(self) -> str:
         return (
@@ -148,6 +152,7 @@ def run(*, now: datetime | None = None, batch_size: int = 100) -> Report:
     composers: dict[str, Composer] = {}
     connection = mail.mailers.default
     renew_after = timedelta(seconds=settings.PAPERBOY_DIGEST_LEASE_SECONDS / 3)
+    trouble = 0  # messages in a row that failed for reasons not about their recipient
     try:
         while True:
             batch_now = now or timezone.now()
@@ -164,13 +169,24 @@ def run(*, now: datetime | None = None, batch_size: int = 100) -> Report:
                 delivery = batch.pop(0)
                 if delivery.period not in composers:
                     composers[delivery.period] = Composer(periods.from_key(delivery.period))
-                deliver(
+                ok = deliver(
                     delivery,
                     composer=composers[delivery.period],
                     connection=connection,
                     now=clock,
                     report=report,
                 )
+                trouble = 0 if ok else trouble + 1
+                if trouble >= SERVER_TROUBLE_LIMIT:
+                    report.retry += release(
+                        batch, worker=worker, now=clock, error=report.last_error
+                    )
+                    log.error(
+                        "digests: stopping the run, the mail server or settings fail: %s",
+                        report.last_error,
+                    )
+                    report.stopped = True
+                    return report
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()
@@ -191,50 +207,52 @@ def _smtp_code(exc: Exception) -> int | None:
     return None
 
 
-def deliver(delivery: Delivery, *, composer: Composer, connection, now, report: Report) -> None:
+# Failures that are about the recipient: a 5xx here means "never mail this address again".
+RECIPIENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+# A run stops after this many messages in a row failed for reasons that are not about the
+# recipient (connection refused, login refused, sender refused): the next ones would too.
+SERVER_TROUBLE_LIMIT = 3
+
+
+def deliver(delivery: Delivery, *, composer: Composer, connection, now, report: Report) -> bool:
+    """Compose and send one claimed delivery and record the outcome on its row. Returns False
+    when it failed for a reason that is not about the recipient (the server, the settings,
+    a bug), True otherwise."""
     sub = delivery.subscription
     if not sub.is_active:
         _finish(delivery, status=Delivery.Status.SKIPPED, last_error="no longer subscribed")
         report.skipped += 1
-        return
-    digest = composer.compose(sub)
-    if digest.is_empty and not settings.PAPERBOY_DIGEST_SEND_EMPTY:
-        _finish(delivery, status=Delivery.Status.SKIPPED, last_error="nothing in this period")
-        report.skipped += 1
-        return
-    message = emails.digest(sub, digest)
+        return True
     try:
-        emails.send(message, connection=connection)
+        digest = composer.compose(sub)
+        if digest.is_empty and not settings.PAPERBOY_DIGEST_SEND_EMPTY:
+            _finish(delivery, status=Delivery.Status.SKIPPED, last_error="nothing in this period")
+            report.skipped += 1
+            return True
+        emails.send(emails.digest(sub, digest), connection=connection)
     except (smtplib.SMTPException, OSError) as exc:
         code = _smtp_code(exc)
         error = f"{code or ''} {exc}".strip()[:500]
-        report.last_error = error
-        if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+        about_recipient = isinstance(exc, RECIPIENT_ERRORS)
+        if not about_recipient:
             # The connection itself may be broken: start the next message on a fresh one.
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 connection.close()
-        if periods.is_permanent(code):
+        if about_recipient and periods.is_permanent(code):
+            report.last_error = error
             _finish(delivery, status=Delivery.Status.FAILED, last_error=error)
             sub.mark_bounced(error, now=now)
             report.failed += 1
             log.warning("digest to subscription %s failed permanently: %s", sub.pk, error)
-        elif delivery.attempts >= settings.PAPERBOY_DIGEST_MAX_ATTEMPTS:
-            _finish(delivery, status=Delivery.Status.FAILED, last_error=error)
-            report.failed += 1
-        else:
-            wait = periods.backoff_seconds(
-                delivery.attempts,
-                base=settings.PAPERBOY_DIGEST_RETRY_SECONDS,
-                cap=6 * 3600,
-            )
-            _finish(
-                delivery,
-                status=Delivery.Status.RETRY,
-                last_error=error,
-                next_attempt_at=now + timedelta(seconds=wait),
-            )
-            report.retry += 1
-        return
+            return True
+        # A 4xx, or a 5xx about the sender, the login or the server (a wrong password must
+        # not mark every subscriber bounced): try again later.
+        _failed_for_now(delivery, error, now=now, report=report)
+        return about_recipient
+    except Exception as exc:  # composing or rendering failed: a bug or a bad setting
+        log.exception("digest to subscription %s could not be composed", sub.pk)
+        _failed_for_now(delivery, f"could not compose: {exc!r}"[:500], now=now, report=report)
+        return False
     _finish(
         delivery,
         status=Delivery.Status.SENT,
@@ -243,3 +261,37 @@ def deliver(delivery: Delivery, *, composer: Composer, connection, now, report: 
         last_error="",
     )
     report.sent += 1
+    return True
+
+
+def _failed_for_now(delivery: Delivery, error: str, *, now: datetime, report: Report) -> None:
+    """A failure that may pass: retry after a backoff, or give up after the last attempt."""
+    report.last_error = error
+    if delivery.attempts >= settings.PAPERBOY_DIGEST_MAX_ATTEMPTS:
+        _finish(delivery, status=Delivery.Status.FAILED, last_error=error)
+        report.failed += 1
+        return
+    wait = periods.backoff_seconds(
+        delivery.attempts, base=settings.PAPERBOY_DIGEST_RETRY_SECONDS, cap=6 * 3600
+    )
+    _finish(
+        delivery,
+        status=Delivery.Status.RETRY,
+        last_error=error,
+        next_attempt_at=now + timedelta(seconds=wait),
+    )
+    report.retry += 1
+
+
+def release(deliveries: list[Delivery], *, worker: str, now: datetime, error: str) -> int:
+    """Hand claimed rows that were not tried back for a retry after the first backoff (the
+    claim's attempt is not counted)."""
+    wait = timedelta(seconds=settings.PAPERBOY_DIGEST_RETRY_SECONDS)
+    return Delivery.objects.filter(
+        pk__in=[d.pk for d in deliveries], claimed_by=worker, status=Delivery.Status.SENDING
+    ).update(
+        status=Delivery.Status.RETRY,
+        attempts=F("attempts") - 1,
+        next_attempt_at=now + wait,
+        last_error=f"not tried: {error}"[:500],
+    )

@@ -45,11 +45,14 @@ class Received:
 
 class Handler:
     """Records every accepted message. ``rcpt_replies`` answers the next RCPT commands (e.g.
-    ``["451 4.3.0 Try again later"]``); ``hold_at`` makes the n-th MAIL wait until released."""
+    ``["451 4.3.0 Try again later"]``); ``mail_reply`` answers every MAIL command while set
+    (e.g. ``"553 5.7.1 Sender refused"``); ``hold_at`` makes the n-th MAIL wait until
+    released."""
 
     def __init__(self):
         self.messages: list[Received] = []
         self.rcpt_replies: list[str] = []
+        self.mail_reply: str | None = None
         self.mails = 0
         self.hold_at: int | None = None
         self.holding = threading.Event()
@@ -62,6 +65,8 @@ class Handler:
             while not self.release.is_set():
                 await asyncio.sleep(0.02)
             return "451 4.3.0 Held by the test"
+        if self.mail_reply:
+            return self.mail_reply
         envelope.mail_from = address
         return "250 OK"
 

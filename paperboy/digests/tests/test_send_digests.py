@@ -160,6 +160,50 @@ def test_a_permanent_failure_stops_mail_to_that_address(smtp, papers, frozen):
     assert per_recipient(smtp) == {"ok@example.org": 2}
 
 
+def test_a_refused_sender_bounces_nobody_and_stops_the_run(smtp, papers, settings, frozen):
+    """A 5xx about the sender (a wrong From, a missing login) is not about the subscribers:
+    nobody is marked bounced, the run stops after three failures in a row, and everything is
+    sent once the server accepts again."""
+    for i in range(5):
+        subscribe(f"u{i}@example.org")
+    smtp.mail_reply = "553 5.7.1 Sender address rejected: not owned by user"
+    report = send_current()
+    assert report.stopped and report.sent == 0 and report.retry == 5
+    assert "553" in report.last_error
+    assert not Subscription.objects.filter(bounced_at__isnull=False).exists()
+    rows = Delivery.objects.order_by("pk")
+    assert [r.status for r in rows] == ["retry"] * 5
+    assert [r.attempts for r in rows] == [1, 1, 1, 0, 0]  # the last two were not tried
+    assert rows[4].last_error.startswith("not tried: 553")
+
+    smtp.mail_reply = None
+    later = NOW + timedelta(seconds=settings.PAPERBOY_DIGEST_RETRY_SECONDS + 1)
+    assert sending.run(now=later).sent == 5
+    assert per_recipient(smtp) == {f"u{i}@example.org": 1 for i in range(5)}
+
+
+def test_a_digest_that_cannot_be_composed_is_retried_and_the_run_goes_on(
+    smtp, papers, monkeypatch, frozen
+):
+    from paperboy.digests.compose import Composer
+
+    for email in ("a@example.org", "poison@example.org", "c@example.org"):
+        subscribe(email)
+    real_compose = Composer.compose
+
+    def compose(self, subscription):
+        if subscription.email == "poison@example.org":
+            raise RuntimeError("template exploded")
+        return real_compose(self, subscription)
+
+    monkeypatch.setattr(Composer, "compose", compose)
+    report = send_current()
+    assert (report.sent, report.retry, report.stopped) == (2, 1, False)
+    poison = Delivery.objects.get(subscription__email="poison@example.org")
+    assert poison.status == "retry" and "template exploded" in poison.last_error
+    assert list(per_recipient(smtp)) == ["a@example.org", "c@example.org"]
+
+
 def test_a_dropped_connection_is_retried_and_the_run_goes_on(smtp, papers, frozen, monkeypatch):
     for i in range(3):
         subscribe(f"u{i}@example.org")
