@@ -74,6 +74,11 @@ def parse_daily_papers(body: bytes | str) -> tuple[list[DailyItem], list[ItemErr
     items, errors = [], []
     for n, raw in enumerate(data):
         try:
+            try:
+                # JSON may carry lone surrogates ("\ud800"), which no database stores.
+                json.dumps(raw, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("text that is not valid Unicode (a lone surrogate)") from None
             items.append(_item(raw))
         except (KeyError, TypeError, ValueError) as e:
             paper = raw.get("paper") if isinstance(raw, dict) else None

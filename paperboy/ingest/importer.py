@@ -77,12 +77,31 @@ class RecordError(ValueError):
     """A record that cannot be imported; the message says why."""
 
 
+def _check_unicode(record: PaperRecord) -> None:
+    """Text a database can store: JSON may carry lone surrogates (``"\\ud800"``), UTF-8 cannot."""
+    for name in ("title", "abstract", "comment", "project_page", "github_repo", "organization"):
+        value = getattr(record, name, "") or ""
+        if not isinstance(value, str):
+            raise RecordError(f"{name} is not text")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RecordError(f"{name} is not valid Unicode (a lone surrogate)") from None
+    for name in ("authors", "categories"):
+        for value in getattr(record, name):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise RecordError(f"{name}: {value!r} is not valid Unicode") from None
+
+
 def _normalise(record: PaperRecord) -> PaperRecord:
     """Clean the text fields in place; raise RecordError for what cannot be stored."""
     try:
         record.arxiv_id = parse_arxiv_id(record.arxiv_id).base
     except InvalidArxivId as e:
         raise RecordError(str(e)) from None
+    _check_unicode(record)
     record.title = clean_text(record.title)[:1000]
     if not record.title:
         raise RecordError("title is empty")

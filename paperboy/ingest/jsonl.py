@@ -20,7 +20,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -69,12 +69,14 @@ class JsonlError(ValueError):
 
 
 @contextmanager
-def _open_text(source: str | os.PathLike | IO) -> Iterator[IO[str]]:
+def _open_lines(source: str | os.PathLike | IO) -> Iterator[Iterable[bytes | str]]:
+    """The lines of ``source``: bytes (decoded line by line by the reader) or, for an open
+    text file, str."""
     if isinstance(source, str | os.PathLike):
         with open(source, "rb") as raw:
             gzipped = raw.read(2) == b"\x1f\x8b"
         opener = gzip.open if gzipped else open
-        with opener(source, "rt", encoding="utf-8") as f:
+        with opener(source, "rb") as f:
             yield f
         return
     # An open file: binary (gzip or not) or text.
@@ -84,7 +86,7 @@ def _open_text(source: str | os.PathLike | IO) -> Iterator[IO[str]]:
     buffered = source if hasattr(source, "peek") else io.BufferedReader(source)
     if buffered.peek(2)[:2] == b"\x1f\x8b":
         buffered = gzip.GzipFile(fileobj=buffered)
-    yield io.TextIOWrapper(buffered, encoding="utf-8")
+    yield buffered
 
 
 def read_records(
@@ -97,11 +99,19 @@ def read_records(
     Blank lines are skipped. A bad line is passed to ``on_error`` (``errors.append`` collects
     them) and skipped; with no ``on_error`` it is raised as a JsonlError naming the line.
     """
-    with _open_text(source) as f:
+    with _open_lines(source) as f:
         for number, line in enumerate(f, start=1):
             if not line.strip():
                 continue
             try:
+                if isinstance(line, bytes):
+                    # Decoded line by line: a stray byte costs its own line, not the file.
+                    try:
+                        line = line.decode("utf-8")
+                    except UnicodeDecodeError as e:
+                        raise JsonlError(
+                            number, f"not valid UTF-8 (byte {line[e.start]:#04x} at {e.start})"
+                        ) from None
                 yield parse_line(line, number=number)
             except JsonlError as error:
                 if on_error is None:

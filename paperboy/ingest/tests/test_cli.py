@@ -159,3 +159,65 @@ def test_an_unreachable_network_is_one_line_without_a_traceback(db, settings, ca
     assert "Connection refused" in last
     # Before it, at most the retry notices of the log (INFO), none with a traceback.
     assert all(line.startswith("arXiv: attempt 1 of 2 failed (ConnectError") for line in retries)
+
+
+# --- a bad input corpus through `paperboy import papers` --------------------------------------
+
+
+def line(arxiv_id: str, **fields) -> bytes:
+    base = {
+        "id": arxiv_id,
+        "title": "A title",
+        "abstract": "An abstract.",
+        "authors": ["Ann Smith"],
+        "categories": ["cs.CL"],
+        "comment": None,
+        "announced": "2025-11-03",
+    }
+    return json.dumps({**base, **fields}).encode()
+
+
+def test_a_bad_input_corpus_imports_what_is_good_and_reports_the_rest(tmp_path, db, capsys):
+    lines = [
+        line("2511.00001", title="<b>Bold</b> &amp; <i>italic</i> H<sub>2</sub>O"),
+        line("2511.00002", abstract="We prove $\\sum_i x_i \\le \\epsilon$ for $n<m$ and $k>2$."),
+        line("2511.00003", authors=["Zoë Ångström", "山田 太郎", "Øyvind Ødegård"]),
+        line("2511.00004", version=1, title="First version"),
+        line("2511.00004", version=2, title="Second version"),  # the same id, one batch
+        line("2511.00005").replace(b'"announced": "2025-11-03"', b'"announced": null'),
+        line("2511.00006", title="<i></i>"),
+        line("2511.00007", authors="Ann Smith"),
+        line("2511.00008", title="Half an emoji \ud83d"),
+        line("2511.00009", title="A stray byte").replace(b"stray", b"st\xffray"),
+        b'{"id": "2511.00010", "title": "cut off',
+        line("2511.00011", id="11.00011"),
+        line("2511.00012", title="Last and good"),
+    ]
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert main(["import", "papers", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "5 new, 0 updated, 1 unchanged, 7 failed" in out
+    for reason in [
+        "line 6: 2511.00005: needs 'announced'",
+        "line 8: 2511.00007: authors must be a list of names",
+        "line 10: not valid UTF-8",
+        "line 11: not valid JSON",
+        "line 12: 11.00011: ",
+        "2511.00006: title is empty",
+        "2511.00008: title is not valid Unicode",
+    ]:
+        assert f"failed {reason}" in err
+    papers = {p.arxiv_id: p for p in Paper.objects.all()}
+    assert sorted(papers) == [
+        "2511.00001", "2511.00002", "2511.00003", "2511.00004", "2511.00012"
+    ]  # fmt: skip
+    assert papers["2511.00001"].title == "Bold & italic H2O"
+    assert papers["2511.00002"].abstract == (
+        "We prove $\\sum_i x_i \\le \\epsilon$ for $n<m$ and $k>2$."
+    )
+    assert papers["2511.00003"].author_names() == ["Zoë Ångström", "山田 太郎", "Øyvind Ødegård"]
+    assert (papers["2511.00004"].version, papers["2511.00004"].title) == (2, "Second version")
+    # Run again: the good records are unchanged and the bad ones fail the same way.
+    assert main(["import", "papers", str(path)]) == 1
+    assert "0 new, 0 updated, 6 unchanged, 7 failed" in capsys.readouterr().out

@@ -231,3 +231,15 @@ def test_an_item_with_a_missing_or_bad_field_is_reported_with_its_reason(edit, r
     assert (result.new, result.failed) == (2, 1)
     assert reason in result.failures[0][1]
     assert not Paper.objects.filter(arxiv_id="2511.02358").exists()
+
+
+def test_an_item_with_a_lone_surrogate_is_reported_and_the_others_kept(db):
+    body = fixture_bytes("hf_daily_papers.json").decode()
+    data = json.loads(body)
+    data[2]["paper"]["ai_summary"] = "PLACEHOLDER"
+    body = json.dumps(data).replace("PLACEHOLDER", "\\ud800 broken")
+    items, errors = parse_daily_papers(body)
+    assert [e.id for e in errors] == ["2511.03180"]
+    assert "not valid Unicode" in errors[0].reason
+    result = import_daily_items(items, errors)
+    assert (result.new, result.failed) == (2, 1)

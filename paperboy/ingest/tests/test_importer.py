@@ -95,3 +95,18 @@ def test_a_record_the_database_refuses_fails_alone(db):
 def test_version_suffixes_in_ids_are_dropped(db):
     import_records([record("2501.00001v4", version=4)])
     assert Paper.objects.get().arxiv_id == "2501.00001"
+
+
+def test_text_with_a_lone_surrogate_is_refused_with_its_reason(db):
+    result = import_records(
+        [
+            record("2501.00001", title="Half an emoji \ud83d"),
+            record("2501.00002", authors=["Ada \udc00 Lovelace"]),
+            record("2501.00003"),
+        ]
+    )
+    assert (result.new, result.failed) == (1, 2)
+    reasons = dict(result.failures)
+    assert reasons["2501.00001"] == "title is not valid Unicode (a lone surrogate)"
+    assert reasons["2501.00002"].startswith("authors: ")
+    assert list(Paper.objects.values_list("arxiv_id", flat=True)) == ["2501.00003"]

@@ -141,3 +141,15 @@ def test_it_exports_a_stored_paper(db, example_lab):
     [back] = read_records(io.StringIO(json.dumps(data)))
     assert back.title == paper.title
     assert back.published_at == paper.published_at
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_line_that_is_not_utf8_is_reported_and_the_others_read(tmp_path, gz):
+    good = json.dumps(LINE).encode()
+    raw = good.replace(b"Mixing", b"Mi\xffxing") + b"\n" + good + b"\n"
+    path = tmp_path / ("p.jsonl.gz" if gz else "p.jsonl")
+    path.write_bytes(gzip.compress(raw) if gz else raw)
+    errors: list[JsonlError] = []
+    records = list(read_records(path, on_error=errors.append))
+    assert [r.arxiv_id for r in records] == ["2606.30776"]
+    assert [str(e) for e in errors] == ["line 1: not valid UTF-8 (byte 0xff at 33)"]
