@@ -301,8 +301,9 @@ PAPERBOY_TRENDING = {
 PAPERBOY_ARXIV_API_URL = os.environ.get(
     "PAPERBOY_ARXIV_API_URL", "https://export.arxiv.org/api/query"
 )
+# Sent to arXiv, Hugging Face and GitHub: who is asking, and where to find them.
 PAPERBOY_USER_AGENT = os.environ.get(
-    "PAPERBOY_USER_AGENT", "Paperboy/0.1 (self-hosted daily papers; +https://github.com/)"
+    "PAPERBOY_USER_AGENT", f"Paperboy/0.1 (self-hosted daily papers; +{SITE_URL})"
 )
 # Ingest (paperboy/ingest): sources, categories and manners.
 PAPERBOY_ARXIV_CATEGORIES = os.environ.get("PAPERBOY_ARXIV_CATEGORIES", "cs.CL cs.LG cs.AI cs.CV")
