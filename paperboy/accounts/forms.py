@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
@@ -12,9 +14,9 @@ AVATAR_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 AVATAR_MAX_PIXELS = 4096 * 4096
 
 
-def check_avatar(upload) -> None:
+def check_avatar(upload) -> str:
     """Refuse files that are too big or are not PNG/JPEG/GIF/WebP images (checked by Pillow,
-    whatever the file name or content type claims)."""
+    whatever the file name or content type claims). Returns the extension of the format."""
     limit = settings.PAPERBOY_AVATAR_MAX_BYTES
     if upload.size > limit:
         raise forms.ValidationError(
@@ -38,6 +40,7 @@ def check_avatar(upload) -> None:
         )
     if width * height > AVATAR_MAX_PIXELS:
         raise forms.ValidationError("The avatar is too large; 4096×4096 pixels at most.")
+    return AVATAR_FORMATS[kind]
 
 
 class OrganizationForm(forms.ModelForm):
@@ -74,7 +77,10 @@ class OrganizationForm(forms.ModelForm):
     def clean_avatar(self):
         upload = self.cleaned_data.get("avatar")
         if upload and hasattr(upload, "size") and upload is not self.initial.get("avatar"):
-            check_avatar(upload)
+            extension = check_avatar(upload)
+            # Never the uploader's file name: "logo.html" holding a valid PNG would be served
+            # as a web page. A random name with the extension of the format Pillow found.
+            upload.name = f"{uuid.uuid4().hex}.{extension}"
         return upload
 
 

@@ -367,9 +367,19 @@ def org_context(request: HttpRequest, organization: Organization) -> dict:
     }
 
 
+AVATAR_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
 def avatar(request: HttpRequest, path: str) -> HttpResponse:
-    """An uploaded avatar from MEDIA_ROOT (``serve`` refuses paths that leave it)."""
+    """An uploaded avatar from MEDIA_ROOT (``serve`` refuses paths that leave it). Only image
+    files, never run as a document: a file that a browser could render as a page (an upload
+    from before avatars were renamed to their image format) is not served."""
     from django.conf import settings
     from django.views.static import serve
 
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    if not path.lower().endswith(AVATAR_EXTENSIONS):
+        raise Http404("There is no such avatar.")
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,6 +1,7 @@
 """GET/POST /orgs/new and /orgs/<slug>/edit: organizations, their avatars and descriptions."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -88,6 +89,38 @@ def test_bad_avatars_are_refused(client, alice, settings, upload, error):
     assert response.status_code == 400
     assert error in response.content.decode()
     assert not Organization.objects.filter(slug="fresh").exists()
+
+
+@pytest.mark.parametrize("name", ["logo.html", "logo.svg", "logo.png.html", "logo.pdf", "logo"])
+def test_an_avatar_is_stored_and_served_as_the_image_it_is_whatever_its_name(client, alice, name):
+    polyglot = png() + b"<script>alert(document.cookie)</script>"
+    client.force_login(alice)
+
+    response = client.post(
+        "/orgs/new",
+        {
+            "slug": "fresh",
+            "name": "Fresh",
+            "avatar": SimpleUploadedFile(name, polyglot, "text/html"),
+        },
+    )
+
+    assert response.status_code == 302
+    stored = Organization.objects.get(slug="fresh").avatar
+    assert re.fullmatch(r"avatars/orgs/[0-9a-f]{32}\.png", stored.name), stored.name
+    served = client.get(stored.url)
+    assert served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in served["Content-Security-Policy"]
+
+
+def test_files_that_are_not_images_are_never_served_from_the_avatar_folder(client, settings):
+    folder = settings.MEDIA_ROOT / "avatars" / "orgs"
+    folder.mkdir(parents=True)
+    (folder / "old.html").write_bytes(b"<script>alert(1)</script>")
+
+    assert client.get("/media/avatars/orgs/old.html").status_code == 404
+    assert client.get("/media/avatars/../secret_key").status_code == 404
 
 
 @pytest.mark.parametrize("source", XSS)
