@@ -224,16 +224,26 @@ class RemoteSource(Source):
         except ValueError:
             raise CliError(f"{url} did not answer with JSON") from None
 
+    def _items(self, path: str, params: dict) -> list[dict]:
+        data = self._get(path, params)
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise CliError(f"{self.endpoint}{path} did not answer with a list of papers")
+        return data
+
     def daily(self, params):
-        return self._get("/api/daily_papers", params)
+        return self._items("/api/daily_papers", params)
 
     def search(self, query, limit):
-        return self._get("/api/papers/search", {"q": query, "limit": limit})
+        return self._items("/api/papers/search", {"q": query, "limit": limit})
 
     def paper(self, arxiv_id):
         from urllib.parse import quote
 
-        return self._get(f"/api/papers/{quote(arxiv_id, safe='/')}")
+        path = f"/api/papers/{quote(arxiv_id, safe='/')}"
+        data = self._get(path)
+        if not isinstance(data, dict) or not data.get("id"):
+            raise CliError(f"{self.endpoint}{path} did not answer with a paper")
+        return data
 
 
 def _message(response) -> str:

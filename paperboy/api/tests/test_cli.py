@@ -147,7 +147,9 @@ def hugging_face():
             query = parse_qs(url.query)
             limit = int(query.get("limit", ["50"])[0])
             status, body = 200, None
-            if url.path == "/api/daily_papers":
+            if url.path.startswith("/elsewhere/"):  # some other JSON service
+                body = {"message": "hello"}
+            elif url.path == "/api/daily_papers":
                 body = items[:limit]
             elif url.path == "/api/papers/search":
                 body = items[::-1][:limit]
@@ -254,3 +256,13 @@ def test_date_today_asks_for_today_s_date(capsys, hugging_face, time_machine):
     assert code == 0
     assert seen[-1] == "/api/daily_papers?p=0&limit=20&date=2025-11-05&sort=publishedAt"
     assert "Daily papers · 2025-11-05" in out
+
+
+@pytest.mark.parametrize("argv", [["ls"], ["search", "x"], ["info", "2511.02358"]])
+def test_a_server_that_is_not_a_papers_api_is_one_line(capsys, hugging_face, argv):
+    url, _ = hugging_face
+    code, out, err = run(capsys, "papers", *argv, "--endpoint", f"{url}/elsewhere")
+    assert code == 2
+    assert err.startswith(f"paperboy: {url}/elsewhere/api/")
+    assert "did not answer with a" in err
+    assert len(err.strip().splitlines()) == 1
