@@ -31,3 +31,17 @@ def test_it_runs_on_the_database_chosen_by_the_db_option(request):
             distance, version = cursor.fetchone()
         assert distance == 5.0
         assert version >= 180000
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_and_waits_for_locks():
+    if connection.vendor != "sqlite":
+        assert connection.vendor == "postgresql"  # nothing SQLite-specific to check there
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        (mode,) = cursor.fetchone()
+        cursor.execute("PRAGMA busy_timeout")
+        (timeout,) = cursor.fetchone()
+    assert mode == "wal"
+    assert timeout >= 5000
