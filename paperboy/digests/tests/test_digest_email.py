@@ -120,3 +120,22 @@ def test_topics_with_nothing_in_the_period_send_nothing(smtp, papers):
     assert (report.sent, report.skipped) == (0, 1)
     assert smtp.messages == []
     assert Delivery.objects.get().status == "skipped"
+
+
+def test_the_links_in_the_body_open_the_manage_page_and_unsubscribe(client, smtp, papers):
+    sub = subscribe("ada@example.org")
+    send_current()
+    [mail] = smtp.messages
+    site = "https://papers.example.org"
+    hrefs = re.findall(r'href="([^"]+)"', mail.html())
+    manage = next(h for h in hrefs if "/digests/manage/" in h)
+    unsubscribe = next(h for h in hrefs if "/digests/unsubscribe/" in h)
+    assert manage in mail.text() and unsubscribe in mail.text()  # the same links in both parts
+    page = client.get(manage.removeprefix(site))
+    assert page.status_code == 200 and b"ada@example.org" in page.content
+    sub.refresh_from_db()
+    assert sub.is_active  # opening the manage page changes nothing
+    response = client.get(unsubscribe.removeprefix(site))
+    assert response.status_code == 200 and b"will get no more digests" in response.content
+    sub.refresh_from_db()
+    assert not sub.is_active
