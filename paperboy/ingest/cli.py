@@ -150,12 +150,18 @@ def _progress():
                     self.task, advance=result.total, counts=str(self.counts).replace(", ", " · ")
                 )
 
+        def tick(self, count):
+            """Advance by ``count`` items that are not imports (an export's rows)."""
+            if self.task is not None:
+                self.rich.update(self.task, advance=count)
+
         def note(self, message):
             (self.rich.console if self.task is not None else Console(stderr=True)).print(message)
 
         def stop(self):
             if self.task is not None:
                 self.rich.stop()
+                self.task = None
 
     return Bar()
 
@@ -300,6 +306,7 @@ def cmd_export_papers(args: argparse.Namespace) -> int:
     import gzip
     import io
     import json
+    import os
 
     from paperboy.ingest.jsonl import record_to_json
     from paperboy.papers.models import Paper
@@ -324,16 +331,27 @@ def cmd_export_papers(args: argparse.Namespace) -> int:
             else raw
         )
         out = io.TextIOWrapper(binary, encoding="utf-8", newline="\n")
+    bar = _progress()
+    bar.start("export papers", total=Paper.objects.count())
     try:
         for paper in papers.iterator(chunk_size=2000):
             out.write(json.dumps(record_to_json(paper), ensure_ascii=False) + "\n")
             count += 1
+            if count % 500 == 0:
+                bar.tick(500)
+        bar.tick(count % 500)
+        out.flush()
+    except BrokenPipeError:
+        # The reader went away (``paperboy export papers | head``): stop, quietly.
+        bar.stop()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"export papers: the reader stopped after {count} papers", file=sys.stderr)
+        return 1
     finally:
+        bar.stop()
         if raw is not None:
             out.close()
             raw.close()
-        else:
-            out.flush()
     print(
         f"export papers: {count} papers ({time.monotonic() - started:.1f} s)",
         file=sys.stderr,

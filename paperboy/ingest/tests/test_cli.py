@@ -221,3 +221,19 @@ def test_a_bad_input_corpus_imports_what_is_good_and_reports_the_rest(tmp_path, 
     # Run again: the good records are unchanged and the bad ones fail the same way.
     assert main(["import", "papers", str(path)]) == 1
     assert "0 new, 0 updated, 6 unchanged, 7 failed" in capsys.readouterr().out
+
+
+def test_imported_papers_are_handed_to_the_search_index_by_background_tasks(
+    tmp_path, db, capsys, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    path = tmp_path / "good.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in backfill_papers()[:3]))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert main(["import", "papers", str(path)]) == 0
+    queued = DBTaskResult.objects.filter(task_path="paperboy.search.tasks.embed_papers")
+    assert sorted(pk for task in queued for pk in task.args_kwargs["args"][0]) == sorted(
+        Paper.objects.values_list("pk", flat=True)
+    )
+    assert not Paper.objects.filter(embedding__isnull=False).exists()  # not embedded inline
