@@ -53,7 +53,12 @@ def latest_day():
 
 
 class PaperFeed(Feed):
-    """What every feed shares: items are papers, linked to their page on this site."""
+    """What every feed shares: items are papers, linked to their page on this site.
+
+    Links are absolute on ``PAPERBOY_SITE_URL`` (the site's public address), like the items'
+    ids and the links in emails: a feed reads the same whichever host name fetched it. Only
+    the feed's own ``self`` link is the address it was fetched from.
+    """
 
     feed_type = Rss201rev2Feed
 
@@ -61,7 +66,7 @@ class PaperFeed(Feed):
         return item.paper.title
 
     def item_link(self, item: Item) -> str:
-        return item.paper.get_absolute_url()
+        return settings.SITE_URL + item.paper.get_absolute_url()
 
     def item_guid(self, item: Item) -> str:
         return settings.SITE_URL + item.paper.get_absolute_url()
@@ -102,6 +107,10 @@ class PaperFeed(Feed):
         return self.description(obj)
 
 
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
 def _site(label: str) -> str:
     return f"{settings.SITE_NAME}: {label}"
 
@@ -116,7 +125,7 @@ class DailyFeed(PaperFeed):
         return _site("Daily papers")
 
     def link(self, obj):
-        return reverse("feed:daily")
+        return _absolute(reverse("feed:daily"))
 
     def items(self, obj):
         return _entry_items(DailyEntry.objects.between(obj.start, obj.end).for_list())
@@ -140,7 +149,7 @@ class PeriodFeed(PaperFeed):
         return _site(f"papers of {obj.label}")
 
     def link(self, obj: Period):
-        return reverse(self.url_name[self.kind], args=[obj.slug])
+        return _absolute(reverse(self.url_name[self.kind], args=[obj.slug]))
 
     def items(self, obj: Period):
         return _entry_items(DailyEntry.objects.between(obj.start, obj.end).for_list())
@@ -163,7 +172,7 @@ class TrendingFeed(PaperFeed):
         return _site("Trending papers")
 
     def link(self, obj=None):
-        return reverse("feed:trending")
+        return _absolute(reverse("feed:trending"))
 
     def items(self, obj=None):
         return _entry_items(DailyEntry.objects.trending())
@@ -183,7 +192,7 @@ class OrgFeed(PaperFeed):
         return _site(f"papers from {obj.name}")
 
     def link(self, obj: Organization):
-        return obj.get_absolute_url()
+        return _absolute(obj.get_absolute_url())
 
     def items(self, obj: Organization):
         papers = (
@@ -220,7 +229,7 @@ class SearchFeed(PaperFeed):
     def link(self, obj: str):
         from urllib.parse import urlencode
 
-        return "/papers/search?" + urlencode({"q": obj})
+        return _absolute(reverse("search:search") + "?" + urlencode({"q": obj}))
 
     def items(self, obj: str):
         from paperboy.search.engine import search
@@ -272,7 +281,7 @@ class ForYouFeed(PaperFeed):
         return _site(f"for {obj.username}")
 
     def link(self, obj):
-        return reverse("feed:trending")
+        return _absolute(reverse("feed:trending"))
 
     def items(self, obj):
         return _entry_items(for_you_entries(obj))

@@ -54,9 +54,11 @@ def test_a_day_week_and_month_feed_in_the_page_s_order(client, listed):
 
 
 def test_items_link_to_the_paper_page_and_carry_the_abstract(client, listed):
+    # Links are on PAPERBOY_SITE_URL whichever host name fetched the feed (here "testserver").
     root = ET.fromstring(client.get("/feeds/date/2025-01-15.rss").content)
     item = next(root.iter("item"))
-    assert item.findtext("link") == "http://testserver/papers/2501.00101"
+    assert item.findtext("link") == "http://127.0.0.1:8000/papers/2501.00101"  # SITE_URL
+    assert item.findtext("guid") == item.findtext("link")
     assert item.findtext("description").startswith("We study sparse attention")
     assert "3 upvotes" in item.findtext("description")
     assert item.findtext("pubDate").startswith("Wed, 15 Jan 2025 09:00:00")
