@@ -65,6 +65,18 @@ def test_the_comment_box_offers_the_papers_verified_authors_to_mention(client, b
     assert "Ask the authors" in html
 
 
+def test_a_banned_members_comments_no_longer_link_to_a_profile(client, alice, bob, paper):
+    Comment.objects.create(paper=paper, user=bob, body="spam", html="<p>spam</p>")
+    bob.is_active = False
+    bob.save()
+    client.force_login(alice)
+
+    html = client.get("/papers/2510.10001").content.decode()
+
+    assert 'title="This account has been suspended">bob</span>' in html
+    assert 'href="/u/bob"' not in html
+
+
 def test_a_visitor_is_sent_to_sign_in(client, paper):
     response = client.post("/papers/2510.10001/comments", {"body": "hi"})
 

@@ -144,3 +144,28 @@ def test_change_forms_do_not_bypass_the_audited_actions(admin_client, alice, bob
     assert 'name="is_active"' not in user_form.content.decode()
     assert 'name="body"' not in comment_form.content.decode()
     assert admin_client.get("/admin/comments/comment/add/").status_code == 403
+
+
+def test_every_moderated_model_has_a_working_admin(admin_client, alice, bob, example_lab):
+    from paperboy.moderation.models import Report
+    from paperboy.test import make_entry
+
+    paper = make_paper(authors=["Ada Lovelace"])
+    entry = make_entry(paper, organization=example_lab)
+    comment = discussion.post(user=alice, paper=paper, body="hello")
+    claim = AuthorClaim.objects.create(user=alice, paper=paper, author=paper.authors.get())
+    report = Report.objects.create(comment=comment, reporter=bob, reason="spam")
+    author = paper.authors.get()
+    pages = {
+        "papers/paper": paper.pk,
+        "feed/dailyentry": entry.pk,
+        "comments/comment": comment.pk,
+        "accounts/organization": example_lab.pk,
+        "accounts/authorclaim": claim.pk,
+        "accounts/user": alice.pk,
+        "papers/author": author.pk,
+        "moderation/report": report.pk,
+    }
+    for model, pk in pages.items():
+        assert admin_client.get(f"/admin/{model}/").status_code == 200, model
+        assert admin_client.get(f"/admin/{model}/{pk}/change/").status_code == 200, model
