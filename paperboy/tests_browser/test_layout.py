@@ -1,0 +1,71 @@
+"""The pages as a reader sees them in Chromium: nothing wider than a phone, abstracts clamped
+to three lines until "Show more", and their math typeset by KaTeX."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from paperboy.accounts.models import Organization
+from paperboy.test import make_entry, make_paper
+
+LONG_ABSTRACT = " ".join(
+    ["We bound the $\\alpha$-divergence of $p_\\theta$ from $q$ by $\\sum_i w_i^2$."] * 12
+    + ["An unbreakable token: " + "x" * 120 + "."]
+)
+
+
+@pytest.fixture
+def listed(db):
+    lab = Organization.objects.create(slug="tau", name="Tel Aviv University")
+    paper = make_paper(
+        title="Divergences with a rather long title that has to wrap on a phone screen",
+        abstract=LONG_ABSTRACT,
+        github_repo="https://github.com/example/divergences",
+        github_stars=1234,
+        imported_upvotes=12,
+        organization=lab,
+    )
+    make_entry(paper, timezone.localdate())
+    return paper
+
+
+@pytest.mark.browser
+def test_no_page_is_wider_than_a_phone(live_server, page, listed):
+    page.set_viewport_size({"width": 390, "height": 844})
+    today = timezone.localdate()
+    urls = [
+        "/papers",
+        f"/papers/date/{today - timedelta(days=3)}",  # an empty day
+        f"/papers/week/{today:%G-W%V}",
+        f"/papers/month/{today:%Y-%m}",
+        "/papers/trending",
+        f"/papers/{listed.arxiv_id}",
+        "/tau/papers",
+        "/papers/date/2025-13-01",  # a 404
+    ]
+    for url in urls:
+        page.goto(live_server.url + url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} is {width}px wide on a 390px phone"
+
+
+@pytest.mark.browser
+def test_show_more_unclamps_the_abstract_with_its_math_typeset(live_server, page, listed):
+    page.goto(f"{live_server.url}/papers")
+    card = page.locator("article.card", has_text="Divergences with a rather long title")
+    abstract = card.locator(".abstract")
+    expect(abstract.locator(".katex").first).to_be_visible()
+    clamped = abstract.bounding_box()["height"]
+    assert abstract.evaluate("el => el.scrollHeight > el.clientHeight")  # three lines shown
+
+    card.locator("label.more").click()
+
+    assert abstract.bounding_box()["height"] > 2 * clamped
+    assert abstract.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    assert (
+        card.locator("label.more").evaluate("el => getComputedStyle(el, '::after').content")
+        == '"Show less"'
+    )
+    expect(card.get_by_title("GitHub stars")).to_have_text("★ 1234")
