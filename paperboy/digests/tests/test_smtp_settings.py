@@ -61,3 +61,20 @@ def test_percent_encoded_credentials_are_decoded():
 def test_a_bad_url_is_a_clear_configuration_error(url):
     with pytest.raises(ImproperlyConfigured, match="PAPERBOY_SMTP_URL"):
         _mailers(url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_sends_through_the_server_paperboy_smtp_url_names(smtp, papers):
+    from paperboy.digests.tests.conftest import run_cli, subscribe
+
+    subscribe("ada@example.org")
+    out = run_cli(
+        "digests", "send", "--period", "current", port=smtp.port,
+        env={
+            "PB_TEST_SMTP_PORT": "",
+            "PAPERBOY_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+            "PB_TEST_NOW": "2025-01-21T09:00:00+00:00",
+        },
+    )  # fmt: skip
+    assert "sent 1" in out
+    assert [m.rcpt_tos for m in smtp.messages] == [["ada@example.org"]]
