@@ -14,12 +14,19 @@ page it had not committed, so nothing is lost and nothing is written twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import transaction
 
-from paperboy.ingest.arxiv import BATCH_SIZE, ArxivClient, ArxivError, ArxivUnavailable
+from paperboy.ingest.arxiv import (
+    BATCH_SIZE,
+    ArxivClient,
+    ArxivError,
+    ArxivUnavailable,
+    FeedError,
+)
 from paperboy.ingest.importer import ImportResult, import_records
 from paperboy.ingest.models import Checkpoint
 from paperboy.ingest.runs import Progress
@@ -73,13 +80,21 @@ def ingest_daily(
         records = [r for r in feed.records if r.arxiv_id in asked]
         part = import_records(records)
         got = {r.arxiv_id for r in records}
-        reason = "; ".join(dict.fromkeys(e.message for e in feed.errors if e.message))
         for arxiv_id in batch:
             if arxiv_id not in got:
-                part.fail(arxiv_id, reason or "arXiv has no paper with this id")
+                part.fail(arxiv_id, _missing_reason(arxiv_id, feed.errors))
         result.add(part)
         progress.advance(part)
     return result
+
+
+def _missing_reason(arxiv_id: str, errors: list[FeedError]) -> str:
+    """Why arXiv's answer lacks ``arxiv_id``: its own error entry for that id, if it sent one."""
+    mentions = re.compile(rf"(?<![\w.]){re.escape(arxiv_id)}(?![\d])")
+    for error in errors:
+        if mentions.search(error.id) or mentions.search(error.message):
+            return error.message or "arXiv sent an error entry for it"
+    return "arXiv has no paper with this id"
 
 
 def backfill_key(category: str, start: date, end: date) -> str:

@@ -100,3 +100,28 @@ def test_when_arxiv_stops_answering_the_rest_is_reported_failed_without_waiting(
     assert "did not answer after 2 attempts (HTTP 503)" in result.failures[-1][1]
     assert len(arxiv_server.requests) == 3  # the listing, then two tries of the first batch
     assert not Paper.objects.exists()
+
+
+def test_each_missing_id_is_reported_with_arxivs_own_reason(arxiv_server, settings, db):
+    ns = 'xmlns="http://www.w3.org/2005/Atom"'
+    entries = (
+        "<entry><id>http://arxiv.org/abs/2601.00001v1</id><title>Good</title>"
+        "<published>2026-01-05T10:00:00Z</published><summary>S</summary>"
+        "<author><name>A</name></author></entry>"
+        "<entry><id>http://arxiv.org/api/errors#incorrect_id_format_for_2601.00002</id>"
+        "<title>Error</title><summary>incorrect id format for 2601.00002</summary></entry>"
+        "<entry><id>http://arxiv.org/abs/2601.00003v1</id><title>No date</title></entry>"
+    )
+    settings.PAPERBOY_ARXIV_RSS_URL = arxiv_server.url.replace("/api/query", "/rss")
+    arxiv_server.replies = [
+        Reply(200, rss(["2601.00001", "2601.00002", "2601.00003", "2601.00004"])),
+        Reply(200, f"<feed {ns}>{entries}</feed>".encode()),
+    ]
+    with ArxivClient(api_url=arxiv_server.url, min_interval=0) as client:
+        result = ingest_daily(client, categories=["cs.CL"])
+    assert (result.new, result.failed) == (1, 3)
+    assert result.failures == [
+        ("2601.00002", "incorrect id format for 2601.00002"),
+        ("2601.00003", "arXiv entry http://arxiv.org/abs/2601.00003v1 has no <published> date."),
+        ("2601.00004", "arXiv has no paper with this id"),
+    ]
