@@ -58,7 +58,9 @@ def test_the_digest_has_both_parts_and_list_headers(smtp, papers):
         assert f"https://papers.example.org/papers/{paper.arxiv_id}" in text
         assert f'href="https://papers.example.org/papers/{paper.arxiv_id}"' in html
     assert "<script" not in html.lower()
+    assert not re.search(r"<[^>]*\son[a-z]+\s*=", html, re.IGNORECASE)  # no onclick= & co.
     assert 'style="' in html  # inline CSS, no stylesheet to lose
+    assert "<style" not in html.lower() and "stylesheet" not in html.lower()
     assert unsubscribe.group(1) in text and unsubscribe.group(1) in html
     assert "/digests/manage/" in text
     # What was sent is recorded.
