@@ -167,3 +167,21 @@ def test_a_plain_member_or_a_stranger_cannot_edit(client, bob, charlie, example_
 def test_creating_needs_an_account(client, db):
     response = client.get("/orgs/new")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_an_admin_replaces_then_removes_the_avatar(client, alice, example_lab):
+    client.force_login(alice)
+    fields = {"name": "Example Lab", "description": "", "website": ""}
+
+    client.post("/orgs/example-lab/edit", {**fields, "avatar": SimpleUploadedFile("a.png", png())})
+    example_lab.refresh_from_db()
+    assert example_lab.avatar
+    page = client.get("/orgs/example-lab/edit").content.decode()
+    assert f'src="{example_lab.avatar.url}" alt="Current avatar"' in page
+    assert 'name="avatar-clear"' in page
+
+    response = client.post("/orgs/example-lab/edit", {**fields, "avatar-clear": "on"})
+
+    assert response.status_code == 302
+    example_lab.refresh_from_db()
+    assert not example_lab.avatar
