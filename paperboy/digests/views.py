@@ -68,6 +68,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         # A button, not a GET side effect: link scanners in mail systems open every link.
         return render(request, "digests/confirm.html", {"sub": sub})
     sub.confirm()
+    _link_member(sub)
     return render(
         request,
         "digests/confirmed.html",
@@ -122,6 +123,19 @@ def _manage_page(request: HttpRequest, sub: Subscription, *, action: str) -> Htt
     )
 
 
+def _link_member(sub: Subscription) -> None:
+    """Tie a subscription to the member whose verified address it is, so their digest gets the
+    "for you" section even when they subscribed from the public form."""
+    from allauth.account.models import EmailAddress
+
+    if sub.user_id:
+        return
+    address = EmailAddress.objects.filter(email__iexact=sub.email, verified=True).first()
+    if address is not None:
+        sub.user_id = address.user_id
+        sub.save(update_fields=["user"])
+
+
 def _verified_email(user) -> str:
     from allauth.account.models import EmailAddress
 
@@ -136,6 +150,7 @@ def member_settings(request: HttpRequest) -> HttpResponse:
     email = _verified_email(request.user)
     sub = Subscription.objects.filter(email=email).first() if email else None
     if sub is not None and sub.is_active:
+        _link_member(sub)
         return _manage_page(request, sub, action=request.path)
     form = TopicsForm(request.POST or None)
     status = 200

@@ -98,3 +98,19 @@ def test_an_old_link_cannot_revive_an_unsubscribed_address(client, pending):
     assert response.status_code == 400
     pending.refresh_from_db()
     assert not pending.is_active
+
+
+def test_confirming_a_members_verified_address_ties_it_to_the_member(client, alice):
+    """So a member who subscribed from the public form gets the "for you" section too."""
+    sub, _ = subscribing.request(email="Alice@example.org", frequency="daily")
+    assert sub.user is None
+    client.post(url(tokens.make(tokens.CONFIRM, sub)))
+    sub.refresh_from_db()
+    assert sub.is_active and sub.user == alice
+
+
+def test_confirming_an_address_no_member_verified_ties_it_to_nobody(client, charlie):
+    sub, _ = subscribing.request(email="charlie@example.net", frequency="daily")
+    client.post(url(tokens.make(tokens.CONFIRM, sub)))
+    sub.refresh_from_db()
+    assert sub.is_active and sub.user is None  # charlie never verified that address
