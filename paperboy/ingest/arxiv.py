@@ -266,6 +266,9 @@ class RateLimiter:
 class ArxivClient:
     """Talks to the arXiv API politely: one request per ``min_interval``, bounded retries.
 
+    ``limiter`` replaces the in-process spacing of requests (``min_interval``) with another
+    (``runs.SharedRateLimiter`` spaces the requests of every process at once).
+
     Pass ``http`` to inject a transport (tests use ``httpx.MockTransport``); otherwise the
     client opens its own and ``close()`` (or ``with``) releases it.
     """
@@ -284,6 +287,7 @@ class ArxivClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.api_url = api_url or settings.PAPERBOY_ARXIV_API_URL
         self.user_agent = user_agent or settings.PAPERBOY_USER_AGENT
@@ -292,7 +296,8 @@ class ArxivClient:
         self.max_delay = max_delay
         self.sleep = sleep
         self.jitter = jitter
-        self.limiter = RateLimiter(min_interval, clock=clock, sleep=sleep)
+        # Any object with ``wait()``: ingest passes one shared by every process (runs.py).
+        self.limiter = limiter or RateLimiter(min_interval, clock=clock, sleep=sleep)
         self._owns_http = http is None
         self.http = http or httpx.Client(timeout=timeout)
 

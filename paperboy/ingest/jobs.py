@@ -15,14 +15,17 @@ from paperboy.ingest import arxiv_ingest, github_stars, hf_import
 from paperboy.ingest.arxiv import ArxivClient
 from paperboy.ingest.github import GithubClient
 from paperboy.ingest.hf import HfClient
-from paperboy.ingest.runs import Progress, Run, ingest_run
+from paperboy.ingest.runs import Progress, Run, SharedRateLimiter, ingest_run
 
 # A backfill page takes seconds; a lock that is not extended for this long is a dead run.
 BACKFILL_TTL = timedelta(minutes=15)
 
 
 def arxiv_client() -> ArxivClient:
-    return ArxivClient(min_interval=settings.PAPERBOY_ARXIV_MIN_INTERVAL)
+    """The client of ingest runs: arXiv's interval holds across all of them at once."""
+    return ArxivClient(
+        limiter=SharedRateLimiter("arxiv", settings.PAPERBOY_ARXIV_MIN_INTERVAL),
+    )
 
 
 def run_arxiv_daily(

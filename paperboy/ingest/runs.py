@@ -14,10 +14,12 @@ frees it by itself; long runs call ``run.heartbeat()`` to keep it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from paperboy.ingest.importer import ImportResult
@@ -26,6 +28,51 @@ from paperboy.ingest.models import IngestLock, IngestRun
 log = logging.getLogger(__name__)
 
 DEFAULT_TTL = timedelta(minutes=30)
+
+
+class SharedRateLimiter:
+    """``arxiv.RateLimiter`` across processes and machines: one request per ``min_interval``
+    for every run of a source at once (a backfill, the daily run and a second worker share
+    arXiv's "one request every three seconds").
+
+    The next allowed moment lives in the ``IngestLock`` row ``ratelimit:<name>``; a request
+    claims it with a conditional UPDATE, so two processes never take the same slot.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        min_interval: float,
+        *,
+        now: Callable[[], datetime] = timezone.now,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.name = f"ratelimit:{name}"
+        self.min_interval = min_interval
+        self.now = now
+        self.sleep = sleep
+
+    def wait(self) -> None:
+        if self.min_interval <= 0:
+            return
+        step = timedelta(seconds=self.min_interval)
+        IngestLock.objects.get_or_create(name=self.name)
+        while True:
+            now = self.now()
+            free = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+            if (
+                IngestLock.objects.filter(name=self.name)
+                .filter(free)
+                .update(locked_until=now + step)
+            ):
+                return
+            until = (
+                IngestLock.objects.filter(name=self.name)
+                .values_list("locked_until", flat=True)
+                .first()
+            )
+            if until is not None and until > now:
+                self.sleep(min((until - now).total_seconds(), self.min_interval))
 
 
 class Progress:

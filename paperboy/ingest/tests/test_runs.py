@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from paperboy.ingest import jobs
 from paperboy.ingest.models import IngestLock, IngestRun
-from paperboy.ingest.runs import ingest_run
+from paperboy.ingest.runs import SharedRateLimiter, ingest_run
 
 
 def test_a_second_claim_on_a_held_lock_fails(db):
@@ -51,3 +52,44 @@ def test_a_failed_run_is_recorded_and_frees_the_lock(db):
     run = IngestRun.objects.get()
     assert (run.status, run.message) == ("failed", "RuntimeError: boom")
     assert IngestLock.acquire("hf", ttl=timedelta(minutes=5))
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = timezone.now()
+        self.sleeps: list[float] = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+def test_two_processes_share_one_request_slot_per_interval(db):
+    clock = FakeTime()
+    daily = SharedRateLimiter("arxiv", 3.0, now=clock, sleep=clock.sleep)
+    backfill = SharedRateLimiter("arxiv", 3.0, now=clock, sleep=clock.sleep)
+    daily.wait()
+    backfill.wait()  # the other process asked a moment ago: this one waits out the interval
+    clock.now += timedelta(seconds=1)
+    daily.wait()
+    clock.now += timedelta(seconds=10)
+    backfill.wait()
+    assert clock.sleeps == [3.0, 2.0]
+
+
+def test_another_source_has_its_own_slots(db):
+    clock = FakeTime()
+    SharedRateLimiter("arxiv", 3.0, now=clock, sleep=clock.sleep).wait()
+    SharedRateLimiter("github", 3.0, now=clock, sleep=clock.sleep).wait()
+    assert clock.sleeps == []
+
+
+def test_ingest_runs_use_the_shared_limiter_with_the_configured_interval(settings):
+    settings.PAPERBOY_ARXIV_MIN_INTERVAL = 3
+    client = jobs.arxiv_client()
+    assert isinstance(client.limiter, SharedRateLimiter)
+    assert (client.limiter.name, client.limiter.min_interval) == ("ratelimit:arxiv", 3)
+    client.close()
