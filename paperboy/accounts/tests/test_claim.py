@@ -122,6 +122,16 @@ def test_claims_on_authors_the_paper_does_not_list_are_refused(
     assert not AuthorClaim.objects.exists()
 
 
+def test_an_oversized_note_is_refused(client, alice, paper):
+    client.force_login(alice)
+
+    response = client.post("/papers/2510.40001/claim", {"author": ada().pk, "note": "n" * 1001})
+
+    assert response.status_code == 400
+    assert "at most 1,000 characters" in response.content.decode()
+    assert not AuthorClaim.objects.exists()
+
+
 def test_an_author_of_another_paper_is_not_claimable_here(client, alice, paper):
     make_paper(authors=["Someone Else"])
     other = Author.objects.get(name="Someone Else")

@@ -58,6 +58,7 @@ def test_a_member_creates_an_organization_and_becomes_its_admin(client, charlie)
         ({"slug": "no spaces"}, "valid “slug”"),
         ({"name": ""}, "This field is required"),
         ({"website": "javascript:alert(1)"}, "Enter a valid URL"),
+        ({"description": "x" * 4001}, "at most 4000 characters"),
     ],
 )
 def test_bad_fields_are_refused_and_nothing_is_created(client, alice, fields, error):
