@@ -28,8 +28,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from paperboy.api import shapes
+from paperboy.api import schemas, shapes
 from paperboy.api.models import ApiToken
+from paperboy.api.schemas import ref, responses
 from paperboy.feed.models import DailyEntry
 from paperboy.lib import dates
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
@@ -85,6 +86,12 @@ class TokenAuth(HttpBearer):
 class PaperboyAPI(NinjaAPI):
     """django-ninja answers a known path with a wrong method by a plain-text 405: here it is
     JSON like every other error (the ``Allow`` header kept)."""
+
+    def get_openapi_schema(self, **kwargs):
+        """Add the Hugging Face shapes the read endpoints answer with (``schemas.py``)."""
+        document = super().get_openapi_schema(**kwargs)
+        document.setdefault("components", {}).setdefault("schemas", {}).update(schemas.components())
+        return document
 
     def _get_urls(self):
         patterns = super()._get_urls()
@@ -247,7 +254,16 @@ def _prefetch_authors(entries: list[DailyEntry]) -> None:
     )
 
 
-@api.get("/daily_papers", tags=["papers"], summary="Daily papers (Hugging Face-compatible)")
+READ_ERRORS = (400, 404)
+WRITE_ERRORS = (400, 401, 403, 404, 413, 429)
+
+
+@api.get(
+    "/daily_papers",
+    tags=["papers"],
+    summary="Daily papers (Hugging Face-compatible)",
+    openapi_extra=responses({200: {"type": "array", "items": ref("DailyItem")}}, (400,)),
+)
 def daily_papers(
     request,
     p: int = Query(0, ge=0, le=100_000, description="Page number, from 0."),
@@ -315,6 +331,7 @@ def _vote(request, arxiv_id: str, *, add: bool) -> UpvoteOut:
     response=UpvoteOut,
     tags=["write"],
     summary="Upvote a paper",
+    openapi_extra=responses(errors=WRITE_ERRORS),
 )
 def upvote(request, arxiv_id: str):
     return _vote(request, arxiv_id, add=True)
@@ -326,6 +343,7 @@ def upvote(request, arxiv_id: str):
     response=UpvoteOut,
     tags=["write"],
     summary="Take back an upvote",
+    openapi_extra=responses(errors=WRITE_ERRORS),
 )
 def unvote(request, arxiv_id: str):
     return _vote(request, arxiv_id, add=False)
@@ -350,6 +368,7 @@ class CommentOut(Schema):
     tags=["write"],
     summary="Comment on a paper (Markdown with $math$), or reply to a comment",
     response={201: CommentOut},
+    openapi_extra=responses(errors=WRITE_ERRORS),
 )
 def comment(request, arxiv_id: str, body: CommentIn):
     from paperboy.comments import discussion
@@ -383,7 +402,12 @@ def comment(request, arxiv_id: str, body: CommentIn):
     )
 
 
-@api.get("/papers/search", tags=["papers"], summary="Search papers (Hugging Face-compatible)")
+@api.get(
+    "/papers/search",
+    tags=["papers"],
+    summary="Search papers (Hugging Face-compatible)",
+    openapi_extra=responses({200: {"type": "array", "items": ref("DailyItem")}}, (400,)),
+)
 def search_papers(
     request,
     q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS),
@@ -404,7 +428,12 @@ def search_papers(
     return [shapes.item(papers[pk], shapes.entry_of(papers[pk])) for pk in ids if pk in papers]
 
 
-@api.get("/papers", tags=["papers"], summary="All papers, newest first, by cursor")
+@api.get(
+    "/papers",
+    tags=["papers"],
+    summary="All papers, newest first, by cursor",
+    openapi_extra=responses({200: {"type": "array", "items": ref("Paper")}}, (400,)),
+)
 def list_papers(
     request,
     response: HttpResponse,
@@ -433,7 +462,12 @@ def list_papers(
     return [shapes.paper(p, shapes.entry_of(p)) for p in page]
 
 
-@api.get("/papers/{anypath:arxiv_id}", tags=["papers"], summary="One paper (HF-compatible)")
+@api.get(
+    "/papers/{anypath:arxiv_id}",
+    tags=["papers"],
+    summary="One paper (HF-compatible)",
+    openapi_extra=responses({200: ref("Paper")}, READ_ERRORS),
+)
 def paper_info(request, arxiv_id: str) -> dict[str, Any]:
     paper = _find_paper(arxiv_id)
     return shapes.paper(paper, shapes.entry_of(paper))
@@ -452,6 +486,7 @@ class SubmitIn(Schema):
     tags=["write"],
     summary="Submit a paper to today's list",
     response={201: dict[str, Any]},
+    openapi_extra=responses({201: ref("DailyItem")}, WRITE_ERRORS),
 )
 def submit_paper(request, body: SubmitIn):
     from paperboy.feed import submission
@@ -491,7 +526,14 @@ class WhoAmI(Schema):
     token: dict[str, str]
 
 
-@api.get("/whoami-v2", auth=token_auth, response=WhoAmI, tags=["write"], summary="Who am I")
+@api.get(
+    "/whoami-v2",
+    auth=token_auth,
+    response=WhoAmI,
+    tags=["write"],
+    summary="Who am I",
+    openapi_extra=responses(errors=(401,)),
+)
 def whoami(request):
     user = request.auth
     token = request.api_token
@@ -514,6 +556,7 @@ ExportKind = Literal["papers", "votes", "daily"]
     tags=["export"],
     summary="Export papers, votes or daily entries as JSON Lines (staff tokens)",
     response={200: None},
+    openapi_extra=responses(errors=(400, 401, 403, 413)),
 )
 def export(request, kind: ExportKind):
     from paperboy.api import export as exporting
