@@ -20,6 +20,7 @@ import io
 import json
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,10 +98,24 @@ def read_records(
     """Yield one record per valid line of ``source`` (a path or an open file, plain or gzip).
 
     Blank lines are skipped. A bad line is passed to ``on_error`` (``errors.append`` collects
-    them) and skipped; with no ``on_error`` it is raised as a JsonlError naming the line.
+    them) and skipped; with no ``on_error`` it is raised as a JsonlError naming the line. A
+    file that cannot be read on (a cut-off gzip) ends the records with one such error.
     """
     with _open_lines(source) as f:
-        for number, line in enumerate(f, start=1):
+        lines, number = iter(f), 0
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                return
+            except (EOFError, OSError, zlib.error) as e:
+                # A cut-off or corrupt gzip: what came before stands; the rest is one failure.
+                error = JsonlError(number + 1, f"the file cannot be read from here on ({e})")
+                if on_error is None:
+                    raise error from None
+                on_error(error)
+                return
+            number += 1
             if not line.strip():
                 continue
             try:

@@ -237,3 +237,19 @@ def test_imported_papers_are_handed_to_the_search_index_by_background_tasks(
         Paper.objects.values_list("pk", flat=True)
     )
     assert not Paper.objects.filter(embedding__isnull=False).exists()  # not embedded inline
+
+
+def test_a_cut_off_gzip_keeps_what_came_before_and_reports_the_rest(tmp_path, db, capsys):
+    whole = gzip.compress("".join(json.dumps(p) + "\n" for p in backfill_papers()).encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(whole[: len(whole) * 2 // 3])
+    assert main(["import", "papers", str(path), "--batch-size", "1000"]) == 1
+    out, err = capsys.readouterr()
+    imported = Paper.objects.count()
+    assert 0 < imported < len(backfill_papers())
+    assert f"{imported} new, 0 updated, 0 unchanged" in out
+    assert "the file cannot be read from here on (Compressed file ended" in err
+    rows = {p["id"]: p for p in backfill_papers()}
+    for paper in Paper.objects.all():  # every paper that went in went in whole
+        assert paper.title == rows[paper.arxiv_id]["title"]
+        assert paper.author_names() == rows[paper.arxiv_id]["authors"]
