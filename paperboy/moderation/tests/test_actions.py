@@ -162,3 +162,23 @@ def test_visitors_stop_seeing_a_hidden_paper_or_removed_comment_at_once(
 
     assert client.get("/papers/2510.70010").status_code == 404
     assert "cheap pills" not in client.get("/papers/2510.70011").content.decode()
+
+
+def test_a_ban_signs_the_member_out_and_stops_their_tokens(client, moderator, alice):
+    from paperboy.api.models import ApiToken
+
+    _, token = ApiToken.issue(user=alice, name="laptop")
+    client.force_login(alice)
+    assert client.get("/following").status_code == 200
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/whoami-v2", **bearer).status_code == 200
+
+    actions.set_banned(actor=moderator, user=alice, banned=True, reason="spammer")
+
+    response = client.get("/following")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.get("/api/whoami-v2", **bearer).status_code == 401
+    paper = make_paper(arxiv_id="2510.70020")
+    client.force_login(alice)  # even a session made anyway is refused
+    assert client.post("/papers/2510.70020/comments", {"body": "still here"}).status_code == 302
+    assert not paper.comments.exists()
