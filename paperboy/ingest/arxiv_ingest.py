@@ -131,10 +131,13 @@ def backfill(
     offset = int(checkpoint.state["offset"])
     if offset or window != start:
         progress.note(f"resuming {key} at {window} offset {offset}")
-    progress.start(f"arXiv {category} {start}..{end}")
+    label = f"arXiv {category}"
+    progress.start(label)
     while window <= end:
         window_end = min(window + timedelta(days=window_days - 1), end)
         query = f"cat:{category} AND submittedDate:[{window:%Y%m%d}0000 TO {window_end:%Y%m%d}2359]"
+        # The bar's total: what is done plus what this window holds (known from its first page).
+        window_base, first_page = result.total - offset, True
         while True:
             feed = None
             for _ in range(EMPTY_PAGE_ATTEMPTS):
@@ -148,6 +151,9 @@ def backfill(
                     f"arXiv kept answering an empty page at offset {offset} of "
                     f"{feed.total_results} for {query!r}; run again to resume there."
                 )
+            if first_page and feed.total_results is not None:
+                progress.start(label, total=window_base + feed.total_results)
+                first_page = False
             offset += entries
             window_done = entries == 0 or (
                 feed.total_results is not None and offset >= feed.total_results
