@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.vary import vary_on_headers
 
 from paperboy.accounts.views import community_context
 from paperboy.feed import votes
@@ -30,6 +31,7 @@ def _get_paper(arxiv_id: str) -> Paper:
     return paper
 
 
+@vary_on_headers("Accept")  # outside the page cache: its copies answer with Vary too
 @cache_for_visitors
 def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     try:

@@ -63,3 +63,14 @@ def test_hidden_papers_are_a_404(client, paper):
     paper.hidden = True
     paper.save()
     assert client.get("/papers/2501.00101.md").status_code == 404
+
+
+def test_the_visitors_page_cache_keeps_html_and_markdown_apart(client, paper, settings):
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 30
+    for _ in range(2):  # the second HTML answer comes from the cache
+        html = client.get("/papers/2501.00101")
+        assert html["Content-Type"].startswith("text/html")
+        assert "Accept" in html["Vary"]
+        markdown = client.get("/papers/2501.00101", HTTP_ACCEPT="text/markdown")
+        assert markdown["Content-Type"].startswith("text/markdown")
+        assert "Accept" in markdown["Vary"]
