@@ -97,7 +97,13 @@ def post(*, user, paper: Paper, body: str, parent: Comment | None = None) -> Com
     return comment
 
 
+def _refuse_if_gone(comment: Comment) -> None:
+    if comment.is_gone:
+        raise Refused("That comment has been deleted; it can no longer be changed.", status=404)
+
+
 def edit(*, user, comment: Comment, body: str) -> Comment:
+    _refuse_if_gone(comment)
     if not comment.can_edit(user):
         if user.pk != comment.user_id:
             raise Refused("You can only edit your own comments.", status=403)
@@ -117,6 +123,7 @@ def edit(*, user, comment: Comment, body: str) -> Comment:
 
 def delete(*, user, comment: Comment) -> None:
     """The author deletes their comment: it stays as "[deleted]" while it has replies."""
+    _refuse_if_gone(comment)
     if not comment.can_delete(user):
         raise Refused("You can only delete your own comments.", status=403)
     with transaction.atomic():

@@ -96,7 +96,8 @@ def post(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             parent = Comment.objects.filter(pk=pk, paper=paper).first()
             if parent is None:
                 raise Refused("You are replying to a comment that does not exist.", status=404)
-            error_for = parent.pk  # later refusals show up under the reply box
+            if not parent.is_gone:  # later refusals show up under its reply box
+                error_for = parent.pk
         message = limits.check(request, "comment")
         if message:
             raise Refused(message, status=429)

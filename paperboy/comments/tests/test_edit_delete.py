@@ -63,3 +63,20 @@ def test_a_missing_comment_is_a_404(client, alice, db):
     assert client.post("/comments/999/edit", {"body": "x"}).status_code == 404
     assert client.post("/comments/999/delete").status_code == 404
     assert not Comment.objects.exists()
+
+
+def test_a_deleted_comment_cannot_be_edited_deleted_again_or_replied_to(client, alice, comment):
+    client.force_login(alice)
+    client.post(f"/comments/{comment.pk}/delete")
+
+    edit = client.post(f"/comments/{comment.pk}/edit", {"body": "resurrected"})
+    again = client.post(f"/comments/{comment.pk}/delete")
+    reply = client.post(
+        f"/papers/{comment.paper.arxiv_id}/comments", {"body": "hello?", "parent": comment.pk}
+    )
+
+    assert edit.status_code == again.status_code == reply.status_code == 404
+    assert "has been deleted" in edit.content.decode()
+    assert "can no longer reply" in reply.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "original" and not Comment.objects.filter(parent=comment).exists()
