@@ -172,3 +172,21 @@ def test_an_answer_resets_the_count_of_unanswered_repositories(arxiv_server, db)
         result = refresh_stars(c)
     assert (result.updated, result.failed) == (2, 4)
     assert len(arxiv_server.requests) == 6
+
+
+def test_the_token_comes_from_the_settings_and_is_sent_as_a_bearer(arxiv_server, settings):
+    settings.PAPERBOY_GITHUB_TOKEN = "from-the-environment"
+    settings.PAPERBOY_GITHUB_API_URL = arxiv_server.url.replace("/api/query", "")
+    arxiv_server.replies = [ok(3)]
+    with GithubClient() as c:
+        assert c.repo("example-lab/mmrag").stars == 3
+    assert arxiv_server.requests[0]["Authorization"] == "Bearer from-the-environment"
+    assert arxiv_server.requests[0]["User-Agent"] == settings.PAPERBOY_USER_AGENT
+
+
+def test_without_a_token_no_authorization_is_sent(arxiv_server, settings):
+    settings.PAPERBOY_GITHUB_TOKEN = ""
+    arxiv_server.replies = [ok(3)]
+    with client(arxiv_server) as c:
+        c.repo("example-lab/mmrag")
+    assert "Authorization" not in arxiv_server.requests[0]

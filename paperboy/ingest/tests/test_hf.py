@@ -243,3 +243,25 @@ def test_an_item_with_a_lone_surrogate_is_reported_and_the_others_kept(db):
     assert "not valid Unicode" in errors[0].reason
     result = import_daily_items(items, errors)
     assert (result.new, result.failed) == (2, 1)
+
+
+def test_it_reads_every_page_of_a_long_month(arxiv_server, db):
+    [item] = json.loads(fixture_bytes("hf_daily_papers.json"))[:1]
+
+    def page(first: int, count: int) -> bytes:
+        items = []
+        for n in range(first, first + count):
+            copy = json.loads(json.dumps(item))
+            copy["paper"]["id"] = f"2511.{n:05d}"
+            items.append(copy)
+        return json.dumps(items).encode()
+
+    arxiv_server.replies = [Reply(200, page(1, 100)), Reply(200, page(101, 7))]
+    with HfClient(api_url=arxiv_server.url.replace("/api/query", "/api")) as client:
+        items, errors = client.daily_papers(month="2025-11")
+    assert (len(items), errors) == (107, [])
+    assert [r["path"].rsplit("?", 1)[1] for r in arxiv_server.requests] == [
+        "month=2025-11&p=0&limit=100",
+        "month=2025-11&p=1&limit=100",
+    ]
+    assert import_daily_items(items).new == 107
