@@ -84,6 +84,9 @@ class SearchResults:
     mode: str  # "hybrid" or "lexical" (no model or no vectors yet)
     corrected: str = ""  # the query with misspelt words corrected, when that was used
     terms: tuple[str, ...] = field(default_factory=tuple)  # the words searched for (highlighting)
+    # Why a search was lexical only: "off" (no embedding model configured), "building" (no
+    # vectors from the configured model yet) or "unavailable" (the model failed just now).
+    lexical_reason: str = ""
 
 
 def search(
@@ -101,7 +104,7 @@ def search(
     if parsed.empty and not pinned_id(parsed.text):
         return _browse(filters, sort=sort, limit=limit, offset=offset)
 
-    ranked, mode, corrected = _rank(parsed, filters)
+    ranked, mode, corrected, reason = _rank(parsed, filters)
     ids = _apply_filters([pk for pk, _, _ in ranked], filters, sort=sort)
     by_id = {pk: (score, why) for pk, score, why in ranked}
     page_ids = ids[offset : offset + limit]
@@ -112,31 +115,37 @@ def search(
         if pk in papers
     ]
     return SearchResults(
-        hits=hits, total=len(ids), mode=mode, corrected=corrected, terms=parsed.terms
+        hits=hits,
+        total=len(ids),
+        mode=mode,
+        corrected=corrected,
+        terms=parsed.terms,
+        lexical_reason=reason,
     )
 
 
 def _browse(filters: SearchFilters, *, sort: str, limit: int, offset: int) -> SearchResults:
     """No words: with filters, the newest papers that pass them; without, nothing."""
+    mode, reason = current_mode(), lexical_reason()
     if not filters.active:
-        return SearchResults(hits=[], total=0, mode=current_mode())
+        return SearchResults(hits=[], total=0, mode=mode, lexical_reason=reason)
     papers = Paper.objects.visible().filter(filters.q()).distinct().order_by("-published_at")
     total = papers.count()
     hits = [
         Hit(paper=p, score=0.0, why="newest first")
         for p in papers.for_cards()[offset : offset + limit]
     ]
-    return SearchResults(hits=hits, total=total, mode=current_mode())
+    return SearchResults(hits=hits, total=total, mode=mode, lexical_reason=reason)
 
 
-def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]], str, str]:
+def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]], str, str, str]:
     pool = FILTERED_POOL if filters.active else POOL
     pins: list[tuple[int, float, str]] = []
     arxiv_id = pinned_id(parsed.text)
     if arxiv_id:
         paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).values_list("pk", flat=True)
         # An id is a lookup, not words: one paper, or none (the page then offers to submit it).
-        return [(pk, 1e9, "exact arXiv id") for pk in paper], current_mode(), ""
+        return [(pk, 1e9, "exact arXiv id") for pk in paper], current_mode(), "", lexical_reason()
 
     lex, corrected = _lexical(parsed, pool)
     top_texts = _texts([pk for pk, _ in (lex or [])[: fusion.COVERAGE_TOP]])
@@ -144,7 +153,7 @@ def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]],
     if corrected:
         corrected = _spelled_out(corrected, top_texts)
     # The meaning of what was meant: a corrected query is embedded as corrected.
-    dense = _dense(corrected or parsed.text, pool)
+    dense, reason = _dense(corrected or parsed.text, pool)
     mode = "hybrid" if dense is not None else "lexical"
 
     # An exact title is among the best lexical hits (titles weigh 10x): compare those.
@@ -174,7 +183,7 @@ def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]],
         if f.lexical and fusion.coverage(terms, titles.get(f.paper_id, "")) == 1.0:
             why = "title match"
         ranked.append((f.paper_id, f.score, why))
-    return ranked, mode, corrected
+    return ranked, mode, corrected, reason
 
 
 def _spelled_out(corrected: str, texts: list[str]) -> str:
@@ -207,14 +216,20 @@ def _lexical(parsed, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
     return _safe(lexical.candidates, parsed, limit=pool), ""
 
 
-def _dense(text: str, pool: int) -> list[tuple[int, float]] | None:
-    model_id = configured_model_id()
-    if not model_id or not vectors.state_version():
-        return None
-    vector = query_vector(text[:2000], model_id)
+def _dense(text: str, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
+    """The dense candidates, or None and why there are none (see ``lexical_reason``)."""
+    reason = lexical_reason()
+    if reason:
+        return None, reason
+    vector = query_vector(text[:2000], configured_model_id())
     if vector is None:
-        return None
-    return _safe(vectors.nearest, vector, model_id, k=pool)
+        return None, "unavailable"
+    found = _safe(vectors.nearest, vector, configured_model_id(), k=pool)
+    if found is None:
+        return None, "unavailable"
+    if not found:  # vectors exist, none from this model yet: re-embedding after a change
+        return None, "building"
+    return found, ""
 
 
 _embedder_down_until = [0.0]
@@ -243,7 +258,16 @@ def _query_vector(text: str, model_id: str) -> np.ndarray | None:
 
 
 def current_mode() -> str:
-    return "hybrid" if configured_model_id() and vectors.state_version() else "lexical"
+    return "lexical" if lexical_reason() else "hybrid"
+
+
+def lexical_reason() -> str:
+    """ "off" without an embedding model, "building" before any vector exists, else ""."""
+    if not configured_model_id():
+        return "off"
+    if not vectors.state_version():
+        return "building"
+    return ""
 
 
 def _apply_filters(ids: list[int], filters: SearchFilters, *, sort: str) -> list[int]:

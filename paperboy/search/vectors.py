@@ -102,19 +102,24 @@ def vectors_for(paper_ids: list[int], model_id: str) -> dict[int, np.ndarray]:
 def nearest(query: np.ndarray, model_id: str, *, k: int = 100) -> list[tuple[int, float]]:
     """The ``k`` papers whose vectors are closest to ``query``: (paper id, cosine), best first."""
     if connection.vendor == "postgresql":
-        return _nearest_pg(query, k)
+        return _nearest_pg(query, model_id, k)
     return _index_for(model_id).search(query, k)
 
 
-def _nearest_pg(query: np.ndarray, k: int) -> list[tuple[int, float]]:
+def _nearest_pg(query: np.ndarray, model_id: str, k: int) -> list[tuple[int, float]]:
+    """Through the HNSW index. Vectors of another model (left from before a model change,
+    until re-embedded) are dropped after the scan: a ``model =`` condition in the query could
+    make the planner prefer the ``model`` b-tree and sort every vector."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(100, k)])
         cursor.execute(
-            "SELECT paper_id, -(vec <#> %s::vector) FROM search_embedding "
+            "SELECT paper_id, -(vec <#> %s::vector), model FROM search_embedding "
             "WHERE vec IS NOT NULL ORDER BY vec <#> %s::vector LIMIT %s",
             [_pg_literal(query), _pg_literal(query), k],
         )
-        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+        return [
+            (int(pk), float(score)) for pk, score, model in cursor.fetchall() if model == model_id
+        ]
 
 
 class MemoryIndex:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from paperboy.search import vectors
 from paperboy.search.engine import SearchFilters, search
 from paperboy.test import make_paper
 
@@ -83,7 +84,36 @@ def test_without_a_model_it_searches_by_words_only(corpus, settings):
     settings.PAPERBOY_EMBEDDING = {**settings.PAPERBOY_EMBEDDING, "backend": "none"}
     results = search("protein structure")
     assert results.mode == "lexical"
+    assert results.lexical_reason == "off"
     assert ids(results)[0] == "2501.10002"
+
+
+def test_before_any_vector_it_says_the_meaning_index_is_being_built(db):
+    make_paper(arxiv_id="2501.20001", title="Quantum Error Correction with Surface Codes")
+    assert search("surface codes").lexical_reason == "building"
+
+
+def test_after_a_model_change_old_vectors_are_never_compared_with_new_queries(corpus):
+    from paperboy.search.models import Embedding
+
+    Embedding.objects.update(model="some-old-model")
+    vectors.forget()
+    results = search("machines that copy how we pick stuff up after seeing us do it on film")
+    assert results.mode == "lexical"
+    assert results.lexical_reason == "building"
+    assert all(h.why != "similar meaning" for h in results.hits)
+
+
+def test_vectors_of_another_model_are_not_neighbours(corpus):
+    from paperboy.search.embeddings import configured_model_id, get_embedder
+    from paperboy.search.models import Embedding
+
+    query = get_embedder().embed(["protein folding"])[0]
+    model_id = configured_model_id()
+    assert vectors.nearest(query, model_id, k=10)
+    Embedding.objects.exclude(paper=corpus["protein"]).update(model="some-old-model")
+    vectors.forget()
+    assert [pk for pk, _ in vectors.nearest(query, model_id, k=10)] == [corpus["protein"].pk]
 
 
 @pytest.mark.django_db
@@ -151,5 +181,6 @@ def test_a_failing_model_degrades_to_words_for_a_while(corpus, monkeypatch):
     first = search("protein structure")
     assert ids(first)[0] == "2501.10002"
     assert first.mode == "lexical"
+    assert first.lexical_reason == "unavailable"
     search("robots")
     assert len(calls) == 1  # not asked again within the minute
