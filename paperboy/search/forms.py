@@ -12,14 +12,40 @@ class SearchForm(forms.Form):
         required=False,
         error_messages={"invalid": "A category looks like cs.CL or hep-th."},
     )
-    org = forms.SlugField(required=False, max_length=100)
-    code = forms.BooleanField(required=False)
-    date_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    date_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    sort = forms.ChoiceField(
-        required=False, choices=[("relevance", "Relevance"), ("date", "Newest")]
+    org = forms.SlugField(
+        required=False,
+        max_length=100,
+        error_messages={
+            "invalid": "An organization is named by its short name, like example-lab.",
+            "max_length": "An organization's short name has at most 100 characters.",
+        },
     )
-    p = forms.IntegerField(required=False, min_value=1, max_value=1000)
+    code = forms.BooleanField(required=False)
+    date_from = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "The start date (date_from) must look like 2025-01-31."},
+    )
+    date_to = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "The end date (date_to) must look like 2025-01-31."},
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("relevance", "Relevance"), ("date", "Newest")],
+        error_messages={"invalid_choice": "Sort by relevance or by date."},
+    )
+    p = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1000,
+        error_messages={
+            "invalid": "The page number (p) must be a whole number.",
+            "min_value": "Pages are numbered from 1.",
+            "max_value": "Results go up to page 1000.",
+        },
+    )
 
     def clean_q(self) -> str:
         # Whatever was typed is searched for; NUL bytes and the like are dropped, not refused.

@@ -1,6 +1,8 @@
 """GET /api/papers/search?q=&limit=: the search engine's hits in the daily items' shape."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from paperboy.test import make_entry, make_paper
 
@@ -37,3 +39,71 @@ def test_bad_queries_are_a_400(client, db, params):
     response = client.get("/api/papers/search", params)
     assert response.status_code == 400
     assert response.json()["error"]
+
+
+@pytest.fixture
+def searchable(db):
+    """Two papers in the real word index (no vectors: the engine searches by words)."""
+    return [
+        make_paper(arxiv_id="2501.00710", title="Predicting Protein Structures with Diffusion"),
+        make_paper(arxiv_id="2501.00711", title="Teaching Robots to Grasp from Videos"),
+    ]
+
+
+def a_list_or_a_message(response) -> bool:
+    if response.status_code == 200:
+        return isinstance(response.json(), list)
+    return response.status_code == 400 and bool(response.json().get("error"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"protein structures',
+        "protein*",
+        "title: protein",
+        "(protein",
+        "NEAR(protein structures)",
+        "protein AND structures",
+        "protein OR robots",
+        "NOT protein",
+        "-protein",
+        "🧬 protein 🤖",
+        "نموذج اللغة الكبير",
+        "' OR 1=1 --",
+    ],
+)
+def test_search_syntax_is_searched_as_words(client, searchable, query):
+    response = client.get("/api/papers/search", {"q": query})
+    assert response.status_code == 200, query
+    found = [item["paper"]["id"] for item in response.json()]
+    if "protein" in query:
+        assert found[0] == "2501.00710", query
+
+
+@pytest.mark.parametrize("query", ["", "  ", "\x00", "pro\x00tein", "x" * 10_000])
+def test_empty_binary_or_huge_queries_get_a_readable_400(client, searchable, query):
+    response = client.get("/api/papers/search", {"q": query})
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+QUERY_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.lists(
+        st.sampled_from(
+            ['"', "*", ":", "(", ")", "NEAR", "AND", "OR", "NOT", "-", "^", "\x00", "🧬",
+             "ש", "protein", "robots"]
+        ),
+        max_size=12,
+    ).map(" ".join),
+)  # fmt: skip
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=QUERY_TEXT)
+def test_random_text_gets_a_list_or_a_readable_400(client, searchable, query):
+    assert a_list_or_a_message(client.get("/api/papers/search", {"q": query}))
