@@ -2,7 +2,7 @@
 
 paperboy index status     how many papers have a vector from the configured model
 paperboy index build      embed every paper that lacks one, in the foreground, with a
-                          progress bar; exits 0 when the index is complete
+                          progress bar on stderr; exits 0 when the index is complete
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def cmd_status(args) -> int:
 def cmd_build(args) -> int:
     setup_django(args)
     from django.db import connection
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from paperboy.search import indexing, schema
@@ -51,6 +52,7 @@ def cmd_build(args) -> int:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
+        console=Console(stderr=True),
     ) as bar:
         task = bar.add_task(f"Embedding with {embedder.model_id}", total=None)
 

@@ -116,3 +116,82 @@ def test_none_switches_embeddings_off_and_unknown_backends_are_errors():
     assert build_embedder(EmbeddingConfig(backend="none")) is None
     with pytest.raises(EmbeddingError, match="unknown"):
         build_embedder(EmbeddingConfig(backend="word2vec"))
+
+
+class RecordedSentenceTransformer:
+    """Stands in for ``sentence_transformers.SentenceTransformer`` (torch is not installed
+    here): answers with fixed, unnormalised vectors and records how it was called."""
+
+    calls: list = []
+
+    def __init__(self, name, device=None):
+        self.name, self.device = name, device
+        self.max_seq_length = 512
+        RecordedSentenceTransformer.calls.append(("init", name, device))
+
+    def get_sentence_embedding_dimension(self):
+        return 4
+
+    def encode(self, texts, batch_size=32):
+        RecordedSentenceTransformer.calls.append(("encode", list(texts), self.max_seq_length))
+        return np.array([[len(t), 3.0, 0.0, 4.0] for t in texts], dtype=np.float32)
+
+
+@pytest.fixture
+def sentence_transformers(monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("sentence_transformers")
+    module.SentenceTransformer = RecordedSentenceTransformer
+    RecordedSentenceTransformer.calls = []
+    monkeypatch.setitem(sys.modules, "sentence_transformers", module)
+    return RecordedSentenceTransformer
+
+
+def test_a_sentence_transformers_model_runs_on_cpu_truncated_and_normalised(
+    sentence_transformers, settings
+):
+    config = EmbeddingConfig(
+        backend="sentence-transformers", model="BAAI/bge-small", max_tokens=128
+    )
+    embedder = build_embedder(config)
+    assert embedder.model_id == "st:BAAI/bge-small@128"
+    assert embedder.dim == 4
+    vectors = embedder.embed(["ab", "abcdef"])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    assert vectors[1][0] > vectors[0][0]
+    assert sentence_transformers.calls == [
+        ("init", "BAAI/bge-small", "cpu"),
+        ("encode", ["ab", "abcdef"], 128),
+    ]
+    # The id vectors are stored under is the id the search compares them with.
+    settings.PAPERBOY_EMBEDDING = {
+        **settings.PAPERBOY_EMBEDDING,
+        "backend": "sentence-transformers",
+        "model": "BAAI/bge-small",
+        "max_tokens": 128,
+    }
+    from paperboy.search.embeddings import configured_model_id
+
+    assert configured_model_id() == embedder.model_id
+
+
+def test_without_a_model_name_sentence_transformers_loads_minilm(sentence_transformers):
+    embedder = build_embedder(EmbeddingConfig(backend="sentence-transformers"))
+    assert sentence_transformers.calls[0][1] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert embedder.model_id == "st:sentence-transformers/all-MiniLM-L6-v2@256"
+
+
+def test_an_openai_model_id_is_the_one_the_search_expects(endpoint, settings):
+    from paperboy.search.embeddings import configured_model_id
+
+    url = f"http://127.0.0.1:{endpoint.server_port}/v1"
+    settings.PAPERBOY_EMBEDDING = {
+        **settings.PAPERBOY_EMBEDDING,
+        "backend": "openai",
+        "url": url,
+        "model": "tiny",
+    }
+    embedder = build_embedder(EmbeddingConfig(backend="openai", url=url, model="tiny"))
+    assert configured_model_id() == embedder.model_id

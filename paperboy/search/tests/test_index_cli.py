@@ -34,3 +34,25 @@ def test_a_broken_backend_is_one_readable_line(cli_db, settings, capsys):
     err = capsys.readouterr().err
     assert err.startswith("paperboy: unknown PAPERBOY_EMBEDDING_BACKEND")
     assert err.count("\n") == 1
+
+
+def test_build_shows_a_progress_bar_on_stderr(cli_db, capsys):
+    make_paper(title="Origami Folding Robots")
+    make_paper(title="Kirigami Cutting Robots")
+    assert main(["index", "build"]) == 0
+    err = capsys.readouterr().err
+    assert "Embedding with all-MiniLM-L6-v2" in err
+    assert "2/2" in err
+
+
+def test_after_a_model_change_build_embeds_everything_again(cli_db, settings, capsys):
+    paper = make_paper(title="Origami Folding Robots")
+    assert main(["index", "build"]) == 0
+    before = Embedding.objects.get(paper=paper).model
+    settings.PAPERBOY_EMBEDDING = {**settings.PAPERBOY_EMBEDDING, "max_tokens": 128}
+    assert main(["index", "status"]) == 0
+    assert "1 missing (1 from another model)" in capsys.readouterr().out
+    assert main(["index", "build"]) == 0
+    after = Embedding.objects.get(paper=paper).model
+    assert (before, after) == ("all-MiniLM-L6-v2/onnx-int8@256", "all-MiniLM-L6-v2/onnx-int8@128")
+    assert "1 embedded" in capsys.readouterr().out
