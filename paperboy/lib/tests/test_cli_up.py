@@ -79,9 +79,11 @@ def up_env(tmp_path):
 
 def test_up_serves_the_demo_runs_tasks_and_stops_cleanly_on_sigterm(up_env):
     port = _free_port()
-    data_dir = Path(up_env["PAPERBOY_DATA_DIR"])
+    data_dir = Path(up_env.pop("PAPERBOY_DATA_DIR"))  # given by --data-dir instead
+    command = [sys.executable, "-m", "paperboy.cli", "up", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--data-dir", str(data_dir)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "paperboy.cli", "up", "--port", str(port)],
+        command,
         env=up_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -98,7 +100,7 @@ def test_up_serves_the_demo_runs_tasks_and_stops_cleanly_on_sigterm(up_env):
         assert css.status_code == 200  # static files are served by the production server
         # The scheduler enqueued its start-up jobs and the task worker ran them.
         _task_ran(data_dir / "paperboy.sqlite3", "paperboy.feed.tasks.recompute_trending")
-        assert len(_processes_using(data_dir)) >= 4  # up, gunicorn (+ workers), worker, scheduler
+        assert len(_processes_using(data_dir)) >= 4  # gunicorn and its workers, worker, scheduler
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
