@@ -1,4 +1,5 @@
-// Render LaTeX in titles and abstracts with KaTeX, on load and after every htmx swap.
+// Render LaTeX in titles and abstracts with KaTeX, on load and after every htmx swap; then hide
+// "Show more" under abstracts that fit in their three lines anyway.
 (function () {
   "use strict";
   var options = {
@@ -17,6 +18,23 @@
     root.querySelectorAll(".math").forEach(function (el) { nodes.push(el); });
     nodes.forEach(function (el) { window.renderMathInElement(el, options); });
   }
-  document.addEventListener("DOMContentLoaded", function () { renderMath(document.body); });
-  document.addEventListener("htmx:afterSwap", function (event) { renderMath(event.target); });
+  function markShortAbstracts(root) {
+    root.querySelectorAll(".abstract-box").forEach(function (box) {
+      var abstract = box.querySelector(".abstract");
+      var open = box.querySelector(".more-toggle");
+      if (abstract && !(open && open.checked)) {
+        box.classList.toggle("fits", abstract.scrollHeight <= abstract.clientHeight + 1);
+      }
+    });
+  }
+  function render(root) {
+    renderMath(root);
+    markShortAbstracts(root);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    render(document.body);
+    // Web fonts (KaTeX's too) can change line heights once they arrive: measure again.
+    if (document.fonts) document.fonts.ready.then(function () { markShortAbstracts(document.body); });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) { render(event.target); });
 })();

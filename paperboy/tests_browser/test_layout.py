@@ -28,6 +28,8 @@ def listed(db):
         organization=lab,
     )
     make_entry(paper, timezone.localdate())
+    short = make_paper(title="A paper said in one line", abstract="We show that $x = 1$.")
+    make_entry(short, timezone.localdate())
     return paper
 
 
@@ -69,3 +71,14 @@ def test_show_more_unclamps_the_abstract_with_its_math_typeset(live_server, page
         == '"Show less"'
     )
     expect(card.get_by_title("GitHub stars")).to_have_text("★ 1234")
+
+
+@pytest.mark.browser
+def test_an_abstract_that_fits_has_no_show_more(live_server, page, listed):
+    page.goto(f"{live_server.url}/papers")
+    short = page.locator("article.card", has_text="A paper said in one line")
+    long = page.locator("article.card", has_text="Divergences with a rather long title")
+
+    expect(short.locator(".abstract .katex")).to_be_visible()
+    expect(short.locator("label.more")).to_be_hidden()
+    expect(long.locator("label.more")).to_be_visible()
