@@ -28,6 +28,10 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A hard delete would skip the audit log and leave the paper's comment count stale.
+        return False
+
     actions = ["remove"]
 
     @admin.display(description="comment")

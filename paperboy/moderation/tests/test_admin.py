@@ -144,6 +144,8 @@ def test_change_forms_do_not_bypass_the_audited_actions(admin_client, alice, bob
     assert 'name="is_active"' not in user_form.content.decode()
     assert 'name="body"' not in comment_form.content.decode()
     assert admin_client.get("/admin/comments/comment/add/").status_code == 403
+    assert admin_client.post(f"/admin/comments/comment/{comment.pk}/delete/").status_code == 403
+    comment.refresh_from_db()  # still there: moderators remove, with a reason
 
 
 def test_every_moderated_model_has_a_working_admin(admin_client, alice, bob, example_lab):
