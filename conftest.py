@@ -14,6 +14,12 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Hypothesis' default 200 ms deadline per example is a timing assertion: on a busy 2-core CI
+# machine it fails correct code. Examples are bounded by their count, not by the clock.
+hypothesis_settings.register_profile("paperboy", deadline=None)
+hypothesis_settings.load_profile("paperboy")
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told that this is fine (it is: the loop is Playwright's).
