@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import sys
+from contextlib import contextmanager
 from typing import Any
 
 from paperboy.cli import CliError, setup_django
@@ -284,7 +285,13 @@ def require_tables() -> None:
 def _console():
     from rich.console import Console
 
-    return Console(soft_wrap=False)
+    class ReaderConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 when the reader leaves (`| head`); --json exits 0: so does this.
+            self.quiet = True
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    return ReaderConsole(soft_wrap=False)
 
 
 def _listed(item: dict) -> str:
@@ -326,12 +333,24 @@ def _table(items: list[dict], *, title: str, show_listed: bool = True) -> None:
         if show_listed:
             row.append(_listed(item))
         table.add_row(*row)
-    _console().print(table)
+    with _reader_may_leave():
+        _console().print(table)
 
 
 def _print_json(data) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    with _reader_may_leave():
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+
+
+@contextmanager
+def _reader_may_leave():
+    """``paperboy papers ls --json | head``: the reader closing the pipe early is fine."""
+    try:
+        yield
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _check_limit(limit: int, most: int) -> None:
@@ -363,10 +382,13 @@ def cmd_ls(args: argparse.Namespace) -> int:
     trending = args.sort == "trending"
     period = args.date or args.week or args.month
     if not items:
-        if period:
-            print(f"No papers on the daily list for {period}.")
+        where = f"for {period}" if period else ("on the trending list" if trending else "yet")
+        if args.submitter:
+            where = f"submitted by {args.submitter}" + (f" in {period}" if period else "")
+        if args.page:
+            print(f"No papers {where} on page {args.page} (pages start at 0).")
         else:
-            print("No papers on the daily list yet.")
+            print(f"No papers on the daily list {where}.")
         return 0
     one_day = bool(args.date) or (not period and not trending and not args.submitter)
     if not period:
@@ -427,7 +449,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     summary = _reflow(paper.get("summary") or "")
     if summary:
         body.append("\n\n" + summary)
-    _console().print(Panel(body, expand=False))
+    with _reader_may_leave():
+        _console().print(Panel(body, expand=False))
     return 0
 
 

@@ -2,6 +2,8 @@
 Hugging Face's JSON from a local server) and ``paperboy export votes|daily``."""
 
 import json
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -266,3 +268,30 @@ def test_a_server_that_is_not_a_papers_api_is_one_line(capsys, hugging_face, arg
     assert err.startswith(f"paperboy: {url}/elsewhere/api/")
     assert "did not answer with a" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--submitter", "nobody"], "No papers on the daily list submitted by nobody.\n"),
+        (["--month", "2025-01", "--page", "9"], "No papers for 2025-01 on page 9 (pages start"),
+    ],
+)
+def test_an_empty_answer_says_what_was_asked(capsys, listed, argv, said):
+    code, out, _ = run(capsys, "papers", "ls", *argv)
+    assert code == 0
+    assert out.startswith(said)
+
+
+@pytest.mark.parametrize("argv", [["ls", "--json"], ["ls"], ["info", "2511.02358"]])
+def test_a_reader_that_closes_the_pipe_early_is_no_error(hugging_face, argv):
+    url, _ = hugging_face
+    child = subprocess.Popen(
+        [sys.executable, "-m", "paperboy.cli", "papers", *argv, "--endpoint", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    child.stdout.close()  # like `| head -0`: gone before anything is written
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 0, err
+    assert err == ""
