@@ -37,3 +37,10 @@ def test_a_bad_cursor_is_a_400(client, db, cursor):
     if cursor:
         assert response.status_code == 400
         assert "error" in response.json()
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten"])
+def test_an_out_of_range_limit_is_a_400(client, db, limit):
+    response = client.get("/api/papers", {"limit": limit})
+    assert response.status_code == 400
+    assert "limit" in response.json()["error"]
