@@ -16,6 +16,14 @@ def ingest_arxiv_daily() -> str:
 
 
 @task
+def catch_up_arxiv() -> str:
+    return "; ".join(
+        f"{category}: {run if isinstance(run, str) else _summary(run)}"
+        for category, run in jobs.run_arxiv_catch_up()
+    )
+
+
+@task
 def ingest_hf_daily() -> str:
     return "; ".join(_summary(jobs.run_hf(date=day)) for day in jobs.hf_days())
 

@@ -75,6 +75,15 @@ JOBS: list[Job] = [
         weekdays=(0, 1, 2, 3, 4),
         tz="America/New_York",
     ),
+    # A missed listing is gone the next day: on Saturdays (no announcements) the last 8 days of
+    # each category are fetched from the API; what the catalog has comes back unchanged.
+    Job(
+        "catch-up-arxiv",
+        "paperboy.ingest.tasks.catch_up_arxiv",
+        at=time(6, 0),
+        weekdays=(5,),
+        tz="America/New_York",
+    ),
     # Hugging Face's list fills during the day: yesterday's and today's, every two hours.
     Job("ingest-hf-daily", "paperboy.ingest.tasks.ingest_hf_daily", every=120),
     Job("refresh-github-stars", "paperboy.ingest.tasks.refresh_github_stars", at=time(2, 0)),

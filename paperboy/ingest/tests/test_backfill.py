@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from paperboy.ingest import jobs
 from paperboy.ingest.arxiv import ArxivClient, ArxivError
 from paperboy.ingest.arxiv_ingest import backfill, backfill_key
 from paperboy.ingest.models import Checkpoint
@@ -144,3 +145,36 @@ def test_a_backfill_killed_with_sigkill_resumes_and_loses_or_duplicates_nothing(
     assert sorted(r["id"] for r in rows) == sorted(expected())  # nothing lost, nothing twice
     for row in rows:
         assert row["authors"] == expected()[row["id"]]["authors"]
+
+
+def test_the_weekly_catch_up_fetches_the_last_eight_days_of_each_category(
+    backfill_server, settings, db
+):
+    from datetime import UTC, datetime
+
+    settings.PAPERBOY_ARXIV_API_URL = backfill_server.url
+    settings.PAPERBOY_ARXIV_MIN_INTERVAL = 0
+    settings.PAPERBOY_ARXIV_CATEGORIES = "cs.CL cs.LG"
+    papers = atom.backfill_papers()
+    week = [p for p in papers if "2025-11-07" <= p["published_at"][:10] < "2025-11-15"]
+    in_cl = {p["id"] for p in week if "cs.CL" in p["categories"]}
+    in_lg = {p["id"] for p in week if "cs.LG" in p["categories"]}
+    assert in_cl and in_lg and len(week) < len(papers)
+
+    runs = dict(jobs.run_arxiv_catch_up(now=datetime(2025, 11, 15, 11, 0, tzinfo=UTC)))
+
+    assert (runs["cs.CL"].result.new, runs["cs.CL"].result.failed) == (len(in_cl), 0)
+    lg = runs["cs.LG"].result  # cross-listed in cs.CL too: already in, so unchanged
+    assert (lg.new, lg.unchanged, lg.failed) == (len(in_lg - in_cl), len(in_lg & in_cl), 0)
+    assert set(Paper.objects.values_list("arxiv_id", flat=True)) == in_cl | in_lg
+    assert {window for window, _ in offsets(backfill_server.requests)} == {"20251107"}
+
+
+def test_the_scheduled_catch_up_reports_each_category(backfill_server, settings, db):
+    from paperboy.ingest import tasks
+
+    settings.PAPERBOY_ARXIV_API_URL = backfill_server.url
+    settings.PAPERBOY_ARXIV_MIN_INTERVAL = 0
+    settings.PAPERBOY_ARXIV_CATEGORIES = "cs.CL cs.LG"
+    summary = tasks.catch_up_arxiv.call()
+    assert summary.startswith("cs.CL: 0 new, 0 updated, 0 unchanged, 0 failed; cs.LG: ")

@@ -23,6 +23,7 @@ def new_york(year, month, day, hour, minute):
 def test_every_ingest_source_has_a_scheduled_job():
     assert {j.task for j in JOBS if j.task.startswith("paperboy.ingest.")} == {
         "paperboy.ingest.tasks.ingest_arxiv_daily",
+        "paperboy.ingest.tasks.catch_up_arxiv",
         "paperboy.ingest.tasks.ingest_hf_daily",
         "paperboy.ingest.tasks.refresh_github_stars",
     }
@@ -49,6 +50,13 @@ def test_the_daily_arxiv_run_follows_each_announcement_once_its_listing_is_up(an
 @pytest.mark.parametrize("day", [8, 9])  # Saturday and Sunday: arXiv's listings are empty
 def test_the_daily_arxiv_run_skips_the_weekend(day):
     assert ARXIV.slot(new_york(2025, 11, day, 23, 59)) is None
+
+
+def test_the_arxiv_catch_up_runs_on_saturdays_when_arxiv_announces_nothing():
+    catch_up = JOB["catch-up-arxiv"]
+    assert catch_up.slot(new_york(2025, 11, 8, 6, 0)) == "2025-11-08"
+    assert catch_up.slot(new_york(2025, 11, 8, 5, 59)) is None
+    assert all(catch_up.slot(new_york(2025, 11, d, 23, 0)) is None for d in range(2, 8))
 
 
 def test_hugging_face_and_stars_are_scheduled_every_day():
