@@ -132,6 +132,16 @@ def compare(importer_url: str, bulk_url: str) -> list[str]:
             if ra != rb:
                 problems.append(f"  first difference: {ra!r:.300}\n                vs {rb!r:.300}")
                 break
+    # Facts each database must show on its own (equal-but-wrong would pass the loop above).
+    for label, found in (("importer", a), ("bulk", b)):
+        if found["search documents without a paper"] != [(0,)]:
+            problems.append(f"{label}: search documents without a paper")
+        if found["sequences"] != [(True, True)]:
+            problems.append(f"{label}: an id sequence is behind the rows: {found['sequences']}")
+        if len(found["search documents"]) != len(found["papers"]):
+            problems.append(f"{label}: not every paper has a search document")
+        if len(found["triggers"]) != 3 or any(row[1] != "O" for row in found["triggers"]):
+            problems.append(f"{label}: search triggers missing or disabled: {found['triggers']}")
     # Trending depends on the clock (age of the entry): the two loads ran minutes apart.
     drift = [
         (x, y)
