@@ -410,14 +410,22 @@ def comment(request, arxiv_id: str, body: CommentIn):
 )
 def search_papers(
     request,
-    q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS),
+    q: str | None = Query(
+        None,
+        max_length=MAX_QUERY_CHARS,
+        description="What to look for; without it (or blank), the latest daily list.",
+    ),
     limit: int = Query(50, ge=1, le=120),
 ) -> list[dict[str, Any]]:
     from paperboy.search.engine import search
 
     q = _text(q, "q")
     if not q.strip():
-        raise HttpError(400, "q must not be blank.")
+        # huggingface_hub's list_papers() sends no q at all: answer with the latest daily
+        # list (the default /api/daily_papers page) rather than an error.
+        entries = list(daily_entries()[:limit])
+        authors = shapes.authors_by_paper([e.paper_id for e in entries])
+        return [shapes.daily_item(e, authors[e.paper_id]) for e in entries]
     results = search(q, limit=limit)
     ids = [hit.paper.pk for hit in results.hits]
     papers = (

@@ -71,3 +71,9 @@ def test_list_papers_searches(hf, listed, monkeypatch):
     assert papers[1].upvotes == 3
     assert papers[1].submitted_at.isoformat() == "2025-01-15T09:00:00+00:00"
     assert papers[1].organization.name == "example-lab"
+
+
+def test_list_papers_without_a_query_gets_the_latest_daily_list(hf):
+    papers = list(hf.list_papers())
+    latest = list(hf.list_daily_papers())
+    assert papers and [p.id for p in papers] == [p.id for p in latest]

@@ -1,5 +1,7 @@
 """GET /api/papers/search?q=&limit=: the search engine's hits in the daily items' shape."""
 
+import datetime
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,7 +35,7 @@ def test_it_passes_the_query_and_limit_to_the_engine(client, listed, monkeypatch
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": ""}, {"q": "   "}, {"q": "x" * 251}, {"q": "a", "limit": 121}, {"q": "a\x00"}],
+    [{"q": "x" * 251}, {"q": "a", "limit": 121}, {"q": "a", "limit": 0}, {"q": "a\x00"}],
 )
 def test_bad_queries_are_a_400(client, db, params):
     response = client.get("/api/papers/search", params)
@@ -82,8 +84,19 @@ def test_search_syntax_is_searched_as_words(client, searchable, query):
         assert found[0] == "2501.00710", query
 
 
-@pytest.mark.parametrize("query", ["", "  ", "\x00", "pro\x00tein", "x" * 10_000])
-def test_empty_binary_or_huge_queries_get_a_readable_400(client, searchable, query):
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "  "}])
+def test_no_query_lists_the_latest_daily_list_like_hf_list_papers_asks(client, db, params):
+    today = make_paper(arxiv_id="2512.00002", title="Today's paper")
+    make_entry(today, day=datetime.date(2025, 12, 2))
+    older = make_paper(arxiv_id="2512.00001", title="Yesterday's paper")
+    make_entry(older, day=datetime.date(2025, 12, 1))
+    response = client.get("/api/papers/search", params)
+    assert response.status_code == 200
+    assert [item["paper"]["id"] for item in response.json()] == ["2512.00002"]
+
+
+@pytest.mark.parametrize("query", ["\x00", "pro\x00tein", "x" * 10_000])
+def test_binary_or_huge_queries_get_a_readable_400(client, searchable, query):
     response = client.get("/api/papers/search", {"q": query})
     assert response.status_code == 400
     assert response.json()["error"]
