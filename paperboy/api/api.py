@@ -245,6 +245,14 @@ def daily_entries(
     return entries.select_related("submitted_by")
 
 
+def _page(entries, *, start: int, stop: int) -> list[DailyEntry]:
+    """A slice of ``entries`` in two steps, like the list pages: the ordered ids (an index walk
+    that does not drag abstracts through SQLite's sorter), then those rows."""
+    ids = list(entries.values_list("pk", flat=True)[start:stop])
+    rows = entries.order_by().in_bulk(ids) if ids else {}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def _prefetch_authors(entries: list[DailyEntry]) -> None:
     from django.db.models import prefetch_related_objects
 
@@ -284,7 +292,7 @@ def daily_papers(
         )
     except dates.BadPeriod as exc:
         raise HttpError(400, str(exc)) from None
-    page = list(entries[p * limit : (p + 1) * limit])
+    page = _page(entries, start=p * limit, stop=(p + 1) * limit)
     authors = shapes.authors_by_paper([e.paper_id for e in page])
     return [shapes.daily_item(e, authors[e.paper_id]) for e in page]
 
@@ -423,7 +431,7 @@ def search_papers(
     if not q.strip():
         # huggingface_hub's list_papers() sends no q at all: answer with the latest daily
         # list (the default /api/daily_papers page) rather than an error.
-        entries = list(daily_entries()[:limit])
+        entries = _page(daily_entries(), start=0, stop=limit)
         authors = shapes.authors_by_paper([e.paper_id for e in entries])
         return [shapes.daily_item(e, authors[e.paper_id]) for e in entries]
     results = search(q, limit=limit)
