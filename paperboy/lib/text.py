@@ -27,7 +27,18 @@ def clean_text(value: str, *, keep_newlines: bool = False) -> str:
     by indenting) and single (hard-wrapped) line breaks become spaces, which is how arXiv
     abstracts are meant to read.
     """
-    value = _CONTROL.sub("", value or "")
+    if not value:
+        return ""
+    if value.isprintable() and "<" not in value and "&" not in value and "  " not in value:
+        # Nothing to drop, unescape or collapse (isprintable() is False for every control
+        # character and line break): the common case of a name or a one-line title, many
+        # times faster than the regular expressions below, with the same result.
+        return value.strip()
+    return _clean(value, keep_newlines)
+
+
+def _clean(value: str, keep_newlines: bool) -> str:
+    value = _CONTROL.sub("", value)
     value = html.unescape(_TAG.sub(_replace_tag, value))
     if not keep_newlines:
         return _SPACES.sub(" ", value.replace("\n", " ")).strip()

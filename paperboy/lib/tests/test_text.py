@@ -1,6 +1,9 @@
 """Tests for clean_text: what it strips from source text and what it must leave alone."""
 
-from paperboy.lib.text import clean_text, tex_typography
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from paperboy.lib.text import _clean, clean_text, tex_typography
 
 
 def test_it_strips_html_tags_and_keeps_their_text():
@@ -98,3 +101,39 @@ def test_tex_typography_leaves_math_and_command_line_flags_alone():
     text = "for $f''(x)$ and $$a--b$$ and \\(g''\\), run it with --verbose"
 
     assert tex_typography(text) == text
+
+
+_PIECES = [
+    "a",
+    "b",
+    " ",
+    "  ",
+    "É",
+    "\u00a0",
+    "\u2003",
+    "\u200b",
+    "<b>",
+    "</i>",
+    "<br/>",
+    "<",
+    ">",
+    "&amp;",
+    "&eacute;",
+    "&",
+    "\n",
+    "\n  ",
+    "\t",
+    "\r\n",
+    "\x00",
+    "\x85",
+    "$a<b$",
+]
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_PIECES)).map("".join), st.booleans())
+@example("a  b", False)
+@example("Tom &amp; Jerry", False)
+@example("x\x00y\x85", True)
+def test_the_fast_path_for_plain_text_gives_what_the_full_clean_up_gives(text, keep_newlines):
+    assert clean_text(text, keep_newlines=keep_newlines) == _clean(text, keep_newlines)
