@@ -5,6 +5,10 @@ Reads use the paths, parameters and field names of huggingface.co (see ``shapes.
 token (``Authorization: Bearer pb_…``, created at ``/settings/tokens``) and go through the same
 workflow modules as the web forms. Every error is JSON ``{"error": "…"}`` with a 4xx status.
 The OpenAPI document is ``/api/openapi.json``; interactive docs are at ``/api/docs``.
+
+``/api/daily_papers`` and ``/api/papers/<id>`` answer requests without a token or session from
+the visitors' page cache (``lib.pagecache``), like the list and paper pages: one answer per
+``PAPERBOY_LIST_CACHE_SECONDS`` serves every such reader. With a token they are always live.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.urls import URLPattern, register_converter
 from django.utils import timezone
 from django.utils.html import strip_tags
 from ninja import NinjaAPI, Query, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -34,6 +39,7 @@ from paperboy.api.schemas import ref, responses
 from paperboy.feed.models import DailyEntry
 from paperboy.lib import dates
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.papers.models import Paper, PaperAuthor
 
 
@@ -272,6 +278,7 @@ WRITE_ERRORS = (400, 401, 403, 404, 413, 429)
     summary="Daily papers (Hugging Face-compatible)",
     openapi_extra=responses({200: {"type": "array", "items": ref("DailyItem")}}, (400,)),
 )
+@decorate_view(cache_for_visitors)
 def daily_papers(
     request,
     p: int = Query(0, ge=0, le=100_000, description="Page number, from 0."),
@@ -484,6 +491,7 @@ def list_papers(
     summary="One paper (HF-compatible)",
     openapi_extra=responses({200: ref("Paper")}, READ_ERRORS),
 )
+@decorate_view(cache_for_visitors)
 def paper_info(request, arxiv_id: str) -> dict[str, Any]:
     paper = _find_paper(arxiv_id)
     return shapes.paper(paper, shapes.entry_of(paper))

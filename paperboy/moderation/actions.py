@@ -3,7 +3,6 @@ when, why) in the same transaction: there is no moderation without its trace."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Model
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils import timezone
 from paperboy.accounts.models import AuthorClaim, Follow, User
 from paperboy.comments import discussion
 from paperboy.comments.models import Comment
-from paperboy.lib.pagecache import page_key
+from paperboy.lib import pagecache
 from paperboy.moderation.models import AuditLog, Report
 from paperboy.papers.models import Author, Paper, PaperAuthor
 
@@ -37,7 +36,8 @@ def log(*, actor, action: str, target: Model, reason: str, **details) -> AuditLo
 def _forget_page(paper: Paper) -> None:
     """Drop the visitors' cached copy of the paper page, so a moderation shows at once there
     (lists catch up within ``PAPERBOY_LIST_CACHE_SECONDS``)."""
-    cache.delete(page_key(paper.get_absolute_url()))
+    pagecache.forget(paper.get_absolute_url())
+    pagecache.forget(f"/api/papers/{paper.arxiv_id}")
 
 
 def set_hidden(*, actor, papers, hidden: bool, reason: str) -> int:

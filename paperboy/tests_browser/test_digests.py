@@ -44,3 +44,29 @@ def test_subscribe_from_the_footer_with_a_bad_address(live_server, page, smtp): 
     expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
     assert not Subscription.objects.exists()
     assert smtp.messages == []
+
+
+@pytest.mark.browser
+def test_a_visitor_served_a_cached_page_subscribes_with_its_token(
+    live_server,
+    page,
+    smtp,  # noqa: F811
+    settings,
+):
+    import urllib.request
+
+    from paperboy.papers.models import Paper
+    from paperboy.test import make_entry, make_paper
+
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 300
+    make_entry(make_paper(arxiv_id="2510.00001", title="Rendered once"))
+    urllib.request.urlopen(f"{live_server.url}/papers").read()  # another visitor: now cached
+    Paper.objects.filter(arxiv_id="2510.00001").update(title="Changed since")
+
+    page.goto(f"{live_server.url}/papers")
+    expect(page.get_by_text("Rendered once")).to_be_visible()  # the cached copy
+    page.fill("#subscribe-email", "cached@example.org")
+    page.locator("#subscribe").get_by_role("button", name="Subscribe").click()
+
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    assert Subscription.objects.filter(email="cached@example.org").exists()
