@@ -35,6 +35,13 @@ def test_it_is_not_taken_for_a_paper_id(client, db):
     assert "Search any paper" in response.content.decode()
 
 
+def test_the_page_has_one_search_box_not_a_second_in_the_header(client, db):
+    body = client.get("/papers/search", {"q": "surface codes"}).content.decode()
+    assert body.count('type="search"') == 1
+    assert 'class="search-big"' in body
+    assert 'type="search"' in client.get("/papers").content.decode()  # other pages keep it
+
+
 def test_filters_are_links_that_keep_the_query(client, corpus):
     response = client.get("/papers/search", {"q": "learning"})
     body = response.content.decode()
