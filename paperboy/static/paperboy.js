@@ -38,3 +38,19 @@
   });
   document.addEventListener("htmx:afterSwap", function (event) { render(event.target); });
 })();
+
+// The header's account menu (<details>): an outside click or Escape closes it.
+(function () {
+  "use strict";
+  function closeMenus(except) {
+    document.querySelectorAll("details.account-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest ? event.target.closest("details.account-menu") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMenus(null);
+  });
+})();

@@ -100,6 +100,7 @@ def test_claim_an_author_and_get_approved_in_the_admin(live_server, page, alice)
     page.get_by_label(re.compile("Note for the admins")).fill("My homepage lists it.")
     page.get_by_role("button", name="Claim", exact=True).click()
     expect(page.get_by_text("waits for an admin's approval")).to_be_visible()
+    page.locator("summary.username").click()  # the account menu
     page.get_by_role("button", name="Sign out").click()
 
     # A moderator approves it in the admin, saying why.

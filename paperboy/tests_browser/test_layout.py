@@ -82,3 +82,39 @@ def test_an_abstract_that_fits_has_no_show_more(live_server, page, listed):
     expect(short.locator(".abstract .katex")).to_be_visible()
     expect(short.locator("label.more")).to_be_hidden()
     expect(long.locator("label.more")).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_account_menu_opens_reaches_every_account_page_and_closes(live_server, page, width):
+    from paperboy.test import PASSWORD, make_user
+
+    make_user("ada")
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", "ada")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{live_server.url}/papers")
+    brand, account = page.locator(".brand").bounding_box(), page.locator("summary").bounding_box()
+    middle = lambda box: box["y"] + box["height"] / 2  # noqa: E731
+    assert abs(middle(brand) - middle(account)) < 8, "the account links sit beside the brand"
+    menu = page.locator(".account-menu .menu")
+    expect(menu).to_be_hidden()
+    page.locator("summary.username").click()
+    for name in ("Your profile", "Email digests", "API tokens and private feeds"):
+        expect(menu.get_by_role("link", name=name)).to_be_visible()
+    # "Following" is a header link on a desktop and a menu item on a phone: never both.
+    expect(page.get_by_role("link", name="Following", exact=True)).to_have_count(1)
+    expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
+    page.mouse.click(5, 500)  # outside: it closes
+    expect(menu).to_be_hidden()
+    page.locator("summary.username").click()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    if width < 640:
+        page.locator("summary.username").click()
+        menu.get_by_role("link", name="Following").click()
+    else:
+        page.locator(".account-nav > .following-link").click()
+    expect(page).to_have_url(f"{live_server.url}/following")
