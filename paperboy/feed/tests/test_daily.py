@@ -137,6 +137,20 @@ def test_an_empty_day_links_to_the_nearest_days_with_papers(client, db):
     assert "No papers on Oct 4, 2025" in html
     assert 'href="/papers/date/2025-10-01"' in html
     assert 'href="/papers/date/2025-10-06"' in html
+    assert "The nearest days with papers:" in html
+
+
+def test_an_empty_day_with_papers_on_one_side_names_that_side(client, db):
+    make_entry(make_paper(), date(2025, 10, 6))
+
+    html = client.get("/papers/date/2025-10-04").content.decode()
+    assert "The next day with papers:" in html
+    assert 'href="/papers/date/2025-10-06"' in html
+    assert "nearest days" not in html
+
+    html = client.get("/papers/date/2025-10-08").content.decode()
+    assert "The latest day with papers before it:" in html
+    assert 'href="/papers/date/2025-10-06"' in html
 
 
 def test_hidden_papers_leave_the_list(client, db):
