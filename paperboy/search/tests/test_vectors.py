@@ -38,3 +38,25 @@ def test_the_index_reloads_when_vectors_change(db):
     vectors.store("m", {b.pk: vb})
     assert [pk for pk, _ in vectors.nearest(vb, "m", k=5)][0] == b.pk
     assert Embedding.objects.count() == 2
+
+
+def test_closest_codes_returns_exactly_the_k_nearest_codes_by_hamming_distance():
+    rng = np.random.default_rng(3)
+    matrix = random_unit(rng, 5000)
+    codes = vectors.sign_codes(matrix)  # papers × words
+    code = vectors.sign_codes(random_unit(rng, 1))[0]
+    brute = np.bitwise_count(codes ^ code).sum(axis=1)
+    for k in (1, 37, 1000, 5000, 6000):
+        found = vectors.closest_codes(np.ascontiguousarray(codes.T), code, k)
+        assert len(found) == min(k, 5000) == len(set(found.tolist()))
+        # Nothing left out is closer than anything kept.
+        left_out = np.setdiff1d(np.arange(5000), found)
+        if len(left_out):
+            assert brute[found].max() <= brute[left_out].min()
+
+
+def test_hamming_counts_differing_bits_across_blocks(monkeypatch):
+    monkeypatch.setattr(vectors, "BLOCK", 7)
+    codes = np.array([[0, 1, 3, 2**64 - 1] * 5, [0, 0, 1, 2**63] * 5], dtype=np.uint64)
+    distances = vectors.hamming(codes, np.array([0, 1], dtype=np.uint64))
+    assert distances.tolist() == [1, 2, 2, 66] * 5
