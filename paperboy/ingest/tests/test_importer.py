@@ -1,10 +1,15 @@
 """The importer: versions, idempotence, and bad records reported without costing the batch."""
 
+import json
 from datetime import UTC, datetime
 
+import pytest
+
 from paperboy.ingest.importer import import_records
+from paperboy.ingest.jsonl import JsonlError, read_records
 from paperboy.ingest.records import PaperRecord
 from paperboy.papers.models import Author, Paper
+from paperboy.search import lexical
 
 
 def record(arxiv_id="2501.00001", **kw) -> PaperRecord:
@@ -110,3 +115,81 @@ def test_text_with_a_lone_surrogate_is_refused_with_its_reason(db):
     assert reasons["2501.00001"] == "title is not valid Unicode (a lone surrogate)"
     assert reasons["2501.00002"].startswith("authors: ")
     assert list(Paper.objects.values_list("arxiv_id", flat=True)) == ["2501.00003"]
+
+
+# --- A file's records in many batches, read ahead by a second thread (what the CLI does) ----
+
+
+def _line(n: int, **kw) -> dict:
+    return {
+        "id": f"2502.{n:05d}",
+        "title": f"Paper number{n} on zebrafish{n}",
+        "abstract": f"We study quokka{n} &amp; friends.\n  A second paragraph.",
+        "authors": [f"Author {n} A", f"Author {n} B", "Shared Person"],
+        "categories": ["cs.CL", f"cs.{'LG' if n % 2 else 'AI'}"],
+        "comment": None,
+        "announced": "2025-02-03",
+        **kw,
+    }
+
+
+def _import_lines(tmp_path, lines: list[dict]):
+    path = tmp_path / "papers.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return import_records(read_records(path), batch_size=4, read_ahead=True)
+
+
+def _found(word: str) -> set[str]:
+    ids = [pk for pk, _ in lexical.candidates(lexical.parse(word))]
+    return set(Paper.objects.filter(pk__in=ids).values_list("arxiv_id", flat=True))
+
+
+def test_a_file_read_ahead_in_batches_gives_each_paper_its_authors_categories_and_search_document(
+    db, tmp_path
+):
+    lines = [_line(n) for n in range(1, 12)]
+    result = _import_lines(tmp_path, lines)
+    assert (result.new, result.updated, result.unchanged, result.failed) == (11, 0, 0, 0)
+    for line in lines:
+        paper = Paper.objects.get(arxiv_id=line["id"])
+        assert paper.author_names() == line["authors"]
+        assert paper.num_authors == 3
+        assert paper.category_codes() == sorted(line["categories"])
+        assert paper.primary_category == "cs.CL"
+        assert paper.abstract.startswith(f"We study quokka{line['id'][-2:].lstrip('0')} & friends.")
+    assert Author.objects.filter(name="Shared Person").count() == 1
+    assert _found("zebrafish7") == {"2502.00007"}
+    assert _found("quokka11") == {"2502.00011"}
+
+
+def test_a_second_read_ahead_import_changes_nothing_and_a_changed_line_is_an_update(db, tmp_path):
+    lines = [_line(n) for n in range(1, 10)]
+    _import_lines(tmp_path, lines)
+    before = list(Paper.objects.order_by("pk").values())
+    again = _import_lines(tmp_path, lines)
+    assert (again.new, again.updated, again.unchanged, again.failed) == (0, 0, 9, 0)
+    assert list(Paper.objects.order_by("pk").values()) == before
+
+    lines[4] = _line(5, title="Renamed to platypus", authors=["Zed Last", "Author 5 A"])
+    lines[6] = _line(7, categories=["cs.RO"])
+    lines.append(_line(10))  # new, in the same batch as changed and unchanged papers
+    changed = _import_lines(tmp_path, lines)
+    assert (changed.new, changed.updated, changed.unchanged) == (1, 2, 7)
+    five = Paper.objects.get(arxiv_id="2502.00005")
+    assert five.author_names() == ["Zed Last", "Author 5 A"]
+    assert five.num_authors == 2
+    assert Paper.objects.get(arxiv_id="2502.00007").category_codes() == ["cs.RO"]
+    assert Paper.objects.get(arxiv_id="2502.00010").author_names() == _line(10)["authors"]
+    assert Paper.objects.get(arxiv_id="2502.00004").author_names() == _line(4)["authors"]
+    assert _found("platypus") == {"2502.00005"}
+    assert _found("zebrafish5") == set()
+    assert _found("zebrafish10") == {"2502.00010"}
+
+
+def test_a_bad_line_met_while_reading_ahead_is_raised_after_the_batches_before_it(db, tmp_path):
+    path = tmp_path / "papers.jsonl"
+    good = "".join(json.dumps(_line(n)) + "\n" for n in range(1, 6))
+    path.write_text(good + "{not json\n" + json.dumps(_line(9)) + "\n", encoding="utf-8")
+    with pytest.raises(JsonlError, match="line 6"):
+        import_records(read_records(path), batch_size=2, read_ahead=True)
+    assert Paper.objects.count() == 4  # the two full batches before the bad line
