@@ -1,31 +1,44 @@
 """What goes into one subscriber's digest: the trending section and the "for you" section.
 
 Trending: the top N entries of the period by the stored trending score (the formula of
-``feed/ranking.py``), narrowed by the subscriber's topics. For you: for members with enough
-signal, the period's papers from the organizations and authors they follow, then the papers
-nearest to what they upvoted (the search app's ``similar_papers``), never one already mailed to
-them or already in this digest.
+``feed/ranking.py``), narrowed by the subscriber's topics. For you (members only): the
+period's papers from the organizations and authors they follow, then, for members with enough
+upvotes, the period's papers nearest to what they upvoted: the centroid of their upvoted
+papers' vectors against the period's paper vectors (cosine), or, on a site without vectors,
+a full-text search of their upvoted titles among the period's papers; papers of their upvoted
+papers' primary categories fill what is left. Never a paper they upvoted, one already mailed
+to them, or one already in this digest.
 
-A ``Composer`` lives for one sending run and caches the trending section per topic set, so
-10,000 subscribers without topics cost one trending query.
+A ``Composer`` lives for one sending run. It caches the trending section per topic set (10,000
+subscribers without topics cost one trending query), loads the period's papers, their
+organizations, authors and vectors once, and composes a whole batch of subscribers at a time
+(``compose_many``): a fixed number of queries per batch (upvotes, follows, earlier digests,
+the cards of the chosen papers), and one matrix product for every member's similarity scores.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import batched
 
+import numpy as np
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 
-from paperboy.accounts.models import following_papers
+from paperboy.accounts.models import Follow
 from paperboy.digests.periods import DigestPeriod
 from paperboy.feed.models import DailyEntry, Upvote
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Paper, PaperAuthor
 
 log = logging.getLogger(__name__)
 
 SUMMARY_CHARS = 220
+# A member's profile is built from their most recent upvotes, at most this many.
+PROFILE_UPVOTES = 200
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,29 @@ def topics_filter(subscription) -> Q | None:
     return q or None
 
 
+@dataclass
+class Candidates:
+    """The period's visible papers, in trending order, with what "for you" needs of them."""
+
+    ids: list[int]
+    organizations: dict[int, set[int]]  # paper id -> its organization and its entry's
+    authors: dict[int, set[int]]
+    categories: dict[int, str]  # paper id -> primary category
+    newest_first: list[int]  # the order of "from what you follow"
+    vector_ids: np.ndarray  # ids of the papers with a vector of the configured model…
+    matrix: np.ndarray | None  # …and those vectors (unit rows), or None
+
+
+@dataclass
+class Member:
+    """One member's signal, read for a whole batch at once."""
+
+    upvoted: list[int] = field(default_factory=list)  # most recent first
+    organizations: set[int] = field(default_factory=set)
+    authors: set[int] = field(default_factory=set)
+    shown: set[int] = field(default_factory=set)  # papers mailed to them before
+
+
 class Composer:
     def __init__(self, period: DigestPeriod):
         self.period = period
@@ -100,6 +136,8 @@ class Composer:
         self.for_you_n = settings.PAPERBOY_DIGEST_FOR_YOU_N
         self.min_upvotes = settings.PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES
         self._trending: dict[tuple, list[Item]] = {}
+        self._candidates: Candidates | None = None
+        self._cards: dict[int, Item] = {}
 
     def trending(self, subscription) -> list[Item]:
         key = (
@@ -117,41 +155,206 @@ class Composer:
             ]
         return self._trending[key]
 
-    def for_you(self, subscription, *, exclude: set[int]) -> list[Item]:
-        """Papers of the period from what the member follows, then papers nearest to what
-        they upvoted (with enough upvotes); never one already mailed to them."""
-        if not subscription.user_id or self.for_you_n <= 0:
-            return []
-        upvoted = list(
-            Upvote.objects.filter(user_id=subscription.user_id)
-            .order_by("-created_at")
-            .values_list("paper_id", flat=True)[:200]
-        )
-        exclude = exclude | set(upvoted) | subscription.shown_paper_ids()
-        ids = list(
-            following_papers(subscription.user_id)
-            .filter(daily__day__gte=self.period.start, daily__day__lte=self.period.end)
-            .exclude(pk__in=exclude)
-            .values_list("pk", flat=True)[: self.for_you_n]
-        )
-        if len(upvoted) >= self.min_upvotes and len(ids) < self.for_you_n:
-            from paperboy.search.similar import similar_papers
-
-            try:
-                papers = similar_papers(
-                    upvoted, k=self.for_you_n, exclude=frozenset(exclude | set(ids))
-                )
-            except Exception:  # the personal section is a bonus; never lose the digest over it
-                log.exception("similar_papers failed for subscription %s", subscription.pk)
-                papers = []
-            ids += [p.pk for p in papers if p.pk not in exclude and p.pk not in ids]
-        ids = ids[: self.for_you_n]
-        # One query for the papers and their organizations, in the order chosen above.
-        by_id = Paper.objects.for_cards().in_bulk(ids)
-        return [item(by_id[pk]) for pk in ids if pk in by_id]
-
     def compose(self, subscription) -> Digest:
-        trending = self.trending(subscription)
-        digest = Digest(self.period, trending=trending)
-        digest.for_you = self.for_you(subscription, exclude={i.paper_id for i in trending})
-        return digest
+        return self.compose_many([subscription])[0]
+
+    def compose_many(self, subscriptions: Sequence) -> list[Digest]:
+        """The digests of these subscriptions, in their order."""
+        digests = [Digest(self.period, trending=self.trending(s)) for s in subscriptions]
+        members = [(s, d) for s, d in zip(subscriptions, digests, strict=True) if s.user_id]
+        if members and self.for_you_n > 0:
+            self._for_you(members)
+        return digests
+
+    # --- For you ------------------------------------------------------------------------------
+
+    def candidates(self) -> Candidates:
+        if self._candidates is None:
+            self._candidates = self._load_candidates()
+        return self._candidates
+
+    def _load_candidates(self) -> Candidates:
+        from paperboy.search import vectors
+        from paperboy.search.embeddings import configured_model_id
+
+        entries = DailyEntry.objects.between(self.period.start, self.period.end).visible()
+        rows = list(
+            entries.order_by("-trending_score", "pk").values_list(
+                "paper_id",
+                "organization_id",
+                "paper__organization_id",
+                "paper__primary_category",
+                "paper__published_at",
+            )
+        )
+        ids = [r[0] for r in rows]
+        organizations = {r[0]: {r[1], r[2]} - {None} for r in rows}
+        categories = {r[0]: r[3] for r in rows}
+        newest_first = [r[0] for r in sorted(rows, key=lambda r: (r[4], r[0]), reverse=True)]
+        authors: dict[int, set[int]] = defaultdict(set)
+        for paper_id, author_id in PaperAuthor.objects.filter(
+            paper_id__in=entries.values("paper_id")
+        ).values_list("paper_id", "author_id"):
+            authors[paper_id].add(author_id)
+        vector_ids, matrix = np.zeros(0, dtype=np.int64), None
+        model_id = configured_model_id()
+        if model_id and ids:
+            found: dict[int, np.ndarray] = {}
+            for chunk in batched(ids, 2000):
+                found.update(vectors.vectors_for(list(chunk), model_id))
+            if found:
+                vector_ids = np.fromiter(found, dtype=np.int64, count=len(found))
+                matrix = np.stack(list(found.values())).astype(np.float32)
+                matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        return Candidates(
+            ids, organizations, dict(authors), categories, newest_first, vector_ids, matrix
+        )
+
+    def _members(self, subscriptions: list) -> dict[int, Member]:
+        """Every member's upvotes, follows and earlier digests: three queries for the batch."""
+        from paperboy.digests.models import Delivery
+
+        by_user = {s.user_id: Member() for s in subscriptions}
+        ranked = (
+            Upvote.objects.filter(user_id__in=list(by_user))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("user_id"),
+                    order_by=[F("created_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(rank__lte=PROFILE_UPVOTES)
+            .order_by("user_id", "rank")
+            .values_list("user_id", "paper_id")
+        )
+        for user_id, paper_id in ranked:
+            by_user[user_id].upvoted.append(paper_id)
+        follows = Follow.objects.filter(user_id__in=list(by_user)).values_list(
+            "user_id", "organization_id", "author_id"
+        )
+        for user_id, org_id, author_id in follows:
+            if org_id is not None:
+                by_user[user_id].organizations.add(org_id)
+            if author_id is not None:
+                by_user[user_id].authors.add(author_id)
+        user_of = {s.pk: s.user_id for s in subscriptions}
+        sent = Delivery.objects.filter(
+            subscription_id__in=list(user_of), status=Delivery.Status.SENT
+        ).values_list("subscription_id", "paper_ids")
+        shown: dict[int, set[int]] = defaultdict(set)
+        for sub_id, ids in sent:
+            shown[sub_id].update(ids or [])
+        # Keyed by subscription: two subscriptions of one member keep their own history.
+        return {
+            s.pk: Member(
+                by_user[s.user_id].upvoted,
+                by_user[s.user_id].organizations,
+                by_user[s.user_id].authors,
+                shown[s.pk],
+            )
+            for s in subscriptions
+        }
+
+    def _for_you(self, members: list[tuple]) -> None:
+        n = self.for_you_n
+        signal = self._members([s for s, _ in members])
+        candidates = self.candidates()
+        chosen: dict[int, list[int]] = {}
+        excluded: dict[int, set[int]] = {}
+        wanting: list[int] = []  # subscriptions that get the similarity part
+        for sub, digest in members:
+            member = signal[sub.pk]
+            exclude = {i.paper_id for i in digest.trending} | set(member.upvoted) | member.shown
+            followed = []
+            if member.organizations or member.authors:
+                for pk in candidates.newest_first:
+                    if pk not in exclude and (
+                        candidates.organizations.get(pk, set()) & member.organizations
+                        or candidates.authors.get(pk, set()) & member.authors
+                    ):
+                        followed.append(pk)
+                        if len(followed) == n:
+                            break
+            chosen[sub.pk] = followed
+            excluded[sub.pk] = exclude | set(followed)
+            if len(member.upvoted) >= self.min_upvotes and len(followed) < n:
+                wanting.append(sub.pk)
+        if wanting:
+            try:
+                similar = self._similar({pk: signal[pk].upvoted for pk in wanting}, excluded)
+            except Exception:  # the personal section is a bonus; never lose the digests over it
+                log.exception("digests: the similar papers of a batch could not be found")
+                similar = {}
+            for pk, ids in similar.items():
+                chosen[pk] += ids[: n - len(chosen[pk])]
+        cards = self.cards([pk for ids in chosen.values() for pk in ids])
+        for sub, digest in members:
+            digest.for_you = [cards[pk] for pk in chosen[sub.pk] if pk in cards]
+
+    def _similar(
+        self, upvoted: dict[int, list[int]], excluded: dict[int, set[int]]
+    ) -> dict[int, list[int]]:
+        """Per subscription, up to ``for_you_n`` of the period's papers nearest to what they
+        upvoted, best first, none of ``excluded``."""
+        from paperboy.search import vectors
+        from paperboy.search.embeddings import configured_model_id
+
+        n, candidates = self.for_you_n, self.candidates()
+        found: dict[int, list[int]] = {pk: [] for pk in upvoted}
+        model_id = configured_model_id()
+        if candidates.matrix is not None and model_id:
+            wanted = sorted({pk for ids in upvoted.values() for pk in ids})
+            mine: dict[int, np.ndarray] = {}
+            for chunk in batched(wanted, 2000):
+                mine.update(vectors.vectors_for(list(chunk), model_id))
+            subs = [s for s, ids in upvoted.items() if any(pk in mine for pk in ids)]
+            if subs:
+                profiles = np.stack(
+                    [np.mean([mine[pk] for pk in upvoted[s] if pk in mine], axis=0) for s in subs]
+                ).astype(np.float32)
+                profiles /= np.maximum(np.linalg.norm(profiles, axis=1, keepdims=True), 1e-12)
+                scores = profiles @ candidates.matrix.T  # one row per member, cosine
+                row_of = {int(pk): i for i, pk in enumerate(candidates.vector_ids)}
+                for row, s in zip(scores, subs, strict=True):
+                    skip = [row_of[pk] for pk in excluded[s] if pk in row_of]
+                    row[skip] = -np.inf
+                    best = vectors.top_k(row, n)
+                    found[s] = [int(candidates.vector_ids[i]) for i in best if row[i] > -np.inf]
+        short = [s for s, ids in found.items() if len(ids) < n]
+        if short:
+            self._by_words_and_category(short, upvoted, excluded, found)
+        return found
+
+    def _by_words_and_category(self, subs, upvoted, excluded, found) -> None:
+        """For members the vectors could not serve (no vectors on this site, or none yet for
+        these papers): a full-text search of their upvoted titles among the period's papers;
+        then the period's papers of their upvoted papers' primary categories, by trending."""
+        from paperboy.search import lexical
+
+        n, candidates = self.for_you_n, self.candidates()
+        wanted = {pk for s in subs for pk in upvoted[s]}
+        rows = Paper.objects.filter(pk__in=wanted).values_list("pk", "title", "primary_category")
+        titles = {pk: title for pk, title, _ in rows}
+        primary = {pk: cat for pk, _, cat in rows}
+        among = candidates.ids
+        for s in subs:
+            skip = excluded[s] | set(found[s])
+            if not found[s]:
+                text = " ".join(titles[pk] for pk in upvoted[s] if pk in titles)
+                hits = lexical.candidates(lexical.parse(text), limit=n + len(skip), among=among)
+                found[s] += [pk for pk, _ in hits if pk not in skip][:n]
+                skip |= set(found[s])
+            if len(found[s]) < n:
+                cats = {primary[pk] for pk in upvoted[s] if primary.get(pk)}
+                found[s] += [
+                    pk for pk in among if pk not in skip and candidates.categories.get(pk) in cats
+                ][: n - len(found[s])]
+
+    def cards(self, paper_ids: list[int]) -> dict[int, Item]:
+        """The digest lines of these papers: one query for those this run has not seen."""
+        missing = {pk for pk in paper_ids if pk not in self._cards}
+        if missing:
+            for paper in Paper.objects.for_cards().filter(pk__in=missing):
+                self._cards[paper.pk] = item(paper)
+        return {pk: self._cards[pk] for pk in paper_ids if pk in self._cards}

@@ -26,6 +26,7 @@ import smtplib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import batched
 
 from django.conf import settings
 from django.core import mail
@@ -33,11 +34,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from paperboy.digests import emails, periods
-from paperboy.digests.compose import Composer
+from paperboy.digests.compose import Composer, Digest
 from paperboy.digests.models import Delivery, Subscription
 from paperboy.digests.periods import DigestPeriod
 
 log = logging.getLogger(__name__)
+
+BATCH_SIZE = 100  # deliveries claimed, and digests composed, at a time
 
 
 @dataclass
@@ -88,17 +91,17 @@ def dry_run(period: DigestPeriod) -> Report:
     )
     subs = Subscription.objects.active().filter(frequency=period.frequency)
     subs = subs.filter(pk__in=pending.values("subscription_id")) | subs.due_for(period)
-    for sub in subs.order_by("pk"):
-        digest = composer.compose(sub)
-        if digest.is_empty and not settings.PAPERBOY_DIGEST_SEND_EMPTY:
-            report.skipped += 1
-            report.lines.append(f"{period.key} {sub.email}: nothing to send")
-            continue
-        report.sent += 1
-        report.lines.append(
-            f"{period.key} {sub.email}: {len(digest.trending)} trending, "
-            f"{len(digest.for_you)} for you"
-        )
+    for chunk in batched(subs.order_by("pk"), BATCH_SIZE):
+        for sub, digest in zip(chunk, composer.compose_many(chunk), strict=True):
+            if digest.is_empty and not settings.PAPERBOY_DIGEST_SEND_EMPTY:
+                report.skipped += 1
+                report.lines.append(f"{period.key} {sub.email}: nothing to send")
+                continue
+            report.sent += 1
+            report.lines.append(
+                f"{period.key} {sub.email}: {len(digest.trending)} trending, "
+                f"{len(digest.for_you)} for you"
+            )
     return report
 
 
@@ -145,7 +148,7 @@ def renew(deliveries: list[Delivery], *, worker: str, now: datetime) -> list[Del
     return [d for d in deliveries if d.pk in kept]
 
 
-def run(*, now: datetime | None = None, batch_size: int = 100) -> Report:
+def run(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Report:
     """Send every claimable delivery, batch after batch, through one SMTP connection."""
     report = Report()
     worker = uuid.uuid4().hex
@@ -159,6 +162,7 @@ def run(*, now: datetime | None = None, batch_size: int = 100) -> Report:
             batch = claim(worker=worker, now=batch_now, size=batch_size)
             if not batch:
                 break
+            digests = compose_batch(batch, composers)
             renewed_at = batch_now
             while batch:
                 clock = now or timezone.now()
@@ -167,14 +171,13 @@ def run(*, now: datetime | None = None, batch_size: int = 100) -> Report:
                     if not batch:
                         break
                 delivery = batch.pop(0)
-                if delivery.period not in composers:
-                    composers[delivery.period] = Composer(periods.from_key(delivery.period))
                 ok = deliver(
                     delivery,
                     composer=composers[delivery.period],
                     connection=connection,
                     now=clock,
                     report=report,
+                    digest=digests.get(delivery.pk),
                 )
                 trouble = 0 if ok else trouble + 1
                 if trouble >= SERVER_TROUBLE_LIMIT:
@@ -191,6 +194,28 @@ def run(*, now: datetime | None = None, batch_size: int = 100) -> Report:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()
     return report
+
+
+def compose_batch(batch: list[Delivery], composers: dict[str, Composer]) -> dict[int, Digest]:
+    """The digests of a claimed batch, composed together (a fixed number of queries and one
+    similarity product per period, see ``compose.Composer.compose_many``), by delivery id. If
+    that fails, the batch's digests are composed one by one as they are sent, so one
+    subscription that cannot be composed fails only its own delivery."""
+    digests: dict[int, Digest] = {}
+    by_period: dict[str, list[Delivery]] = {}
+    for delivery in batch:
+        if delivery.period not in composers:
+            composers[delivery.period] = Composer(periods.from_key(delivery.period))
+        if delivery.subscription.is_active:
+            by_period.setdefault(delivery.period, []).append(delivery)
+    for key, deliveries in by_period.items():
+        try:
+            composed = composers[key].compose_many([d.subscription for d in deliveries])
+        except Exception:
+            log.exception("digests: a batch of %s could not be composed together", key)
+            continue
+        digests.update(zip([d.pk for d in deliveries], composed, strict=True))
+    return digests
 
 
 def _finish(delivery: Delivery, **fields) -> None:
@@ -214,17 +239,26 @@ RECIPIENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
 SERVER_TROUBLE_LIMIT = 3
 
 
-def deliver(delivery: Delivery, *, composer: Composer, connection, now, report: Report) -> bool:
-    """Compose and send one claimed delivery and record the outcome on its row. Returns False
-    when it failed for a reason that is not about the recipient (the server, the settings,
-    a bug), True otherwise."""
+def deliver(
+    delivery: Delivery,
+    *,
+    composer: Composer,
+    connection,
+    now,
+    report: Report,
+    digest: Digest | None = None,
+) -> bool:
+    """Send one claimed delivery (its ``digest``, or composed here) and record the outcome on
+    its row. Returns False when it failed for a reason that is not about the recipient (the
+    server, the settings, a bug), True otherwise."""
     sub = delivery.subscription
     if not sub.is_active:
         _finish(delivery, status=Delivery.Status.SKIPPED, last_error="no longer subscribed")
         report.skipped += 1
         return True
     try:
-        digest = composer.compose(sub)
+        if digest is None:
+            digest = composer.compose(sub)
         if digest.is_empty and not settings.PAPERBOY_DIGEST_SEND_EMPTY:
             _finish(delivery, status=Delivery.Status.SKIPPED, last_error="nothing in this period")
             report.skipped += 1

@@ -10,6 +10,7 @@ normalised by document length (PostgreSQL).
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -83,26 +84,37 @@ def tsquery_text(terms: tuple[str, ...] | list[str]) -> str:
     return " or ".join(t.replace("-", " ") for t in terms)
 
 
-def candidates(parsed: ParsedQuery, *, limit: int = 100) -> list[tuple[int, float]]:
-    """Up to ``limit`` (paper id, score) pairs, best first; higher scores are better."""
-    if parsed.empty:
+def candidates(
+    parsed: ParsedQuery, *, limit: int = 100, among: list[int] | None = None
+) -> list[tuple[int, float]]:
+    """Up to ``limit`` (paper id, score) pairs, best first; higher scores are better.
+
+    ``among``: only these papers (e.g. a digest period's), passed as one JSON/array parameter."""
+    if parsed.empty or among == []:
         return []
     if connection.vendor == "postgresql":
+        within = "" if among is None else "AND d.paper_id = ANY(%s) "
         sql = (
             "SELECT d.paper_id, ts_rank('{0.1, 0.2, 0.4, 1.0}', d.tsv, q, 1) AS score "
             "FROM search_document d, websearch_to_tsquery('english', %s) q "
-            "WHERE d.tsv @@ q ORDER BY score DESC, d.paper_id LIMIT %s"
+            f"WHERE d.tsv @@ q {within}ORDER BY score DESC, d.paper_id LIMIT %s"
         )
-        params = [tsquery_text(prune_common_pg(parsed.terms)), limit]
+        params = [tsquery_text(prune_common_pg(parsed.terms))]
+        params += [] if among is None else [list(among)]
     else:
         terms = prune_common(parsed.terms)
+        # "+rowid": a plain rowid IN (…) is handed to FTS5, which then runs the whole MATCH
+        # once per listed id (2.4 s instead of 35 ms for a day's 836 papers).
+        within = "" if among is None else "AND +rowid IN (SELECT value FROM json_each(%s)) "
         # bm25() is lower-is-better; negate it so that every side sorts descending.
         sql = (
             f"SELECT rowid, -bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS score FROM search_fts "
-            "WHERE search_fts MATCH %s ORDER BY bm25(search_fts, "
+            f"WHERE search_fts MATCH %s {within}ORDER BY bm25(search_fts, "
             f"{TITLE_WEIGHT}, 1.0) LIMIT %s"
         )
-        params = [fts5_query(terms), limit]
+        params = [fts5_query(terms)]
+        params += [] if among is None else [json.dumps(list(among))]
+    params.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]

@@ -1,17 +1,16 @@
 """``paperboy digests send`` and the sending run: once per subscriber and period, retries,
 bounces, empty periods, dry runs, the "for you" section."""
 
-import sys
-import types
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 import time_machine
 
 from paperboy.digests import sending
 from paperboy.digests.models import Delivery, Subscription
-from paperboy.digests.tests.conftest import SEND_DAY, run_cli, subscribe
+from paperboy.digests.tests.conftest import LIST_DAY, SEND_DAY, run_cli, subscribe
 from paperboy.feed import votes
 from paperboy.test import make_entry, make_paper, make_user
 
@@ -189,14 +188,15 @@ def test_a_digest_that_cannot_be_composed_is_retried_and_the_run_goes_on(
 
     for email in ("a@example.org", "poison@example.org", "c@example.org"):
         subscribe(email)
-    real_compose = Composer.compose
+    real_trending = Composer.trending
 
-    def compose(self, subscription):
+    def trending(self, subscription):
         if subscription.email == "poison@example.org":
             raise RuntimeError("template exploded")
-        return real_compose(self, subscription)
+        return real_trending(self, subscription)
 
-    monkeypatch.setattr(Composer, "compose", compose)
+    # The batch cannot be composed together, so each digest is composed on its own.
+    monkeypatch.setattr(Composer, "trending", trending)
     report = send_current()
     assert (report.sent, report.retry, report.stopped) == (2, 1, False)
     poison = Delivery.objects.get(subscription__email="poison@example.org")
@@ -251,73 +251,157 @@ def test_a_slow_run_keeps_its_claim_so_another_run_never_resends(
     assert per_recipient(smtp) == {f"u{i}@example.org": 1 for i in range(6)}
 
 
+def unit(*weights: float) -> np.ndarray:
+    """A 384-d unit vector (the default model's size) with these leading components."""
+    vector = np.zeros(384, dtype=np.float32)
+    vector[: len(weights)] = weights
+    return vector / np.linalg.norm(vector)
+
+
+def store_vectors(vectors_by_paper: dict) -> None:
+    from paperboy.search import vectors
+    from paperboy.search.embeddings import configured_model_id
+
+    vectors.store(configured_model_id(), {p.pk: v for p, v in vectors_by_paper.items()})
+
+
 @pytest.fixture
-def similar(monkeypatch):
-    """Stands in for ``paperboy.search.similar.similar_papers``: every visible paper not
-    excluded, in id order."""
-    from paperboy.papers.models import Paper
+def nearby(papers):
+    """Monday's list beside the three trending papers: papers ever farther from "sparse
+    attention" (the direction of what the member upvoted), and one on another topic."""
+    made = {
+        name: make_paper(title=name)
+        for name in ("Near 1", "Near 2", "Near 3", "Near 4", "Far away")
+    }
+    for paper in made.values():
+        make_entry(paper, LIST_DAY)
+    store_vectors(
+        {
+            made["Near 1"]: unit(1, 0.1),
+            made["Near 2"]: unit(1, 0.3),
+            made["Near 3"]: unit(1, 0.6),
+            made["Near 4"]: unit(1, 1.0),
+            made["Far away"]: unit(0, 1),
+            # The trending papers are the closest of all: already in the digest, never repeated.
+            **{p: unit(1) for p in papers},
+        }
+    )
+    return made
 
-    calls = []
 
-    def similar_papers(paper_ids, *, k=10, exclude=frozenset()):
-        calls.append((list(paper_ids), k, set(exclude)))
-        return list(Paper.objects.exclude(pk__in=exclude).order_by("pk")[:k])
+def upvoting_member(n_upvotes: int = 3, username: str = "ada"):
+    """A member who upvoted ``n_upvotes`` older papers about sparse attention (not on the list)."""
+    member = make_user(username)
+    upvoted = [make_paper(title=f"Sparse attention, older paper {i}") for i in range(n_upvotes)]
+    store_vectors({p: unit(1, 0.05 * i) for i, p in enumerate(upvoted)})
+    for paper in upvoted:
+        votes.upvote(user_id=member.pk, paper_id=paper.pk)
+    return member, upvoted
 
-    module = types.ModuleType("paperboy.search.similar")
-    module.similar_papers = similar_papers
-    monkeypatch.setitem(sys.modules, "paperboy.search.similar", module)
-    return calls
 
-
-def test_members_with_enough_upvotes_get_a_for_you_section_never_repeated(
-    smtp, papers, similar, settings, frozen
+def test_members_with_enough_upvotes_get_the_periods_papers_nearest_to_them_never_repeated(
+    smtp, papers, nearby, settings, frozen
 ):
     settings.PAPERBOY_DIGEST_FOR_YOU_N = 2
-    member = make_user("ada")
-    catalog = [make_paper(title=f"Older paper {i}") for i in range(8)]
-    for paper in catalog[:3]:
-        votes.upvote(user_id=member.pk, paper_id=paper.pk)
-    subscribe("ada@example.org", user=member)
+    settings.PAPERBOY_DIGEST_TOP_N = 3
+    member, upvoted = upvoting_member()
+    sub = subscribe("ada@example.org", user=member)
     subscribe("anon@example.org")
     send_current()
     first = smtp.to("ada@example.org")[0].text()
-    assert "FOR YOU" in first
-    assert "Older paper 3" in first and "Older paper 4" in first
+    for_you = first.split("FOR YOU", 1)[1]
+    assert for_you.index("Near 1") < for_you.index("Near 2")
+    assert "Near 3" not in for_you and "Far away" not in for_you
+    assert not any(p.title in for_you for p in papers)  # already in the trending section
     assert "FOR YOU" not in smtp.to("anon@example.org")[0].text()
-    upvoted_ids, k, exclude = similar[0]
-    assert sorted(upvoted_ids) == sorted(p.pk for p in catalog[:3])
-    assert {p.pk for p in papers} <= exclude  # nothing already in the trending section
+    first_ids = Delivery.objects.get(subscription=sub).paper_ids
+    assert first_ids == [*(p.pk for p in papers), nearby["Near 1"].pk, nearby["Near 2"].pk]
 
-    tomorrow = NOW + timedelta(days=1)
-    make_entry(make_paper(title="Wednesday's paper"), tomorrow.date() - timedelta(days=1))
-    with time_machine.travel(tomorrow, tick=False):
-        send_current(tomorrow)
+    # Switched to weekly, the member gets the week of Monday's list: the same trending papers,
+    # and for-you goes on with the next nearest ones.
+    sub.frequency = "weekly"
+    sub.save()
+    next_monday = NOW + timedelta(days=6)
+    with time_machine.travel(next_monday, tick=False):
+        send_current(next_monday)
     second = smtp.to("ada@example.org")[1].text()
-    assert "Older paper 5" in second and "Older paper 6" in second
-    assert "Older paper 3" not in second and "Older paper 4" not in second
+    assert "weekly" in second
+    for_you = second.split("FOR YOU", 1)[1]
+    assert "Near 3" in for_you and "Near 4" in for_you
+    assert "Near 1" not in for_you and "Near 2" not in for_you
+    assert not any(p.title in for_you for p in upvoted)  # never what they upvoted
 
 
-def test_members_with_too_few_upvotes_get_trending_only(smtp, papers, similar, frozen):
-    member = make_user("ada")
-    votes.upvote(user_id=member.pk, paper_id=papers[0].pk)
+def test_members_with_too_few_upvotes_get_trending_only(smtp, papers, nearby, settings, frozen):
+    settings.PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES = 3
+    member, _ = upvoting_member(2)
     subscribe("ada@example.org", user=member)
     send_current()
     assert "FOR YOU" not in smtp.messages[0].text()
-    assert similar == []
 
 
-def test_a_failing_similar_papers_does_not_lose_the_digest(smtp, papers, monkeypatch, frozen):
-    def broken(paper_ids, *, k=10, exclude=frozenset()):
+def test_a_failing_similarity_ranking_does_not_lose_the_digest(
+    smtp, papers, nearby, monkeypatch, frozen
+):
+    from paperboy.digests.compose import Composer
+
+    def broken(self, upvoted, excluded):
         raise RuntimeError("index not built")
 
-    module = types.ModuleType("paperboy.search.similar")
-    module.similar_papers = broken
-    monkeypatch.setitem(sys.modules, "paperboy.search.similar", module)
-    member = make_user("ada")
-    for paper in papers:
-        votes.upvote(user_id=member.pk, paper_id=paper.pk)
+    monkeypatch.setattr(Composer, "_similar", broken)
+    member, _ = upvoting_member()
     subscribe("ada@example.org", user=member)
     assert send_current().sent == 1
+    assert "FOR YOU" not in smtp.messages[0].text()
+
+
+def test_for_you_without_vectors_searches_the_upvoted_titles_among_the_periods_papers(
+    smtp, papers, settings, frozen
+):
+    """A site without vectors: a full-text search of what the member upvoted, among the
+    period's papers, then the period's papers of the same primary categories."""
+    from paperboy.search.models import Embedding
+
+    settings.PAPERBOY_DIGEST_FOR_YOU_N = 3
+    settings.PAPERBOY_DIGEST_TOP_N = 3  # the fixture's three papers
+    member = make_user("ada")
+    for i in range(3):
+        paper = make_paper(
+            title=f"Sparse attention for long documents, part {i}", categories=["cs.CL"]
+        )
+        votes.upvote(user_id=member.pk, paper_id=paper.pk)
+    on_list = {
+        title: make_paper(title=title, abstract=f"About {title.lower()}.", categories=cats)
+        for title, cats in [
+            ("Sparse attention for long documents, part 7", ["cs.CV"]),
+            ("A survey of machine translation", ["cs.CL"]),
+            ("Protein folding with diffusion", ["q-bio.BM"]),
+            ("Galaxy morphology from telescope images", ["astro-ph.GA"]),
+        ]
+    }
+    for paper in on_list.values():
+        make_entry(paper, LIST_DAY)
+    not_on_list = make_paper(title="Sparse attention for long documents, part 8")
+    assert not Embedding.objects.exists()
+    subscribe("ada@example.org", user=member)
+
+    send_current()
+
+    for_you = smtp.messages[0].text().split("FOR YOU", 1)[1]
+    # The words match first; then a paper of the member's category (cs.CL); nothing else.
+    assert for_you.index("part 7") < for_you.index("A survey of machine translation")
+    assert not_on_list.title not in for_you
+    assert "Protein folding" not in for_you and "Galaxy morphology" not in for_you
+
+
+def test_a_dry_run_lists_the_for_you_section_too(smtp, papers, nearby, settings, frozen):
+    settings.PAPERBOY_DIGEST_FOR_YOU_N = 2
+    settings.PAPERBOY_DIGEST_TOP_N = 3
+    member, _ = upvoting_member()
+    subscribe("ada@example.org", user=member)
+    report = sending.dry_run(sending.current_periods(NOW)[0])
+    assert report.lines == ["daily:2025-01-20 ada@example.org: 3 trending, 2 for you"]
+    assert not Delivery.objects.exists()
 
 
 def test_a_bad_argument_is_one_readable_line(capsys):
@@ -327,35 +411,6 @@ def test_a_bad_argument_is_one_readable_line(capsys):
         main(["digests", "send", "--period", "yesterday"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
-
-
-def test_for_you_with_the_search_apps_similar_papers(smtp, papers, frozen):
-    """The real ``paperboy.search.similar.similar_papers`` (no vectors in tests: its lexical
-    and category fallbacks), and nothing repeated from one digest to the next."""
-    from paperboy.search.similar import similar_papers  # noqa: F401  (the real one is there)
-
-    member = make_user("ada")
-    catalog = [
-        make_paper(title=f"Sparse attention for long documents, part {i}", categories=["cs.CL"])
-        for i in range(12)
-    ]
-    for paper in catalog[:3]:
-        votes.upvote(user_id=member.pk, paper_id=paper.pk)
-    subscribe("ada@example.org", user=member)
-    send_current()
-    first = Delivery.objects.get()
-    trending_ids = {p.pk for p in papers}
-    for_you = [pk for pk in first.paper_ids if pk not in trending_ids]
-    assert for_you, smtp.messages[0].text()
-    assert "FOR YOU" in smtp.messages[0].text()
-    assert not set(for_you) & {p.pk for p in catalog[:3]}  # never what they upvoted
-
-    tomorrow = NOW + timedelta(days=1)
-    make_entry(make_paper(title="Wednesday's paper"), tomorrow.date() - timedelta(days=1))
-    with time_machine.travel(tomorrow, tick=False):
-        send_current(tomorrow)
-    second = Delivery.objects.exclude(pk=first.pk).get()
-    assert not set(second.paper_ids) & set(first.paper_ids)
 
 
 def test_members_get_the_periods_papers_from_what_they_follow(smtp, papers, settings, frozen):
