@@ -33,6 +33,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -130,21 +131,21 @@ def _generation() -> str:
 
 
 class _Memory:
-    """A small thread-safe LRU of pages, per process."""
+    """A small thread-safe LRU, per process."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.pages: OrderedDict[str, Page] = OrderedDict()
+        self.pages: OrderedDict[str, Any] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> Page | None:
+    def get(self, key: str) -> Any:
         with self.lock:
             page = self.pages.get(key)
             if page is not None:
                 self.pages.move_to_end(key)
             return page
 
-    def put(self, key: str, page: Page) -> None:
+    def put(self, key: str, page: Any) -> None:
         with self.lock:
             self.pages[key] = page
             self.pages.move_to_end(key)
@@ -157,6 +158,8 @@ class _Memory:
 
 
 memory = _Memory(MEMORY_PAGES)
+# Paths whose view does not cache for visitors, so that they cost no cache look-up.
+elsewhere = _Memory(4 * MEMORY_PAGES)
 
 
 def _may_share(request: HttpRequest) -> bool:
@@ -235,7 +238,10 @@ class VisitorPageMiddleware:
         if seconds <= 0 or settings.CSRF_USE_SESSIONS or not _may_share(request):
             return self.get_response(request)
         request.get_host()  # refuses a host that is not allowed, as CommonMiddleware would
-        key = page_key(request.get_full_path())
+        path = request.get_full_path()
+        if elsewhere.get(path):
+            return self.get_response(request)
+        key = page_key(path)
         generation = _generation()
         now = time.time()
         page = memory.get(key)
@@ -258,6 +264,10 @@ class VisitorPageMiddleware:
         if fresh is not None:
             cache.set(key, fresh, seconds * 2)
             memory.put(key, Page(fresh.parts, fresh.headers, fresh.fresh_until, generation))
+        elif response.status_code == 200 and not getattr(response, "paperboy_visitor_page", 0):
+            # A view that is not cached for visitors (/health, sign-in, search): this process
+            # stops looking its path up. (Not after an error: a 404 paper may appear later.)
+            elsewhere.put(path, True)
         return response
 
     def _send(self, request: HttpRequest, page: Page) -> HttpResponse:

@@ -236,3 +236,24 @@ def test_with_the_cache_off_every_visitor_gets_a_fresh_rendering(settings, paper
     _, queries = _get(Client(), PAGES[0])
 
     assert queries > 0
+
+
+def test_a_paper_page_that_was_a_404_is_cached_once_the_paper_exists(db):
+    assert Client().get("/papers/2510.00009").status_code == 404
+    make_entry(make_paper(arxiv_id="2510.00009", title="Late arrival"), DAY)
+
+    _get(Client(), "/papers/2510.00009")
+    response, queries = _get(Client(), "/papers/2510.00009")
+
+    assert queries == 0 and "Late arrival" in response.content.decode()
+
+
+def test_paths_of_views_that_are_not_cached_stop_being_looked_up(db, monkeypatch):
+    from paperboy.lib import pagecache
+
+    Client().get("/health")
+    looked_up = []
+    monkeypatch.setattr(pagecache, "_generation", lambda: looked_up.append(1) or "")
+
+    assert Client().get("/health").status_code == 200
+    assert looked_up == []
