@@ -29,7 +29,7 @@ from django.db.models import Q
 
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.papers.models import Paper
-from paperboy.search import fusion, lexical, vectors
+from paperboy.search import bounded, fusion, lexical, vectors
 from paperboy.search.embeddings import (
     EmbeddingConfig,
     EmbeddingError,
@@ -223,7 +223,7 @@ def _lexical(parsed, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
             found = _safe(lexical.candidates, better, limit=pool)
             if found:
                 return found, " ".join(t.rstrip("*") for t in fixed)
-    return _safe(lexical.candidates, parsed, limit=pool), ""
+    return _safe(bounded.candidates, parsed, limit=pool), ""
 
 
 def _start_embedding(text: str) -> Future | None:
