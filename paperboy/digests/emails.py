@@ -5,11 +5,24 @@ Every email is a template triplet, ``templates/emails/<name>-subject.html``,
 multipart/alternative message (plain text first, HTML with inline CSS, no scripts). Mailing-list
 emails carry ``List-Unsubscribe`` (the signed one-click URL) and
 ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058).
+
+A sending run mails thousands of digests that differ only in a few places, so:
+- each paper section is rendered once per run (``section``, cached by content);
+- the digest triplet is rendered once per *shape* (period, trending section, whether there
+  are topics and a "for you" section) with markers where the personal parts go (address,
+  topics, links, the "for you" section), which are then filled in per subscriber, escaped as
+  the template would have escaped them (``digest``; a test holds it to the plain rendering);
+- both bodies are quoted-printable encoded by ``binascii`` (C) rather than the email
+  package's pure-Python encoder (``Message._add_bodies``): 3 ms instead of 7 ms a digest.
 """
 
 from __future__ import annotations
 
+import binascii
 import re
+import secrets
+from dataclasses import dataclass
+from email.message import MIMEPart
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -17,19 +30,23 @@ from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from paperboy.digests import tokens
 from paperboy.digests.compose import Digest, Item
+from paperboy.digests.periods import DigestPeriod
 
 
-def render(name: str, context: dict) -> tuple[str, str, str]:
-    """(subject, text, html) of the email ``name``."""
+def render(name: str, context: dict, *, strip: bool = True) -> tuple[str, str, str]:
+    """(subject, text, html) of the email ``name``. ``strip=False`` leaves the text part as
+    rendered (``digest`` strips it once the personal parts are in)."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
     subject = render_to_string(f"emails/{name}-subject.html", context)
     # A subject is one line: templates may wrap, a header must not.
     subject = " ".join(subject.split())
-    text = render_to_string(f"emails/{name}-body-text.html", context).strip() + "\n"
+    text = render_to_string(f"emails/{name}-body-text.html", context)
+    text = text.strip() + "\n" if strip else text
     html = render_to_string(f"emails/{name}-body-html.html", context)
     return subject, text, html
 
@@ -59,6 +76,28 @@ class OneLineHeader(str):
         return f"{self.name}: {self}{policy.linesep}"
 
 
+class Message(EmailMultiAlternatives):
+    """A text body and text alternatives (the HTML part), each quoted-printable encoded in one
+    ``binascii.b2a_qp`` call: the email package's own encoder (``set_content``) is pure Python
+    and took more than half of the time to build a digest. Headers go through Django as usual."""
+
+    def _add_bodies(self, msg) -> None:
+        if any(not a.mimetype.startswith("text/") for a in self.alternatives):
+            super()._add_bodies(msg)
+            return
+        msg["MIME-Version"] = "1.0"
+        msg.make_alternative()
+        bodies = [(self.body, f"text/{self.content_subtype}")] if self.body else []
+        bodies += [(a.content, a.mimetype) for a in self.alternatives]
+        for content, mimetype in bodies:
+            part = MIMEPart(policy=msg.policy)
+            part["Content-Type"] = f'{mimetype}; charset="utf-8"'
+            part["Content-Transfer-Encoding"] = "quoted-printable"
+            data = content.encode() if isinstance(content, str) else content
+            part.set_payload(binascii.b2a_qp(data, istext=True).decode("ascii"))
+            msg.attach(part)
+
+
 def make(
     name: str,
     to: str,
@@ -66,15 +105,15 @@ def make(
     *,
     unsubscribe_url: str = "",
     headers: dict | None = None,
+    rendered: tuple[str, str, str] | None = None,
 ) -> EmailMultiAlternatives:
-    subject, text, html = render(name, context)
+    """The email ``name`` to ``to``, rendered from ``context`` (or already ``rendered``)."""
+    subject, text, html = rendered or render(name, context)
     headers = dict(headers or {})
     if unsubscribe_url:
         headers["List-Unsubscribe"] = OneLineHeader("List-Unsubscribe", f"<{unsubscribe_url}>")
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers
-    )
+    message = Message(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
     message.attach_alternative(html, "text/html")
     return message
 
@@ -115,23 +154,32 @@ def section(items: tuple[Item, ...]) -> tuple[str, str]:
 
 def digest(subscription, digest: Digest) -> EmailMultiAlternatives:
     unsubscribe_url = tokens.unsubscribe_url(subscription)
-    trending_html, trending_text = section(tuple(digest.trending))
+    manage_url = tokens.manage_url(subscription)
     for_you_html, for_you_text = section(tuple(digest.for_you))
+    shape = digest_shape(
+        digest.period,
+        tuple(digest.trending),
+        has_topics=subscription.has_topics,
+        for_you=bool(digest.for_you),
+        site=(settings.SITE_NAME, settings.SITE_URL),
+    )
+    personal = {
+        "email": subscription.email,
+        "topics": subscription.topics_label,
+        "manage_url": manage_url,
+        "unsubscribe_url": unsubscribe_url,
+    }
+    text = shape.fill(shape.text, {**personal, "for_you": for_you_text}).strip() + "\n"
+    html = shape.fill(
+        shape.html,
+        {**{k: escape(v) for k, v in personal.items()}, "for_you": for_you_html},
+    )
+    subject = shape.fill(shape.subject, {**personal, "for_you": ""})
     return make(
         "digest",
         subscription.email,
-        {
-            "subscription": subscription,
-            "digest": digest,
-            "trending_html": trending_html,
-            "trending_text": trending_text,
-            "for_you_html": for_you_html,
-            "for_you_text": for_you_text,
-            "period": digest.period,
-            "unsubscribe_url": unsubscribe_url,
-            "manage_url": tokens.manage_url(subscription),
-            "trending_url": settings.SITE_URL + "/papers/trending",
-        },
+        {},
+        rendered=(subject, text, html),
         unsubscribe_url=unsubscribe_url,
         headers={
             # The same id on a resend lets a client fold a (very unlikely) duplicate away.
@@ -139,6 +187,84 @@ def digest(subscription, digest: Digest) -> EmailMultiAlternatives:
             f"@{message_id_domain()}>",
         },
     )
+
+
+def digest_context(subscription, digest: Digest, **personal) -> dict:
+    """The context of the digest triplet; ``personal`` overrides the per-subscriber values."""
+    trending_html, trending_text = section(tuple(digest.trending))
+    for_you_html, for_you_text = section(tuple(digest.for_you))
+    context = {
+        "subscription": subscription,
+        "digest": digest,
+        "trending_html": trending_html,
+        "trending_text": trending_text,
+        "for_you_html": for_you_html,
+        "for_you_text": for_you_text,
+        "period": digest.period,
+        "unsubscribe_url": tokens.unsubscribe_url(subscription) if subscription.pk else "",
+        "manage_url": tokens.manage_url(subscription) if subscription.pk else "",
+        "trending_url": settings.SITE_URL + "/papers/trending",
+    }
+    context.update(personal)
+    return context
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The digest triplet rendered once, with ``marks`` where each personal value goes."""
+
+    subject: str
+    text: str
+    html: str
+    marks: dict[str, str]
+
+    def fill(self, rendered: str, values: dict[str, str]) -> str:
+        for name, mark in self.marks.items():
+            rendered = rendered.replace(mark, values[name])
+        return rendered
+
+
+@dataclass(frozen=True)
+class _StandIn:
+    """What the digest templates read of a subscription, as markers."""
+
+    email: str
+    topics_label: str
+    has_topics: bool
+    pk: None = None
+
+
+# Letters and digits only: HTML escaping and the templates leave them as they are, and a
+# random part no paper title will ever contain.
+_MARK = "pbmark" + secrets.token_hex(8)
+
+
+@lru_cache(maxsize=256)
+def digest_shape(
+    period: DigestPeriod,
+    trending: tuple[Item, ...],
+    *,
+    has_topics: bool,
+    for_you: bool,
+    site: tuple[str, str],
+) -> Shape:
+    marks = {
+        name: f"{_MARK}{name.replace('_', '')}"
+        for name in ("email", "topics", "manage_url", "unsubscribe_url", "for_you")
+    }
+    stand_in = _StandIn(marks["email"], marks["topics"], has_topics)
+    # A non-empty "for you" list makes the template show that section; its content is a mark.
+    marker_item = Item(0, "", "", "", "", 0, "")
+    context = digest_context(
+        stand_in,
+        Digest(period, trending=list(trending), for_you=[marker_item] if for_you else []),
+        for_you_html=mark_safe(marks["for_you"]),
+        for_you_text=marks["for_you"],
+        manage_url=marks["manage_url"],
+        unsubscribe_url=marks["unsubscribe_url"],
+    )
+    subject, text, html = render("digest", context, strip=False)
+    return Shape(subject, text, html, marks)
 
 
 def message_id_domain() -> str:

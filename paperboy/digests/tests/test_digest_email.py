@@ -45,6 +45,10 @@ def test_the_digest_has_both_parts_and_list_headers(smtp, papers):
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert msg["Message-ID"] == f"<digest-{sub.pk}-daily-2025-01-20@papers.example.org>"
 
+    assert msg["MIME-Version"] == "1.0"
+    # Both parts quoted-printable: every line on the wire within RFC 5322's limit.
+    assert [p["Content-Transfer-Encoding"] for p in msg.iter_parts()] == ["quoted-printable"] * 2
+    assert max(len(line) for line in mail.raw.splitlines()) <= 998
     text, html = mail.text(), mail.html()
     titles = [p.title for p in papers]
     # Trending order: by score, i.e. upvotes here.
@@ -141,3 +145,34 @@ def test_the_links_in_the_body_open_the_manage_page_and_unsubscribe(client, smtp
     assert response.status_code == 200 and b"will get no more digests" in response.content
     sub.refresh_from_db()
     assert not sub.is_active
+
+
+@pytest.mark.parametrize(
+    "email, topics, for_you",
+    [
+        ("ada@example.org", {}, False),
+        ("o'brien+x&y@example.org", {"categories": ["cs.CL"], "search_query": "<b>"}, True),
+        ("bob@example.org", {"organizations": ["example-lab"]}, True),
+        ("eve@example.org", {"categories": ["math.PR"]}, False),  # no trending on her topics
+    ],
+)
+def test_a_digest_rendered_once_per_shape_is_the_plain_rendering(papers, email, topics, for_you):
+    """The digest triplet is rendered once per shape with markers for the personal parts;
+    filled in, it is exactly what rendering the templates for this subscriber gives."""
+    from paperboy.digests import emails
+    from paperboy.digests.compose import Composer
+    from paperboy.digests.periods import DAILY, current
+
+    sub = subscribe(email, **topics)
+    composer = Composer(current(DAILY, SEND_DAY))
+    digest = composer.compose(sub)
+    if for_you:
+        digest.for_you = list(composer.cards([papers[2].pk]).values())
+    message = emails.digest(sub, digest)
+
+    subject, text, html = emails.render("digest", emails.digest_context(sub, digest))
+    assert (message.subject, message.body, message.alternatives[0].content) == (
+        subject, text, html
+    )  # fmt: skip
+    assert ("FOR YOU" in text) == for_you
+    assert ("No trending papers on your topics" in text) == (email == "eve@example.org")
