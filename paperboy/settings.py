@@ -349,6 +349,8 @@ PAPERBOY_DIGEST_MAX_ATTEMPTS = envint("PAPERBOY_DIGEST_MAX_ATTEMPTS", "5")
 PAPERBOY_DIGEST_RETRY_SECONDS = envint("PAPERBOY_DIGEST_RETRY_SECONDS", "300")
 # A digest claimed by a worker that died is taken over by another run after this long.
 PAPERBOY_DIGEST_LEASE_SECONDS = envint("PAPERBOY_DIGEST_LEASE_SECONDS", "900")
+# Digests a sending worker claims, composes and sends at a time.
+PAPERBOY_DIGEST_BATCH_SIZE = envint("PAPERBOY_DIGEST_BATCH_SIZE", "100")
 # Subscribe requests per client IP ("count/period", period s, m, h or d).
 PAPERBOY_DIGEST_SUBSCRIBE_RATE = os.environ.get("PAPERBOY_DIGEST_SUBSCRIBE_RATE", "10/h")
 

@@ -1,15 +1,18 @@
-"""``paperboy digests send [--period current] [--dry-run]``: send the email digests by hand.
+"""``paperboy digests send [--period current] [--dry-run] [--workers N]``: send the email
+digests by hand.
 
 Without ``--period``, it sends what the scheduler would: every digest due now (daily on weekdays
 from 08:00, weekly on Mondays from 08:30, in ``PAPERBOY_TIME_ZONE``) plus retries whose backoff
 has run out. ``--period current`` sends the current daily and weekly digests to every confirmed
 subscriber who has not had them yet, whatever the time. Either way each subscriber gets each
-period's digest once.
+period's digest once. ``--workers`` sending processes share the work (default: one per core);
+each claims its batches before sending them, so none sends a digest another one sends.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from paperboy.cli import CliError, setup_django
@@ -29,7 +32,32 @@ def register(subparsers) -> None:
     send.add_argument(
         "--dry-run", action="store_true", help="Print what would be sent; send and write nothing."
     )
+    send.add_argument(
+        "--workers",
+        type=_workers,
+        default=default_workers(),
+        metavar="N",
+        help="sending processes (default: one per core, here %(default)s)",
+    )
     send.set_defaults(func=cmd_send)
+
+
+def default_workers() -> int:
+    """One sending process per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _workers(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 1 <= n <= 64:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 64, not {n}")
+    return n
 
 
 def cmd_send(args: argparse.Namespace) -> int:
@@ -57,7 +85,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             print("No digest is due now (try --period current).")
         return 0
     try:
-        report = sending.send(periods)
+        report = sending.send(periods, workers=args.workers)
     except InvalidMailer as exc:
         raise CliError(f"the mail settings are wrong: {exc}") from None
     names = ", ".join(p.key for p in periods) or "none due, retries only"

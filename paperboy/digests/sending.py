@@ -16,12 +16,17 @@ The steps, each safe to repeat and to run in several workers at once:
    about the sender or the login, or a digest that cannot be composed, is retried like a
    temporary failure and bounces nobody; after three such failures in a row the run stops and
    hands the rest of its batch back for a retry.
+
+``send(…, workers=N)`` (``paperboy digests send --workers N``) runs step 2 in N forked processes
+at once; the claims keep them from ever sending the same digest. Each worker composes a whole
+claimed batch at a time (``compose.Composer.compose_many``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import smtplib
 import uuid
 from dataclasses import dataclass, field
@@ -40,7 +45,10 @@ from paperboy.digests.periods import DigestPeriod
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 100  # deliveries claimed, and digests composed, at a time
+
+def batch_size() -> int:
+    """Deliveries a worker claims, composes and sends at a time."""
+    return max(1, settings.PAPERBOY_DIGEST_BATCH_SIZE)
 
 
 @dataclass
@@ -91,7 +99,7 @@ def dry_run(period: DigestPeriod) -> Report:
     )
     subs = Subscription.objects.active().filter(frequency=period.frequency)
     subs = subs.filter(pk__in=pending.values("subscription_id")) | subs.due_for(period)
-    for chunk in batched(subs.order_by("pk"), BATCH_SIZE):
+    for chunk in batched(subs.order_by("pk"), batch_size()):
         for sub, digest in zip(chunk, composer.compose_many(chunk), strict=True):
             if digest.is_empty and not settings.PAPERBOY_DIGEST_SEND_EMPTY:
                 report.skipped += 1
@@ -105,11 +113,67 @@ def dry_run(period: DigestPeriod) -> Report:
     return report
 
 
-def send(periods_: list[DigestPeriod], *, now: datetime | None = None) -> Report:
-    """Plan ``periods_`` and send every claimable delivery (including retries now due)."""
+def send(periods_: list[DigestPeriod], *, now: datetime | None = None, workers: int = 1) -> Report:
+    """Plan ``periods_`` and send every claimable delivery (including retries now due), in
+    ``workers`` processes."""
     for period in periods_:
         plan(period)
+    if workers > 1:
+        return run_parallel(workers, now=now)
     return run(now=now)
+
+
+def run_parallel(workers: int, *, now: datetime | None = None) -> Report:
+    """``run`` in ``workers`` forked processes at once, their reports added up. Safe because
+    every delivery is claimed before it is sent: no two workers send the same one. A worker
+    that dies leaves its claimed digests to the next run (after the lease); an exception in
+    a worker (a wrong mail setting) is raised here once every worker has finished."""
+    from django.db import connections
+
+    # Each child opens its own database and SMTP connections; none may be shared.
+    connections.close_all()
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        mail.mailers.default.close()
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+    processes = [context.Process(target=_worker, args=(now, results)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    total, errors = Report(), []
+    while not results.empty():
+        report = results.get()
+        if isinstance(report, BaseException):
+            errors.append(report)
+            continue
+        total.sent += report.sent
+        total.retry += report.retry
+        total.failed += report.failed
+        total.skipped += report.skipped
+        total.last_error = report.last_error or total.last_error
+        total.stopped = total.stopped or report.stopped
+    if errors:
+        raise errors[0]
+    for process in processes:
+        if process.exitcode:
+            total.last_error = f"a sending worker exited with code {process.exitcode}"
+            log.error("digests: %s; the next run sends what it held", total.last_error)
+    return total
+
+
+def _worker(now: datetime | None, results) -> None:
+    from django.db import connections
+
+    try:
+        results.put(run(now=now))
+    except Exception as exc:
+        try:
+            results.put(exc)
+        except Exception:  # an exception that cannot be pickled: its text, then
+            results.put(RuntimeError(repr(exc)))
+    finally:
+        connections.close_all()
 
 
 def claim(*, worker: str, now: datetime, size: int) -> list[Delivery]:
@@ -148,8 +212,9 @@ def renew(deliveries: list[Delivery], *, worker: str, now: datetime) -> list[Del
     return [d for d in deliveries if d.pk in kept]
 
 
-def run(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Report:
+def run(*, now: datetime | None = None, size: int | None = None) -> Report:
     """Send every claimable delivery, batch after batch, through one SMTP connection."""
+    size = size or batch_size()
     report = Report()
     worker = uuid.uuid4().hex
     composers: dict[str, Composer] = {}
@@ -159,7 +224,7 @@ def run(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> Report:
     try:
         while True:
             batch_now = now or timezone.now()
-            batch = claim(worker=worker, now=batch_now, size=batch_size)
+            batch = claim(worker=worker, now=batch_now, size=size)
             if not batch:
                 break
             digests = compose_batch(batch, composers)

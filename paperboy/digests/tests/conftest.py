@@ -47,7 +47,7 @@ class Handler:
     """Records every accepted message. ``rcpt_replies`` answers the next RCPT commands (e.g.
     ``["451 4.3.0 Try again later"]``); ``mail_reply`` answers every MAIL command while set
     (e.g. ``"553 5.7.1 Sender refused"``); ``hold_at`` makes the n-th MAIL wait until
-    released."""
+    released, then refuse it with ``hold_reply`` (a 451), or accept it when that is None."""
 
     def __init__(self):
         self.messages: list[Received] = []
@@ -57,6 +57,7 @@ class Handler:
         self.hold_at: int | None = None
         self.holding = threading.Event()
         self.release = threading.Event()
+        self.hold_reply: str | None = "451 4.3.0 Held by the test"
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.mails += 1
@@ -64,7 +65,8 @@ class Handler:
             self.holding.set()
             while not self.release.is_set():
                 await asyncio.sleep(0.02)
-            return "451 4.3.0 Held by the test"
+            if self.hold_reply:
+                return self.hold_reply
         if self.mail_reply:
             return self.mail_reply
         envelope.mail_from = address

@@ -22,7 +22,7 @@ def test_a_killed_worker_restarted_sends_every_digest_exactly_once(smtp, papers)
         subscribe(f"u{i:02d}@example.org")
     smtp.hold_at = KILL_AT
     worker = run_cli(
-        "digests", "send", "--period", "current", port=smtp.port,
+        "digests", "send", "--period", "current", "--workers", "1", port=smtp.port,
         env={"PB_TEST_NOW": NOW}, wait=False,
     )  # fmt: skip
     assert smtp.holding.wait(timeout=60), worker.stderr.read() if worker.poll() else "no MAIL"

@@ -1,6 +1,7 @@
 """``paperboy digests send`` and the sending run: once per subscriber and period, retries,
 bounces, empty periods, dry runs, the "for you" section."""
 
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -69,6 +70,41 @@ def test_two_concurrent_workers_send_each_digest_once(smtp, papers):
     out = run_cli("digests", "send", "--period", "current", port=smtp.port, env=env)
     assert "sent 0" in out
     assert len(smtp.messages) == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_send_side_by_side_and_each_digest_once(smtp, papers):
+    for i in range(40):
+        subscribe(f"u{i:02d}@example.org")
+    # The server holds the first message; while that worker waits, the other one sends.
+    smtp.hold_at, smtp.hold_reply = 1, None
+    proc = run_cli(
+        "digests", "send", "--period", "current", "--workers", "2", port=smtp.port,
+        env={"PB_TEST_NOW": CHILD_NOW, "PAPERBOY_DIGEST_BATCH_SIZE": "5"}, wait=False,
+    )  # fmt: skip
+    assert smtp.holding.wait(timeout=60), proc.communicate()
+    waited = 0.0
+    while len(smtp.messages) < 5 and waited < 60 and proc.poll() is None:
+        time.sleep(0.1)
+        waited += 0.1
+    held_back = len(smtp.messages)
+    smtp.release.set()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert held_back >= 5, "the second worker did not send while the first one waited"
+    assert "sent 40, to retry 0" in out
+    assert per_recipient(smtp) == {f"u{i:02d}@example.org": 1 for i in range(40)}
+    assert Delivery.objects.values("claimed_by").distinct().count() == 2
+
+
+@pytest.mark.parametrize("workers", ["0", "two", "65"])
+def test_a_bad_number_of_workers_is_one_readable_line(capsys, workers):
+    from paperboy.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["digests", "send", "--workers", workers])
+    assert exc.value.code == 2
+    assert "argument --workers" in capsys.readouterr().err
 
 
 @pytest.mark.django_db(transaction=True)
