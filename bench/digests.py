@@ -55,6 +55,11 @@ def _wait_for(port: int, timeout: float = 15) -> None:
     raise SystemExit(f"the aiosmtpd sink did not start on port {port}")
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def build(args, period) -> None:
     """Corpus, vectors, members with upvotes, confirmed subscriptions."""
     from django.utils import timezone
@@ -125,7 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-vectors", action="store_true", help="no paper vectors (the lexical fallback)"
     )
-    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the send here")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="sending processes (default: as paperboy digests send, one per core)",
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write a cProfile of the send here (one worker)"
+    )
     args = parser.parse_args(argv)
 
     data_dir = Path(args.data_dir)
@@ -152,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import timezone
 
     from paperboy.digests import periods, sending
+    from paperboy.digests.cli import default_workers
     from paperboy.digests.models import Delivery
     from paperboy.search.embeddings import configured_model_id
     from paperboy.search.models import Embedding
@@ -177,20 +191,24 @@ def main(argv: list[str] | None = None) -> int:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     profile = cProfile.Profile() if args.profile else None
+    workers = 1 if profile else (args.workers or default_workers())
+    print(f"sending with {workers} worker process{'es' if workers > 1 else ''}")
     try:
         _wait_for(port)
-        t0, cpu0 = time.perf_counter(), time.process_time()
+        t0, cpu0, children0 = time.perf_counter(), time.process_time(), _children_cpu()
         if profile:
             profile.enable()
-        report = sending.send([period])
+        report = sending.send([period], workers=workers)
         if profile:
             profile.disable()
-        elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        elapsed = time.perf_counter() - t0
+        # The workers are reaped by now, the sink not yet.
+        workers_cpu = _children_cpu() - children0
+        cpu = time.process_time() - cpu0 + workers_cpu
     finally:
         sink.terminate()
         sink.wait(timeout=10)
-    sink_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    sink_cpu = sink_cpu.ru_utime + sink_cpu.ru_stime
+    sink_cpu = _children_cpu() - children0 - workers_cpu
     if profile:
         profile.dump_stats(args.profile)
         print(f"profile: {args.profile} (python -m pstats {args.profile})")
@@ -203,14 +221,15 @@ def main(argv: list[str] | None = None) -> int:
         if uid and len(ids) > 10
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"report: {report}")
     print(f"digests with a 'for you' section: {with_for_you:,}")
     print(f"every subscriber exactly once: {per_sub == sent.count() == report.sent}")
     print(f"send: {report.sent:,} digests in {elapsed:.1f} s = {report.sent / elapsed:,.0f} "
           f"digests/s ({elapsed * 1000 / max(report.sent, 1):.1f} ms each); "
-          f"peak RSS {peak_mb:,.0f} MB")  # fmt: skip
+          f"peak RSS {peak_mb:,.0f} MB (largest worker or sink {child_mb:,.0f} MB)")  # fmt: skip
     per = 1000 / max(report.sent, 1)
-    print(f"cpu: sender {cpu:.1f} s ({cpu * per:.1f} ms a digest), aiosmtpd sink "
+    print(f"cpu: sending {cpu:.1f} s ({cpu * per:.1f} ms a digest), aiosmtpd sink "
           f"{sink_cpu:.1f} s ({sink_cpu * per:.1f} ms a digest); load "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
     projected = elapsed * 10_000 / max(report.sent, 1)
