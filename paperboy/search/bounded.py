@@ -60,21 +60,7 @@ def essential(terms: list[str], freqs: list[float], total: int, *, budget: int) 
 
 def term_freqs(terms: list[str]) -> list[float]:
     """Each term's share of papers, estimated from ``pg_stats`` (see the module docstring)."""
-    common = lexical._pg_common_lexemes()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT t, array_to_string(tsvector_to_array(to_tsvector('english', t)), ' ') "
-            "FROM unnest(%s::text[]) AS t",
-            [list(terms)],
-        )
-        lexemes = dict(cursor.fetchall())
-    out = []
-    for t in terms:
-        words = (lexemes.get(t) or "").split()
-        # A stop word of the English configuration matches nothing: never worth matching on.
-        # A word below the list's floor counts as rare (no better estimate is kept).
-        out.append(max((common.get(w, 0.0) for w in words), default=1.0))
-    return out
+    return lexical.pg_term_shares(terms, lexical._pg_common_lexemes())
 
 
 def candidates(parsed: lexical.ParsedQuery, *, limit: int = 100) -> list[tuple[int, float]]:

@@ -15,6 +15,7 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -207,6 +208,16 @@ def prune_common_pg(terms: tuple[str, ...]) -> list[str]:
     common = _pg_common_lexemes()
     if not common:
         return list(terms)
+    freqs = pg_term_shares(terms, common)
+    return keep_rare(list(terms), [int(f * 1_000_000) for f in freqs], 1_000_000)
+
+
+def pg_term_shares(terms: Sequence[str], common: dict[str, float]) -> list[float]:
+    """PostgreSQL: each term's share of papers, from ``common`` (``_pg_common_lexemes``).
+
+    A term is looked up by its English lexemes (its most common one counts); a word the
+    English configuration drops (a stop word) matches nothing and counts as everywhere (1.0);
+    a lexeme below the statistics' floor counts as rare (0.0, no better estimate is kept)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT t, array_to_string(tsvector_to_array(to_tsvector('english', t)), ' ') "
@@ -214,14 +225,10 @@ def prune_common_pg(terms: tuple[str, ...]) -> list[str]:
             [list(terms)],
         )
         lexemes = dict(cursor.fetchall())
-    # A word the English configuration drops (a stop word) counts as common.
-    freqs = [
-        max((common.get(x, 0.0) for x in (lexemes.get(t) or "").split()), default=1.0)
-        if lexemes.get(t)
-        else 1.0
-        for t in terms
+    return [
+        max((common.get(w, 0.0) for w in words), default=1.0)
+        for words in ((lexemes.get(t) or "").split() for t in terms)
     ]
-    return keep_rare(list(terms), [int(f * 1_000_000) for f in freqs], 1_000_000)
 
 
 def _pg_common_lexemes() -> dict[str, float]:
