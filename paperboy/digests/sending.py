@@ -177,29 +177,39 @@ def _worker(now: datetime | None, results) -> None:
 
 
 def claim(*, worker: str, now: datetime, size: int) -> list[Delivery]:
+    """Up to ``size`` claimable deliveries, now claimed by ``worker``; empty only when nothing
+    is left to claim."""
     lease = timedelta(seconds=settings.PAPERBOY_DIGEST_LEASE_SECONDS)
-    candidates = list(
-        Delivery.objects.claimable(now, lease=lease)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:size]
-    )
-    if not candidates:
-        return []
-    # The WHERE is re-checked row by row at UPDATE time: a row another worker took meanwhile
-    # is no longer claimable and stays theirs.
-    Delivery.objects.filter(pk__in=candidates).claimable(now, lease=lease).update(
-        status=Delivery.Status.SENDING,
-        claimed_by=worker,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-    )
-    return list(
-        Delivery.objects.filter(
-            pk__in=candidates, claimed_by=worker, status=Delivery.Status.SENDING
+    while True:
+        candidates = list(
+            Delivery.objects.claimable(now, lease=lease)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
         )
-        .select_related("subscription")
-        .order_by("pk")
-    )
+        if not candidates:
+            return []
+        # The WHERE is re-checked row by row at UPDATE time: a row another worker took
+        # meanwhile is no longer claimable and stays theirs.
+        won = (
+            Delivery.objects.filter(pk__in=candidates)
+            .claimable(now, lease=lease)
+            .update(
+                status=Delivery.Status.SENDING,
+                claimed_by=worker,
+                claimed_at=now,
+                attempts=F("attempts") + 1,
+            )
+        )
+        if won:
+            return list(
+                Delivery.objects.filter(
+                    pk__in=candidates, claimed_by=worker, status=Delivery.Status.SENDING
+                )
+                .select_related("subscription")
+                .order_by("pk")
+            )
+        # Another worker took every one of these between our read and our update: there
+        # may well be more behind them, so look again rather than stop.
 
 
 def renew(deliveries: list[Delivery], *, worker: str, now: datetime) -> list[Delivery]:

@@ -287,6 +287,33 @@ def test_a_slow_run_keeps_its_claim_so_another_run_never_resends(
     assert per_recipient(smtp) == {f"u{i}@example.org": 1 for i in range(6)}
 
 
+def test_a_worker_beaten_to_its_whole_batch_claims_the_next_one_instead_of_stopping(
+    papers, frozen, monkeypatch
+):
+    """Two workers read the same first candidates; the one that loses them all at the UPDATE
+    must look again (it used to take the empty claim for "nothing left" and quit)."""
+    from paperboy.digests.models import DeliveryQuerySet
+
+    for i in range(6):
+        subscribe(f"u{i}@example.org")
+    for period in sending.current_periods(NOW):
+        sending.plan(period)
+    real_update, raced = DeliveryQuerySet.update, []
+
+    def update_after_a_rival(self, **kwargs):
+        if kwargs.get("claimed_by") == "slow" and not raced:
+            raced.append(sending.claim(worker="quick", now=NOW, size=3))
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(DeliveryQuerySet, "update", update_after_a_rival)
+    slow = sending.claim(worker="slow", now=NOW, size=3)
+    quick = raced[0]
+    assert len(quick) == 3
+    assert len(slow) == 3
+    assert not {d.pk for d in slow} & {d.pk for d in quick}
+    assert sending.claim(worker="third", now=NOW, size=3) == []
+
+
 def unit(*weights: float) -> np.ndarray:
     """A 384-d unit vector (the default model's size) with these leading components."""
     vector = np.zeros(384, dtype=np.float32)
