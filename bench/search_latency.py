@@ -167,14 +167,14 @@ def percentiles(samples: list[float]) -> str:
 
 
 def run(queries: list[str]) -> dict[str, list[float]]:
-    from paperboy.search import engine, lexical, vectors
+    from paperboy.search import bounded, engine, lexical, vectors
     from paperboy.search.embeddings import configured_model_id
 
     model_id = configured_model_id()
     timings: dict[str, list[float]] = {"lexical": [], "dense": [], "hybrid": []}
 
-    def lexical_only(q):
-        lexical.candidates(lexical.parse(q), limit=engine.POOL)
+    def lexical_only(q):  # what search runs: on PostgreSQL the bounded match (bounded.py)
+        bounded.candidates(lexical.parse(q), limit=engine.POOL)
 
     def dense_only(q):
         engine._query_vector.cache_clear()
