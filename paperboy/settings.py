@@ -332,6 +332,11 @@ PAPERBOY_EMBEDDING = {
     "api_key": envstr("PAPERBOY_EMBEDDING_API_KEY"),
     "max_tokens": envint("PAPERBOY_EMBEDDING_MAX_TOKENS", "256"),
 }
+# The word index at scale (paperboy/search/textindex.py): "auto" reads a Tantivy copy of the
+# titles and abstracts once the catalog has 20,000 papers (FTS5 / PostgreSQL full text below),
+# "on" always, "off" never. Its directory is per host: DATA_DIR/search-words by default.
+SEARCH_WORD_INDEX = os.environ.get("PAPERBOY_WORD_INDEX", "auto")
+SEARCH_WORD_INDEX_DIR = os.environ.get("PAPERBOY_WORD_INDEX_DIR", "")
 
 # --- Email digests --------------------------------------------------------------------------
 # Papers in a digest's trending section, and in the "for you" section of members who upvoted at
