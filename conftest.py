@@ -95,6 +95,8 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The word index (search/textindex.py) of this run, never a developer's data dir's.
+    settings.SEARCH_WORD_INDEX_DIR = str(tmpdir / "search-words")
     # Tests see every page freshly rendered; test_list_cache.py turns the visitors' cache on.
     settings.PAPERBOY_LIST_CACHE_SECONDS = 0
     # A per-process cache: two test runs at once never share rate-limit counters.

@@ -167,14 +167,14 @@ def percentiles(samples: list[float]) -> str:
 
 
 def run(queries: list[str]) -> dict[str, list[float]]:
-    from paperboy.search import bounded, engine, lexical, vectors
+    from paperboy.search import engine, lexical, vectors
     from paperboy.search.embeddings import configured_model_id
 
     model_id = configured_model_id()
     timings: dict[str, list[float]] = {"lexical": [], "dense": [], "hybrid": []}
 
-    def lexical_only(q):  # what search runs: on PostgreSQL the bounded match (bounded.py)
-        bounded.candidates(lexical.parse(q), limit=engine.POOL)
+    def lexical_only(q):  # what search runs: the word index at scale, else FTS5 / bounded.py
+        engine.word_candidates(lexical.parse(q), engine.POOL)
 
     def dense_only(q):
         engine._query_vector.cache_clear()
@@ -226,7 +226,11 @@ def main() -> int:
         corpus_s, vectors_s = fill(args.papers, bulk=args.bulk)
         analyze()
         from paperboy.papers.models import Paper
-        from paperboy.search import vectors
+        from paperboy.search import textindex, vectors
+
+        started = time.perf_counter()
+        synced = textindex.sync()  # the word index (built here the first time)
+        words_s = time.perf_counter() - started
 
         lines = (DATA / "queries-dev" / "queries.jsonl").read_text().splitlines()
         queries = [json.loads(line)["query"] for line in lines][: args.queries]
@@ -238,6 +242,15 @@ def main() -> int:
         )
         if corpus_s or vectors_s:
             print(f"build: corpus + lexical index {corpus_s:.0f} s, vectors {vectors_s:.0f} s")
+        current = textindex.reader()
+        if current is not None:
+            size = sum(p.stat().st_size for p in current.path.iterdir() if p.is_file())
+            print(
+                f"word index (Tantivy): {current.papers:,} papers, {size / 1e6:,.0f} MB, "
+                f"sync {words_s:.1f} s ({synced or 0:,} papers written)"
+            )
+        else:
+            print("word index (Tantivy): not in use (FTS5 / PostgreSQL full text)")
         index = vectors._cache and next(iter(vectors._cache.values()))["index"]
         if index:
             kind = "exact float32" if index.matrix is not None else "sign codes + rescoring"

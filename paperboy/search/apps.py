@@ -6,10 +6,15 @@ class SearchConfig(AppConfig):
     label = "search"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from paperboy.ingest.signals import papers_imported
+        from paperboy.papers.models import Paper
         from paperboy.search import receivers
 
         papers_imported.connect(receivers.papers_imported, dispatch_uid="search.papers_imported")
+        post_save.connect(receivers.paper_saved, sender=Paper, dispatch_uid="search.paper_saved")
+        post_delete.connect(
+            receivers.paper_deleted, sender=Paper, dispatch_uid="search.paper_deleted"
+        )
         post_migrate.connect(receivers.post_migrate, sender=self, dispatch_uid="search.schema")

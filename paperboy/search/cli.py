@@ -2,7 +2,8 @@
 
 paperboy index status     how many papers have a vector from the configured model
 paperboy index build      embed every paper that lacks one, in the foreground, with a
-                          progress bar on stderr; exits 0 when the index is complete
+                          progress bar on stderr, and build or catch up the word index
+                          (large catalogs); exits 0 when the index is complete
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ def register(subparsers) -> None:
 
 def cmd_status(args) -> int:
     setup_django(args)
-    from paperboy.search import indexing
+    from paperboy.search import indexing, textindex
 
     print(indexing.status())
+    print(textindex.status())
     return 0
 
 
@@ -46,6 +48,7 @@ def cmd_build(args) -> int:
     if embedder is None:
         print("Embeddings are off (PAPERBOY_EMBEDDING_BACKEND=none): lexical index only.")
         print(indexing.status())
+        _words()
         return 0
     with Progress(
         "[progress.description]{task.description}",
@@ -65,6 +68,15 @@ def cmd_build(args) -> int:
             raise CliError(str(exc)) from None
     state = indexing.status()
     print(state)
+    _words()
     if state.missing:
         raise CliError(f"{state.missing} papers are still missing a vector")
     return 0
+
+
+def _words() -> None:
+    """Build or catch up this host's word index (large catalogs, see search/textindex.py)."""
+    from paperboy.search import textindex
+
+    textindex.sync()
+    print(textindex.status())

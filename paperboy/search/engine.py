@@ -29,7 +29,7 @@ from django.db.models import Q
 
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.papers.models import Paper
-from paperboy.search import bounded, fusion, lexical, vectors
+from paperboy.search import bounded, fusion, lexical, textindex, vectors
 from paperboy.search.embeddings import (
     EmbeddingConfig,
     EmbeddingError,
@@ -223,7 +223,23 @@ def _lexical(parsed, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
             found = _safe(lexical.candidates, better, limit=pool)
             if found:
                 return found, " ".join(t.rstrip("*") for t in fixed)
-    return _safe(bounded.candidates, parsed, limit=pool), ""
+    return word_candidates(parsed, pool), ""
+
+
+def word_candidates(parsed, limit: int) -> list[tuple[int, float]] | None:
+    """The word side as search runs it: this host's Tantivy index when it is in use (large
+    catalogs, ``textindex.py``), else FTS5 / PostgreSQL full text (``bounded.candidates``)."""
+    textindex.sync_soon()
+    try:
+        found = textindex.candidates(parsed.terms, limit=limit)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # Tantivy's Rust panics arrive as pyo3's PanicException
+        log.exception("search: the word index failed; using the database's full text")
+        found = None
+    if found is not None:
+        return found
+    return _safe(bounded.candidates, parsed, limit=limit)
 
 
 def _start_embedding(text: str) -> Future | None:

@@ -47,3 +47,16 @@ class IndexState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.version}"
+
+
+class WordIndexChange(models.Model):
+    """A paper whose words changed (new, edited or deleted): the change log each host's word
+    index (``search/textindex.py``) reads to catch up. No foreign key: deleted papers are
+    logged too. Rows older than a week are pruned; an index that far behind is rebuilt."""
+
+    id = models.BigAutoField(primary_key=True)
+    paper_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"#{self.pk}: paper {self.paper_id}"

@@ -6,7 +6,7 @@ import logging
 
 from django.db import transaction
 
-from paperboy.search import indexing
+from paperboy.search import indexing, textindex
 from paperboy.search.embeddings import batched, configured_model_id
 
 log = logging.getLogger(__name__)
@@ -16,7 +16,10 @@ TASK_SIZE = 256  # papers per background task
 def papers_imported(sender, paper_ids: list[int], **kwargs) -> None:
     """Index newly imported or changed papers: the lexical index follows by trigger; vectors
     come from the shipped demo file when they match, else from a background task."""
-    if not paper_ids or not configured_model_id():
+    if not paper_ids:
+        return
+    textindex.log_changes(paper_ids)
+    if not configured_model_id():
         return
     try:
         indexing.use_shipped_vectors(list(paper_ids))
@@ -37,6 +40,19 @@ def _enqueue(paper_ids: list[int]) -> None:
     todo = sorted(pk for pk in paper_ids if pk not in have)
     for chunk in batched(todo, TASK_SIZE):
         embed_papers.enqueue(chunk)
+
+
+WORD_FIELDS = frozenset({"title", "abstract"})
+
+
+def paper_saved(sender, instance, created: bool = False, update_fields=None, **kwargs) -> None:
+    """A paper saved through the ORM: log it for the word index when its words may differ."""
+    if created or update_fields is None or WORD_FIELDS & set(update_fields):
+        textindex.log_changes([instance.pk])
+
+
+def paper_deleted(sender, instance, **kwargs) -> None:
+    textindex.log_changes([instance.pk])
 
 
 def post_migrate(sender, using="default", **kwargs) -> None:

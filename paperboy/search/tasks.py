@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from paperboy.search import indexing
+from paperboy.search import indexing, textindex
 
 
 @task
@@ -24,3 +24,11 @@ def embed_papers(paper_ids: list[int]) -> int:
 def embed_missing() -> int:
     """Embed every paper without a current vector: catches up after a model change or a crash."""
     return indexing.build()
+
+
+@task
+def sync_word_index() -> int:
+    """Bring this host's word index up to date (built first when the catalog is large enough,
+    see ``search/textindex.py``) and prune the change log's week-old rows."""
+    textindex.prune_log()
+    return textindex.sync(wait=False) or 0

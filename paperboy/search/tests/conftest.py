@@ -3,8 +3,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_vector_cache():
-    from paperboy.search import engine, lexical, vectors
+    from paperboy.search import engine, lexical, textindex, vectors
 
+    textindex.forget()
     vectors.forget()
     lexical.forget()
     engine._query_vector.cache_clear()
