@@ -166,7 +166,7 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {qs[49]:7.1f}  p95 {qs[94]:7.1f}  p99 {qs[98]:7.1f}  (ms)"
 
 
-def run(queries: list[str]) -> dict[str, list[float]]:
+def run(queries: list[str], found: dict[str, list[int]] | None = None) -> dict[str, list[float]]:
     from paperboy.search import engine, lexical, vectors
     from paperboy.search.embeddings import configured_model_id
 
@@ -184,6 +184,8 @@ def run(queries: list[str]) -> dict[str, list[float]]:
         engine._query_vector.cache_clear()
         results = engine.search(q, limit=20)
         assert results.mode == "hybrid", results.mode
+        if found is not None:
+            found[q] = [h.paper.pk for h in results.hits[:10]]
 
     for q in queries[:10]:  # warm up: model, caches, the in-process vector index
         hybrid(q)
@@ -193,6 +195,30 @@ def run(queries: list[str]) -> dict[str, list[float]]:
             fn(q)
             timings[name].append((time.perf_counter() - started) * 1000)
     return timings
+
+
+def quality(labelled: list[dict], found: dict[str, list[int]]) -> str:
+    """Hybrid quality on the same queries: the paper each query was written for, in the top 10
+    and first. Replayed papers repeat real ones word for word (bench/corpus.py), so a copy of
+    the target's title counts as the target."""
+    from paperboy.papers.models import Paper
+
+    targets = dict(
+        Paper.objects.filter(arxiv_id__in={q["id"] for q in labelled}).values_list(
+            "arxiv_id", "title"
+        )
+    )
+    hits = {pk for ids in found.values() for pk in ids}
+    titles = dict(Paper.objects.filter(pk__in=hits).values_list("pk", "title"))
+    kinds: dict[str, list[int]] = {}
+    for q in labelled:
+        ranked = [titles.get(pk) for pk in found.get(q["query"], [])]
+        row = kinds.setdefault(q["kind"], [0, 0, 0])
+        row[0] += 1
+        row[1] += targets.get(q["id"]) in ranked
+        row[2] += bool(ranked) and ranked[0] == targets.get(q["id"])
+    parts = [f"{k} {top10}/{n} in top 10, {first} first" for k, (n, top10, first) in kinds.items()]
+    return "hybrid quality: " + "; ".join(sorted(parts))
 
 
 def disk_bytes(data_dir: Path) -> int:
@@ -233,9 +259,11 @@ def main() -> int:
         words_s = time.perf_counter() - started
 
         lines = (DATA / "queries-dev" / "queries.jsonl").read_text().splitlines()
-        queries = [json.loads(line)["query"] for line in lines][: args.queries]
+        labelled = [json.loads(line) for line in lines][: args.queries]
+        queries = [q["query"] for q in labelled]
         load_before = os.getloadavg()[0]
-        timings = run(queries)
+        found: dict[str, list[int]] = {}
+        timings = run(queries, found)
         print(
             f"\n{args.db}: {Paper.objects.count():,} papers, {len(queries)} queries, "
             f"load {load_before:.1f}→{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
@@ -257,6 +285,7 @@ def main() -> int:
             print(f"vector index in process: {len(index):,} vectors, {kind}")
         for name, samples in timings.items():
             print(f"  {name:<8} {percentiles(samples)}")
+        print(quality(labelled, found))
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"disk {disk_bytes(data_dir) / 1e9:.2f} GB, peak RSS of this process {rss:.0f} MB")
     finally:

@@ -216,6 +216,25 @@ def pinned_id(text: str) -> str:
 
 
 def _lexical(parsed, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
+    """The word candidates and, when misspelt words were corrected to get them, the corrected
+    query (index stems): through the word index at scale, else FTS5 (corrections on SQLite
+    only) or PostgreSQL full text."""
+    textindex.sync_soon()
+    try:
+        fixed = textindex.corrected_terms(parsed.terms)
+        if fixed is not None:
+            found = None
+            if fixed != list(parsed.terms):
+                found = textindex.candidates(fixed, limit=pool)
+            if found:
+                return found, " ".join(t.rstrip("*") for t in fixed)
+            found = textindex.candidates(parsed.terms, limit=pool)
+            if found is not None:
+                return found, ""
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # Tantivy's Rust panics arrive as pyo3's PanicException
+        log.exception("search: the word index failed; using the database's full text")
     if lexical.connection.vendor == "sqlite":
         fixed = _safe(lexical.corrected_terms, parsed.terms)
         if fixed and fixed != list(parsed.terms):
@@ -223,23 +242,12 @@ def _lexical(parsed, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
             found = _safe(lexical.candidates, better, limit=pool)
             if found:
                 return found, " ".join(t.rstrip("*") for t in fixed)
-    return word_candidates(parsed, pool), ""
+    return _safe(bounded.candidates, parsed, limit=pool), ""
 
 
 def word_candidates(parsed, limit: int) -> list[tuple[int, float]] | None:
-    """The word side as search runs it: this host's Tantivy index when it is in use (large
-    catalogs, ``textindex.py``), else FTS5 / PostgreSQL full text (``bounded.candidates``)."""
-    textindex.sync_soon()
-    try:
-        found = textindex.candidates(parsed.terms, limit=limit)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # Tantivy's Rust panics arrive as pyo3's PanicException
-        log.exception("search: the word index failed; using the database's full text")
-        found = None
-    if found is not None:
-        return found
-    return _safe(bounded.candidates, parsed, limit=limit)
+    """The word candidates as search gets them, corrections included (benchmarks)."""
+    return _lexical(parsed, limit)[0]
 
 
 def _start_embedding(text: str) -> Future | None:

@@ -10,12 +10,25 @@ setweight(abstract, 'B')`` (English configuration) with a GIN index, filled by a
 ``papers_paper``, which the papers app owns. ``search_embedding.vec`` is a pgvector column with
 an HNSW index (inner product: the vectors are normalised).
 
+A bulk import (``paperboy import papers``) writes the documents of the papers it changes itself,
+in the same transaction, from documents computed ahead on a second connection (so the two cores
+share the ``to_tsvector`` work); it sets ``paperboy.search_documents`` to ``importer`` for its
+transactions and the trigger leaves those rows to it. When one import writes many documents
+relative to those indexed, it drops the GIN index while it loads and builds it once at the end
+(``pg_drop_text_index``, ``pg_create_text_index``); a load killed on the way leaves the index to
+be re-created by the next bulk import or by ``install`` (every ``migrate``, ``paperboy up``).
+Without the index, searches stay correct, only slower.
+
 Everything here is idempotent (``IF NOT EXISTS``): the migration calls ``install`` and so does
 ``post_migrate``, because SQLite drops a table's triggers when a later migration of the papers
 app rebuilds ``papers_paper``.
 """
 
 from __future__ import annotations
+
+import struct
+
+from django.db import OperationalError, transaction
 
 SQLITE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
@@ -50,6 +63,11 @@ PG_TSV = (
     "setweight(to_tsvector('english', coalesce({p}.title, '')), 'A') || "
     "setweight(to_tsvector('english', coalesce({p}.abstract, '')), 'B')"
 )
+PG_TEXT_INDEX = "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_document USING gin (tsv)"
+PG_WRITER_SETTING = "paperboy.search_documents"
+# Taken (for the transaction) around dropping and creating the GIN index, so that two bulk
+# imports finishing together do not both create it. Any fixed 64-bit number.
+PG_TEXT_INDEX_LOCK = 0x70617065_72747376
 POSTGRES = [
     "CREATE EXTENSION IF NOT EXISTS vector",
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -60,9 +78,12 @@ POSTGRES = [
         paper_id bigint PRIMARY KEY,
         tsv tsvector NOT NULL)""",
     "ALTER TABLE search_document DROP CONSTRAINT IF EXISTS search_document_paper_id_fkey",
-    "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_document USING gin (tsv)",
+    PG_TEXT_INDEX,
     f"""CREATE OR REPLACE FUNCTION search_document_sync() RETURNS trigger AS $$
     BEGIN
+        IF current_setting('{PG_WRITER_SETTING}', true) = 'importer' THEN
+            RETURN NULL;  -- the bulk importer writes this transaction's documents itself
+        END IF;
         INSERT INTO search_document (paper_id, tsv) VALUES (NEW.id, {PG_TSV.format(p="NEW")})
         ON CONFLICT (paper_id) DO UPDATE SET tsv = EXCLUDED.tsv;
         RETURN NULL;
@@ -133,6 +154,70 @@ def uninstall(connection) -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def pg_write_documents(cursor, paper_ids: list[int], documents: list[bytes]) -> None:
+    """Store documents computed ahead for these papers, replacing any they had: ``PG_TSV``'s
+    tsvector in PostgreSQL's binary form (what a binary cursor returns for it), written with
+    one binary ``COPY`` (less work on both sides than text)."""
+    if not paper_ids:
+        return
+    cursor.execute("DELETE FROM search_document WHERE paper_id = ANY(%s)", [paper_ids])
+    parts = [_COPY_HEADER]
+    for paper_id, document in zip(paper_ids, documents, strict=True):
+        parts += [_COPY_ROW.pack(2, 8, paper_id, len(document)), document]
+    parts.append(_COPY_TRAILER)
+    sql = "COPY search_document (paper_id, tsv) FROM STDIN (FORMAT binary)"
+    with cursor.db.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        copy.write(b"".join(parts))
+
+
+# PostgreSQL's binary COPY format: signature, flags, header extension; per row the number of
+# fields, then each field's length and bytes (a bigint, a tsvector); -1 as the trailer.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+_COPY_ROW = struct.Struct("!hiqi")
+_COPY_TRAILER = struct.pack("!h", -1)
+
+
+def pg_fill_documents(cursor, paper_ids: list[int]) -> None:
+    """Compute and store the documents of these papers from their rows, as the trigger does."""
+    if paper_ids:
+        cursor.execute(
+            f"INSERT INTO search_document (paper_id, tsv) SELECT p.id, {PG_TSV.format(p='p')} "
+            "FROM papers_paper p WHERE p.id = ANY(%s) "
+            "ON CONFLICT (paper_id) DO UPDATE SET tsv = EXCLUDED.tsv",
+            [paper_ids],
+        )
+
+
+def pg_text_index_exists(connection) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('search_document_tsv') IS NOT NULL")
+        return cursor.fetchone()[0]
+
+
+def pg_drop_text_index(connection) -> bool:
+    """Drop the GIN index of ``search_document`` for a bulk load, in a transaction of its own.
+
+    False (nothing dropped) when the table stays locked for two seconds (a long search or
+    another writer): the load then keeps the index up to date row by row instead.
+    """
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PG_TEXT_INDEX_LOCK])
+            cursor.execute("DROP INDEX IF EXISTS search_document_tsv")
+    except OperationalError:
+        return False
+    return True
+
+
+def pg_create_text_index(connection) -> None:
+    """(Re-)create the GIN index of ``search_document`` when it is missing, in one build."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PG_TEXT_INDEX_LOCK])
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(PG_TEXT_INDEX)
 
 
 def _sqlite_triggers(cursor) -> int:

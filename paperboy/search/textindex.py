@@ -395,19 +395,76 @@ def candidates(
     """Up to ``limit`` (paper id, BM25 score) pairs for an OR of ``terms``, best first, or None
     when this host's index is not in use (see ``reader``).
 
-    ``terms``: lexical.parse's words (letters and digits only, so never query syntax)."""
+    ``terms``: lexical.parse's words (letters and digits only, so never query syntax); a term
+    ending in ``*`` is a correction (``corrected_terms``): an indexed stem, matched as is."""
     current = reader()
     if current is None:
         return None
-    if not terms:
+    words = [t for t in terms if t and not t.endswith("*")]
+    stems = [t[:-1] for t in terms if t.endswith("*") and len(t) > 1]
+    if not words and not stems:
         return []
-    words = [t.rstrip("*") for t in terms if t.rstrip("*")]
-    query = current.index.parse_query_lenient(
-        " ".join(words), ["title", "abstract"], field_boosts={"title": TITLE_BOOST}
-    )[0]
-    searcher = current.index.searcher()
+    index = current.index
+    clauses = []
+    if words:
+        parsed = index.parse_query_lenient(
+            " ".join(words), ["title", "abstract"], field_boosts={"title": TITLE_BOOST}
+        )[0]
+        clauses.append((tantivy.Occur.Should, parsed))
+    for word in stems:
+        title = tantivy.Query.term_query(index.schema, "title", word)
+        abstract = tantivy.Query.term_query(index.schema, "abstract", word)
+        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(title, TITLE_BOOST)))
+        clauses.append((tantivy.Occur.Should, abstract))
+    query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+    searcher = index.searcher()
     hits = searcher.search(query, limit, count=False).hits
     return [(int(searcher.doc(address)["id"][0]), float(score)) for score, address in hits]
+
+
+_analyzer: list = []
+
+
+def stem(word: str) -> str:
+    """``word`` as the index stores it (Tantivy's ``en_stem``: lower case, English stemmer)."""
+    if not _analyzer:
+        _analyzer.append(
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.stemmer("english"))
+            .build()
+        )
+    tokens = _analyzer[0].analyze(word)
+    return tokens[0] if tokens else word
+
+
+def corrected_terms(terms: tuple[str, ...] | list[str]) -> list[str] | None:
+    """Each term, or its correction (an indexed stem, as ``stem*``) when no paper contains it;
+    None when the index is not in use. The vocabulary comes from the index itself (words with
+    the same first three letters), the choice from ``typos.closest`` as on SQLite."""
+    from paperboy.search.typos import closest
+
+    current = reader()
+    if current is None:
+        return None
+    searcher = current.index.searcher()
+    out = []
+    for term in terms:
+        if len(term) < 4 or not term.isalpha() or term.endswith("*"):
+            out.append(term)
+            continue
+        indexed = stem(term)
+        if searcher.doc_freq("abstract", indexed) or searcher.doc_freq("title", indexed):
+            out.append(term)
+            continue
+        vocabulary: dict[str, int] = {}
+        for field in ("title", "abstract"):
+            for word, docs in searcher.terms_with_prefix(field, term[:3]):
+                if len(term) - 4 <= len(word) <= len(term) + 2:
+                    vocabulary[word] = max(docs, vocabulary.get(word, 0))
+        fixed = closest(term, list(vocabulary.items()))
+        out.append(f"{fixed}*" if fixed else term)
+    return out
 
 
 def status() -> str:

@@ -171,6 +171,17 @@ def test_search_reads_the_word_index_when_it_is_in_use(transactional_db, words, 
     assert [h.paper.pk for h in engine.search("origami machines").hits] == [paper.pk]
 
 
+def test_misspelt_words_are_corrected_from_the_index_vocabulary(transactional_db, words):
+    paper = make_paper(title="Origami robots", abstract="Folding paper into machines.")
+    make_paper(title="Protein folding", abstract="Amino acids.")
+    textindex.build()
+    assert textindex.corrected_terms(["origani", "robots"]) == ["origami*", "robots"]
+    assert textindex.corrected_terms(["zzzzqx"]) == ["zzzzqx"]  # nothing close: left alone
+    results = engine.search("origani machnes")
+    assert [h.paper.pk for h in results.hits][:1] == [paper.pk]
+    assert results.corrected == "origami machines"
+
+
 def test_a_broken_index_falls_back_to_the_database(transactional_db, words, tmp_path):
     paper = make_paper(title="Origami robots")
     textindex.build()
