@@ -182,6 +182,17 @@ def test_misspelt_words_are_corrected_from_the_index_vocabulary(transactional_db
     assert results.corrected == "origami machines"
 
 
+def test_a_copy_written_by_another_version_is_rebuilt(transactional_db, words):
+    paper = make_paper(title="Origami robots")
+    textindex.build()
+    path = textindex._current()
+    textindex._write_state(path, {"schema": 1, "watermark": 10**6})
+    textindex.forget()
+    assert textindex.candidates(["origami"]) is None  # never read
+    assert textindex.sync() == 1
+    assert found("origami") == [paper.pk]
+
+
 def test_a_broken_index_falls_back_to_the_database(transactional_db, words, tmp_path):
     paper = make_paper(title="Origami robots")
     textindex.build()
@@ -215,7 +226,7 @@ def _shared_index(tmp_path_factory):
     writer.add_document(textindex._document(1, 'Title: "quoted" AND (NOT) *', "x -y [a TO b]"))
     writer.commit()
     writer.wait_merging_threads()
-    textindex._write_state(root / "g1", {"watermark": 0, "gaps": {}})
+    textindex._write_state(root / "g1", {"schema": textindex.SCHEMA_VERSION, "watermark": 0})
     (root / "CURRENT").write_text("g1")
     _SHARED["root"] = str(root)
     textindex.forget()
