@@ -286,7 +286,7 @@ def cmd_import_papers(args: argparse.Namespace) -> int:
             read_records(source, on_error=line_error),
             batch_size=max(1, args.batch_size),
             on_batch=bar.advance,
-            read_ahead=True,
+            bulk=True,
         )
     except (OSError, EOFError, UnicodeDecodeError) as e:
         bar.stop()

@@ -13,6 +13,18 @@ per table on SQLite; links are only deleted for papers that had them. The search
 follow by the search app's triggers, as for any other write. ``read_ahead`` (the JSONL
 command) reads and normalises the next batch in a second thread while the database writes
 the current one.
+
+On PostgreSQL most of a new paper's cost is its search document (``to_tsvector`` of title and
+abstract, then the GIN index). With ``read_ahead`` the second thread also computes the next
+batch's documents on its own connection (only for papers whose title or abstract is not
+already stored), so a second server process does that work beside the writes of the current
+batch; the batch's transaction then writes them itself, beside its papers, and tells the
+trigger to leave them alone (``paperboy.search_documents``). Those transactions commit with
+``synchronous_commit`` off: a server crash can lose the last few of them, which a re-run
+imports again. ``bulk`` (the JSONL command) adds to that: once an import has written a quarter
+as many documents as were indexed when it started (at least ``INDEX_REBUILD_MIN``), the GIN
+index is dropped and built once at the end, which costs a fraction of keeping it up to date
+row by row (see ``paperboy.search.schema`` for what happens when such an import is killed).
 """
 
 from __future__ import annotations
@@ -24,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from paperboy.accounts.models import Organization
@@ -33,11 +45,15 @@ from paperboy.ingest.signals import papers_imported
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.text import clean_text
 from paperboy.papers.models import Author, Category, Paper, PaperAuthor
+from paperboy.search import schema
 
 log = logging.getLogger(__name__)
 
 # Reasons kept for the report; the count goes on past this.
 MAX_FAILURES_KEPT = 1000
+# A bulk import rebuilds the search documents' GIN index once it has written this many
+# documents, or a quarter of those indexed when it started if that is more.
+INDEX_REBUILD_MIN = 5000
 
 
 @dataclass
@@ -138,21 +154,64 @@ def import_records(
     batch_size: int = 1000,
     on_batch: Callable[[ImportResult], None] | None = None,
     read_ahead: bool = False,
+    bulk: bool = False,
 ) -> ImportResult:
     """Write records in batches; each batch is one transaction.
 
     ``on_batch`` receives each batch's own result after it committed (progress bars).
 
-    With ``read_ahead``, a second thread reads and normalises the next batch while this one
-    waits for the database to write the current one, so on two cores the Python work and the
-    database's work (search documents, indexes) overlap. Only for ``records`` that do not use
-    the database themselves (the records of a file): they are consumed in that thread.
+    With ``read_ahead``, a second thread reads and normalises the next batch (and on PostgreSQL
+    computes its search documents) while this one waits for the database to write the current
+    one, so on two cores the Python work and the database's work overlap. Only for ``records``
+    that do not use the database themselves (the records of a file): they are consumed in that
+    thread. ``bulk`` implies ``read_ahead`` and lets a large import rebuild the search index
+    once instead of row by row (PostgreSQL, outside a transaction; see the module docstring).
     """
     result = ImportResult()
-    prepared = (_prepare(batch) for batch in _batches(records, batch_size))
-    for batch in _read_ahead(prepared) if read_ahead else prepared:
-        result.add(_store(batch, on_batch))
+    read_ahead = read_ahead or bulk
+    documents = read_ahead and connection.vendor == "postgresql"
+    prepared = (_prepare(batch, documents) for batch in _batches(records, batch_size))
+    index = _TextIndex() if bulk and documents and not connection.in_atomic_block else None
+    try:
+        for batch in _read_ahead(prepared) if read_ahead else prepared:
+            stored = _store(batch, on_batch)
+            result.add(stored)
+            if index is not None:
+                index.written(stored.new + stored.updated)
+    except BaseException:
+        if index is not None:
+            index.finish(quietly=True)
+        raise
+    if index is not None:
+        index.finish()
     return result
+
+
+class _TextIndex:
+    """The GIN index of the search documents during a bulk import (PostgreSQL)."""
+
+    def __init__(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_document")
+            self.threshold = max(INDEX_REBUILD_MIN, cursor.fetchone()[0] // 4)
+        self.count = 0
+        # Missing when a bulk import was killed while it was down: this one builds it.
+        self.dropped = not schema.pg_text_index_exists(connection)
+
+    def written(self, documents: int) -> None:
+        self.count += documents
+        if not self.dropped and self.count >= self.threshold:
+            self.dropped = schema.pg_drop_text_index(connection)
+
+    def finish(self, quietly: bool = False) -> None:
+        if not self.dropped:
+            return
+        try:
+            schema.pg_create_text_index(connection)
+        except DatabaseError:
+            if not quietly:
+                raise
+            log.exception("search index not rebuilt; the next bulk import or migrate builds it")
 
 
 def import_record(record: PaperRecord) -> Paper:
@@ -199,7 +258,13 @@ def _read_ahead[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
         else:
             put((end, None))
 
-    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    def run() -> None:
+        try:
+            produce()
+        finally:
+            connections.close_all()  # this thread's own (search documents computed ahead)
+
+    thread = threading.Thread(target=run, name="import-read-ahead", daemon=True)
     thread.start()
     try:
         while True:
@@ -219,10 +284,13 @@ class _Prepared:
     size: int  # records in the batch as read
     records: list[PaperRecord]  # normalised, one per arXiv id
     result: ImportResult  # failures and in-batch duplicates so far
+    # Search documents computed ahead by arXiv id (PostgreSQL, read ahead), else None.
+    documents: dict[str, bytes] | None = None
 
 
-def _prepare(batch: list[PaperRecord]) -> _Prepared:
-    """Normalise a batch and keep one record per id (no database work)."""
+def _prepare(batch: list[PaperRecord], documents: bool = False) -> _Prepared:
+    """Normalise a batch and keep one record per id; with ``documents``, compute the search
+    documents of the records whose title or abstract is not stored yet."""
     result = ImportResult()
     by_id: dict[str, PaperRecord] = {}
     for record in batch:
@@ -238,14 +306,42 @@ def _prepare(batch: list[PaperRecord]) -> _Prepared:
             if seen.version > record.version:
                 continue
         by_id[record.arxiv_id] = record
-    return _Prepared(len(batch), list(by_id.values()), result)
+    records = list(by_id.values())
+    return _Prepared(len(batch), records, result, _documents(records) if documents else None)
+
+
+def _documents(records: list[PaperRecord]) -> dict[str, bytes]:
+    """The search documents of these records by arXiv id, for those whose title or abstract
+    differs from the stored paper's, computed by the search trigger's own expression on this
+    thread's connection. Binary both ways (tsvectors in PostgreSQL's binary form, as
+    ``schema.pg_write_documents`` takes them): text would cost both sides more. Empty when the
+    database refuses: the batch then computes them from its rows."""
+    sql = (
+        f"SELECT t.arxiv_id, {schema.PG_TSV.format(p='t')} "
+        "FROM unnest(%b::text[], %b::text[], %b::text[]) AS t(arxiv_id, title, abstract) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {Paper._meta.db_table} p WHERE p.arxiv_id = t.arxiv_id "
+        "AND p.title = t.title AND p.abstract = t.abstract)"
+    )
+    params = [[r.arxiv_id for r in records], [r.title for r in records]]
+    params.append([r.abstract for r in records])
+    import psycopg  # PostgreSQL only
+
+    try:
+        connection.ensure_connection()
+        # Django's cursors bind on the client side, which has no binary results.
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, binary=True)
+            return dict(cursor.fetchall())
+    except DatabaseError as e:
+        log.warning("search documents of a batch not computed ahead (%s)", e)
+        return {}
 
 
 def _store(prepared: _Prepared, on_batch) -> ImportResult:
     records, result = prepared.records, prepared.result
     try:
         with transaction.atomic():
-            _write(records, result)
+            _write(records, result, prepared.documents)
     except DatabaseError as e:
         log.warning("batch of %d refused (%s); retrying record by record", len(records), e)
         result = ImportResult(failed=result.failed, failures=result.failures)
@@ -254,7 +350,7 @@ def _store(prepared: _Prepared, on_batch) -> ImportResult:
             one = ImportResult()
             try:
                 with transaction.atomic():
-                    _write([record], one)
+                    _write([record], one, prepared.documents)
             except DatabaseError as err:
                 result.fail(record.arxiv_id, f"database refused it: {err}".strip())
             else:
@@ -268,9 +364,21 @@ def _store(prepared: _Prepared, on_batch) -> ImportResult:
     return result
 
 
-def _write(records: list[PaperRecord], result: ImportResult) -> None:
+def _write(
+    records: list[PaperRecord], result: ImportResult, documents: dict[str, bytes] | None = None
+) -> None:
+    """Write a batch (inside a transaction). With ``documents`` (PostgreSQL, computed ahead),
+    also the search documents of the papers whose title or abstract changed, instead of the
+    trigger."""
     if not records:
         return
+    if documents is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config(%s, 'importer', true), "
+                "set_config('synchronous_commit', 'off', true)",
+                [schema.PG_WRITER_SETTING],
+            )
     existing = {
         row["arxiv_id"]: row
         for row in Paper.objects.filter(arxiv_id__in=[r.arxiv_id for r in records]).values(
@@ -296,6 +404,7 @@ def _write(records: list[PaperRecord], result: ImportResult) -> None:
     new_rows: list[dict] = []
     to_update: list[Paper] = []
     relink: set[str] = set()
+    retext: list[tuple[int, str]] = []  # (pk, arXiv id) of papers with a new title or abstract
     for r in records:
         values = _values(r, orgs)
         row = existing.get(r.arxiv_id)
@@ -322,6 +431,8 @@ def _write(records: list[PaperRecord], result: ImportResult) -> None:
             continue
         if metadata_changed:
             to_update.append(Paper(pk=pk, arxiv_id=r.arxiv_id, **values))
+            if values["title"] != row["title"] or values["abstract"] != row["abstract"]:
+                retext.append((pk, r.arxiv_id))
         if links_changed:
             relink.add(r.arxiv_id)
         result.updated += 1
@@ -337,7 +448,21 @@ def _write(records: list[PaperRecord], result: ImportResult) -> None:
         result.new += len(new_rows)
         pk_of.update(created)
         result.paper_ids += [created[v["arxiv_id"]] for v in new_rows]
+        retext += [(created[v["arxiv_id"]], v["arxiv_id"]) for v in new_rows]
     _link([(pk_of[r.arxiv_id], r) for r in records if r.arxiv_id in relink])
+    if documents is not None:
+        _write_documents(retext, documents)
+
+
+def _write_documents(papers: list[tuple[int, str]], documents: dict[str, bytes]) -> None:
+    """Store the search documents of ``papers`` ((pk, arXiv id)): those computed ahead as they
+    are, the others (the stored text changed after they were computed) from their rows; then
+    hand the trigger back its job for the rest of the transaction."""
+    ahead = [(pk, documents[arxiv_id]) for pk, arxiv_id in papers if arxiv_id in documents]
+    with connection.cursor() as cursor:
+        schema.pg_write_documents(cursor, [pk for pk, _ in ahead], [doc for _, doc in ahead])
+        schema.pg_fill_documents(cursor, [pk for pk, a in papers if a not in documents])
+        cursor.execute("SELECT set_config(%s, '', true)", [schema.PG_WRITER_SETTING])
 
 
 _PAPER_FIELDS = [f for f in Paper._meta.concrete_fields if not f.primary_key]
