@@ -319,8 +319,10 @@ def _documents(records: list[PaperRecord]) -> dict[str, bytes]:
     sql = (
         f"SELECT t.arxiv_id, {schema.PG_TSV.format(p='t')} "
         "FROM unnest(%b::text[], %b::text[], %b::text[]) AS t(arxiv_id, title, abstract) "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {Paper._meta.db_table} p WHERE p.arxiv_id = t.arxiv_id "
-        "AND p.title = t.title AND p.abstract = t.abstract)"
+        # A scalar subquery, one index probe per record: as NOT EXISTS the planner may turn it
+        # into a hash anti-join that reads the whole table for every batch.
+        "WHERE (SELECT p.title = t.title AND p.abstract = t.abstract "
+        f"FROM {Paper._meta.db_table} p WHERE p.arxiv_id = t.arxiv_id) IS NOT TRUE"
     )
     params = [[r.arxiv_id for r in records], [r.title for r in records]]
     params.append([r.abstract for r in records])

@@ -1,0 +1,214 @@
+"""A bulk import (what ``paperboy import papers`` runs): search documents written beside their
+papers, on PostgreSQL the text index rebuilt once instead of row by row, and a bulk import
+killed on the way leaves search working after the next one."""
+
+import json
+
+import pytest
+from django.db import connection
+
+from paperboy.ingest import importer
+from paperboy.ingest.importer import import_records
+from paperboy.ingest.jsonl import read_records
+from paperboy.papers.models import Paper
+from paperboy.search import lexical, schema
+
+
+def _line(n: int, **kw) -> dict:
+    return {
+        "id": f"2503.{n:05d}",
+        "title": f"Bulk paper number{n} on axolotl{n}",
+        "abstract": f"We measure narwhal{n} populations.\n  A second paragraph.",
+        "authors": [f"Author {n}", "Shared Person"],
+        "categories": ["cs.CL"],
+        "comment": None,
+        "announced": "2025-03-03",
+        **kw,
+    }
+
+
+def _write(tmp_path, lines: list[dict], name: str = "papers.jsonl"):
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _bulk(path, batch_size: int = 3):
+    return import_records(read_records(path), batch_size=batch_size, bulk=True)
+
+
+def _found(word: str) -> set[str]:
+    ids = [pk for pk, _ in lexical.candidates(lexical.parse(word))]
+    return set(Paper.objects.filter(pk__in=ids).values_list("arxiv_id", flat=True))
+
+
+def _text_index_exists() -> bool:
+    if connection.vendor == "postgresql":
+        return schema.pg_text_index_exists(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_fts'")
+        return cursor.fetchone() is not None
+
+
+def _stale_documents() -> int:
+    """Papers whose search document is missing or differs from what the trigger would write
+    (PostgreSQL); on SQLite, papers missing from the FTS5 index."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM papers_paper p "
+                "LEFT JOIN search_document d ON d.paper_id = p.id "
+                f"WHERE d.tsv IS DISTINCT FROM ({schema.PG_TSV.format(p='p')})"
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM papers_paper p "
+                "WHERE p.id NOT IN (SELECT rowid FROM search_fts)"
+            )
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def rebuilds(monkeypatch):
+    """A low rebuild threshold (4 documents) and a log of the index drops and builds."""
+    calls: list[str] = []
+    drop, create = schema.pg_drop_text_index, schema.pg_create_text_index
+
+    def logged_drop(conn):
+        calls.append("drop")
+        return drop(conn)
+
+    def logged_create(conn):
+        calls.append("create")
+        create(conn)
+
+    monkeypatch.setattr(importer, "INDEX_REBUILD_MIN", 4)
+    monkeypatch.setattr(schema, "pg_drop_text_index", logged_drop)
+    monkeypatch.setattr(schema, "pg_create_text_index", logged_create)
+    yield calls
+    if connection.vendor == "postgresql":  # whatever a failing test left behind
+        create(connection)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_import_rebuilds_the_text_index_once_and_search_finds_every_paper(
+    tmp_path, rebuilds
+):
+    result = _bulk(_write(tmp_path, [_line(n) for n in range(1, 12)]))
+    assert (result.new, result.failed) == (11, 0)
+    assert rebuilds == (["drop", "create"] if connection.vendor == "postgresql" else [])
+    assert _text_index_exists()
+    assert _stale_documents() == 0
+    assert _found("axolotl7") == {"2503.00007"}
+    assert _found("narwhal11") == {"2503.00011"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_bulk_import_changes_nothing_and_a_retitled_paper_gets_a_new_document(
+    tmp_path, rebuilds
+):
+    lines = [_line(n) for n in range(1, 10)]
+    path = _write(tmp_path, lines)
+    _bulk(path)
+    papers = list(Paper.objects.order_by("pk").values())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM papers_paperauthor")
+        links = cursor.fetchone()[0]
+    rebuilds.clear()
+
+    again = _bulk(path)
+    assert (again.new, again.updated, again.unchanged, again.failed) == (0, 0, 9, 0)
+    assert list(Paper.objects.order_by("pk").values()) == papers
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM papers_paperauthor")
+        assert cursor.fetchone()[0] == links
+    assert rebuilds == []  # nothing written, the index left alone
+    assert _stale_documents() == 0
+
+    lines[3] = _line(4, title="Renamed to capybara")
+    if connection.vendor == "postgresql":
+        # Computed ahead: only the paper whose stored text differs.
+        records = list(read_records(_write(tmp_path, lines, "changed.jsonl")))
+        assert set(importer._prepare(records, documents=True).documents) == {"2503.00004"}
+    changed = _bulk(_write(tmp_path, lines, "changed.jsonl"))
+    assert (changed.new, changed.updated, changed.unchanged) == (0, 1, 8)
+    assert _stale_documents() == 0
+    assert _found("capybara") == {"2503.00004"}
+    assert _found("axolotl4") == set()
+    assert _found("axolotl5") == {"2503.00005"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paper_met_twice_in_one_file_keeps_the_document_of_its_last_version(tmp_path, rebuilds):
+    lines = [_line(n) for n in range(1, 8)]
+    lines.append(_line(2, id="2503.00002v2", title="Second version about wombats"))
+    result = _bulk(_write(tmp_path, lines), batch_size=2)
+    assert (result.new, result.updated) == (7, 1)
+    assert Paper.objects.get(arxiv_id="2503.00002").version == 2
+    assert _stale_documents() == 0
+    assert _found("wombats") == {"2503.00002"}
+    assert _found("axolotl2") == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_import_stopped_half_way_leaves_its_batches_searchable_and_the_index_built(
+    tmp_path, rebuilds
+):
+    def stopped(records):
+        for i, record in enumerate(records):
+            if i == 9:
+                raise KeyboardInterrupt  # Ctrl-C after three batches of three
+            yield record
+
+    with pytest.raises(KeyboardInterrupt):
+        import_records(
+            stopped(read_records(_write(tmp_path, [_line(n) for n in range(1, 20)]))),
+            batch_size=3,
+            bulk=True,
+        )
+    assert Paper.objects.count() == 9
+    assert rebuilds == (["drop", "create"] if connection.vendor == "postgresql" else [])
+    assert _text_index_exists()
+    assert _stale_documents() == 0
+    assert _found("axolotl9") == {"2503.00009"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_killed_with_the_index_down_leaves_search_working_after_the_next_import(
+    tmp_path, rebuilds
+):
+    _bulk(_write(tmp_path, [_line(n) for n in range(1, 6)]))
+    if connection.vendor == "postgresql":
+        # What ``kill -9`` during a bulk import leaves: the index dropped, never rebuilt.
+        assert schema.pg_drop_text_index(connection)
+        assert not _text_index_exists()
+    assert _found("axolotl3") == {"2503.00003"}  # slower without the index, still right
+    rebuilds.clear()
+
+    _bulk(_write(tmp_path, [_line(6)], "one.jsonl"))  # far below the rebuild threshold
+    assert rebuilds == (["create"] if connection.vendor == "postgresql" else [])
+    assert _text_index_exists()
+    assert _stale_documents() == 0
+    assert _found("axolotl3") == {"2503.00003"}
+    assert _found("axolotl6") == {"2503.00006"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_rebuilds_a_text_index_a_killed_import_left_dropped(rebuilds):
+    if connection.vendor == "postgresql":
+        schema.pg_drop_text_index(connection)
+    schema.install(connection)  # what every migrate runs (post_migrate)
+    assert _text_index_exists()
+
+
+def test_ordinary_writes_keep_their_search_documents_by_trigger(db):
+    import_records([next(iter(read_records_from([_line(1)])))])
+    Paper.objects.filter(arxiv_id="2503.00001").update(title="Now about quolls")
+    assert _stale_documents() == 0
+    assert _found("quolls") == {"2503.00001"}
+
+
+def read_records_from(lines: list[dict]):
+    import io
+
+    return read_records(io.StringIO("".join(json.dumps(line) + "\n" for line in lines)))
