@@ -288,7 +288,7 @@ def _apply(path: Path, state: dict) -> int:
     ids = sorted({paper for _, paper in rows} | {paper for _, paper in late})
     if ids:
         index = tantivy.Index.open(str(path))
-        writer = index.writer(WRITER_HEAP, 1)
+        writer = index.writer(WRITER_HEAP // 4, 1)  # a few papers, maybe in a web process
         # By query: delete_documents_by_term turns a Python int into an i64 term, which
         # never equals the u64 ids.
         for start in range(0, len(ids), CHUNK):
@@ -380,6 +380,8 @@ def sync_soon() -> None:
         if running or now - _checked[1] < SYNC_EVERY:
             return
         _checked[1] = now
+        if _current() is None:
+            return  # nothing to keep up yet (the first build is not a web process's job)
         thread = threading.Thread(target=_background_sync, name="paperboy-words", daemon=True)
         _sync_thread[0] = thread
     thread.start()

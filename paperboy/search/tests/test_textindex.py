@@ -56,6 +56,17 @@ def test_sync_applies_edits_new_papers_and_deletions(transactional_db, words):
     assert textindex.sync() == 0  # nothing new: nothing written
 
 
+def test_a_search_keeps_the_index_in_step_in_the_background(transactional_db, words):
+    paper = make_paper(title="Origami robots")
+    textindex.build()
+    paper.title = "Folding satellites"
+    paper.save()
+    engine.search("satellites")  # starts the sync; this search may not see the edit yet
+    textindex._sync_thread[0].join(30)
+    assert found("satellites") == [paper.pk]
+    assert found("origami") == []
+
+
 def test_a_save_that_leaves_the_words_alone_is_not_logged(transactional_db, words):
     paper = make_paper(title="Origami robots")
     before = WordIndexChange.objects.count()
