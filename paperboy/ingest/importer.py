@@ -22,9 +22,11 @@ batch; the batch's transaction then writes them itself, beside its papers, and t
 trigger to leave them alone (``paperboy.search_documents``). Those transactions commit with
 ``synchronous_commit`` off: a server crash can lose the last few of them, which a re-run
 imports again. ``bulk`` (the JSONL command) adds to that: once an import has written a quarter
-as many documents as were indexed when it started (at least ``INDEX_REBUILD_MIN``), the GIN
-index is dropped and built once at the end, which costs a fraction of keeping it up to date
-row by row (see ``paperboy.search.schema`` for what happens when such an import is killed).
+as many documents as were indexed when it started (at least ``INDEX_REBUILD_MIN``), the text
+indexes (documents, title trigrams) and the link tables' foreign keys are dropped and put back
+once at the end, which costs a fraction of keeping them row by row (see
+``paperboy.search.schema`` and ``paperboy.ingest.pgload`` for what happens when such an import
+is killed).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from paperboy.accounts.models import Organization
+from paperboy.ingest import pgload
 from paperboy.ingest.records import PaperRecord
 from paperboy.ingest.signals import papers_imported
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
@@ -171,7 +174,7 @@ def import_records(
     read_ahead = read_ahead or bulk
     documents = read_ahead and connection.vendor == "postgresql"
     prepared = (_prepare(batch, documents) for batch in _batches(records, batch_size))
-    index = _TextIndex() if bulk and documents and not connection.in_atomic_block else None
+    index = _BulkLoad() if bulk and documents and not connection.in_atomic_block else None
     try:
         for batch in _read_ahead(prepared) if read_ahead else prepared:
             stored = _store(batch, on_batch)
@@ -187,31 +190,40 @@ def import_records(
     return result
 
 
-class _TextIndex:
-    """The GIN index of the search documents during a bulk import (PostgreSQL)."""
+class _BulkLoad:
+    """What a bulk import on PostgreSQL sets aside once it has written enough: the text
+    indexes (``search.schema``) and the link tables' foreign keys (``ingest.pgload``), put
+    back once at the end. Each is tried once; what a killed import left down is put back by
+    this one."""
 
     def __init__(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM search_document")
             self.threshold = max(INDEX_REBUILD_MIN, cursor.fetchone()[0] // 4)
         self.count = 0
-        # Missing when a bulk import was killed while it was down: this one builds it.
+        self.tried = False
+        # Missing when a bulk import was killed while they were down: this one restores them.
         self.dropped = not schema.pg_text_index_exists(connection)
+        self.held = pgload.held(connection)
 
     def written(self, documents: int) -> None:
         self.count += documents
-        if not self.dropped and self.count >= self.threshold:
-            self.dropped = schema.pg_drop_text_index(connection)
+        if self.tried or self.count < self.threshold:
+            return
+        self.tried = True
+        self.dropped = schema.pg_drop_text_index(connection) or self.dropped
+        self.held = pgload.drop_link_keys(connection) or self.held
 
     def finish(self, quietly: bool = False) -> None:
-        if not self.dropped:
-            return
         try:
-            schema.pg_create_text_index(connection)
+            if self.dropped:
+                schema.pg_create_text_index(connection)
+            if self.held:
+                pgload.restore_link_keys(connection)
         except DatabaseError:
             if not quietly:
                 raise
-            log.exception("search index not rebuilt; the next bulk import or migrate builds it")
+            log.exception("indexes or keys not put back; the next bulk import or migrate will")
 
 
 def import_record(record: PaperRecord) -> Paper:

@@ -200,3 +200,20 @@ def stars_gained(paper_ids: Iterable[int], *, now: datetime | None = None) -> di
             continue
         gains[row["pk"]] = max(0, row["latest"] - base)
     return gains
+
+
+class HeldForeignKey(models.Model):
+    """A foreign key of a link table that a bulk import dropped while it loads (PostgreSQL,
+    ``ingest/pgload.py``), kept here until it is put back: at the import's end, or by the next
+    bulk import or any ``migrate`` when the import was killed."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    table = models.CharField(max_length=200)
+    column = models.CharField(max_length=200)
+    target_table = models.CharField(max_length=200)
+    target_column = models.CharField(max_length=200)
+    definition = models.TextField(help_text="As pg_get_constraintdef gives it.")
+    held_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.name}"

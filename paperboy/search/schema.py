@@ -14,10 +14,10 @@ A bulk import (``paperboy import papers``) writes the documents of the papers it
 in the same transaction, from documents computed ahead on a second connection (so the two cores
 share the ``to_tsvector`` work); it sets ``paperboy.search_documents`` to ``importer`` for its
 transactions and the trigger leaves those rows to it. When one import writes many documents
-relative to those indexed, it drops the GIN index while it loads and builds it once at the end
-(``pg_drop_text_index``, ``pg_create_text_index``); a load killed on the way leaves the index to
-be re-created by the next bulk import or by ``install`` (every ``migrate``, ``paperboy up``).
-Without the index, searches stay correct, only slower.
+relative to those indexed, it drops the GIN index and the title trigram index while it loads
+and builds them once at the end (``pg_drop_text_index``, ``pg_create_text_index``); a load
+killed on the way leaves them to be re-created by the next bulk import or by ``install``
+(every ``migrate``, ``paperboy up``). Without them, searches stay correct, only slower.
 
 Everything here is idempotent (``IF NOT EXISTS``): the migration calls ``install`` and so does
 ``post_migrate``, because SQLite drops a table's triggers when a later migration of the papers
@@ -64,6 +64,11 @@ PG_TSV = (
     "setweight(to_tsvector('english', coalesce({p}.abstract, '')), 'B')"
 )
 PG_TEXT_INDEX = "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_document USING gin (tsv)"
+# Typo tolerance on titles.
+PG_TITLE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS search_title_trgm ON papers_paper "
+    "USING gin (lower(title) gin_trgm_ops)"
+)
 PG_WRITER_SETTING = "paperboy.search_documents"
 # Taken (for the transaction) around dropping and creating the GIN index, so that two bulk
 # imports finishing together do not both create it. Any fixed 64-bit number.
@@ -111,9 +116,7 @@ POSTGRES = [
     f"""INSERT INTO search_document (paper_id, tsv)
         SELECT p.id, {PG_TSV.format(p="p")} FROM papers_paper p
         WHERE NOT EXISTS (SELECT 1 FROM search_document d WHERE d.paper_id = p.id)""",
-    # Typo tolerance on titles.
-    "CREATE INDEX IF NOT EXISTS search_title_trgm ON papers_paper "
-    "USING gin (lower(title) gin_trgm_ops)",
+    PG_TITLE_INDEX,
     "ALTER TABLE search_embedding ADD COLUMN IF NOT EXISTS vec vector(384)",
     "CREATE INDEX IF NOT EXISTS search_embedding_hnsw ON search_embedding "
     "USING hnsw (vec vector_ip_ops) WITH (m = 16, ef_construction = 64)",
@@ -191,13 +194,18 @@ def pg_fill_documents(cursor, paper_ids: list[int]) -> None:
 
 
 def pg_text_index_exists(connection) -> bool:
+    """Whether both text indexes are there (documents, title trigrams)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('search_document_tsv') IS NOT NULL")
+        cursor.execute(
+            "SELECT to_regclass('search_document_tsv') IS NOT NULL "
+            "AND to_regclass('search_title_trgm') IS NOT NULL"
+        )
         return cursor.fetchone()[0]
 
 
 def pg_drop_text_index(connection) -> bool:
-    """Drop the GIN index of ``search_document`` for a bulk load, in a transaction of its own.
+    """Drop the text indexes (the GIN index of ``search_document``, the title trigrams of
+    ``papers_paper``) for a bulk load, in a transaction of its own.
 
     False (nothing dropped) when the table stays locked for two seconds (a long search or
     another writer): the load then keeps the index up to date row by row instead.
@@ -206,18 +214,19 @@ def pg_drop_text_index(connection) -> bool:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = '2s'")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PG_TEXT_INDEX_LOCK])
-            cursor.execute("DROP INDEX IF EXISTS search_document_tsv")
+            cursor.execute("DROP INDEX IF EXISTS search_document_tsv, search_title_trgm")
     except OperationalError:
         return False
     return True
 
 
 def pg_create_text_index(connection) -> None:
-    """(Re-)create the GIN index of ``search_document`` when it is missing, in one build."""
+    """(Re-)create the text indexes that are missing, each in one build."""
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PG_TEXT_INDEX_LOCK])
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(PG_TEXT_INDEX)
+        cursor.execute(PG_TITLE_INDEX)
 
 
 def _sqlite_triggers(cursor) -> int:

@@ -5,12 +5,14 @@ killed on the way leaves search working after the next one."""
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
-from paperboy.ingest import importer
+from paperboy.ingest import importer, pgload
 from paperboy.ingest.importer import import_records
 from paperboy.ingest.jsonl import read_records
-from paperboy.papers.models import Paper
+from paperboy.ingest.models import HeldForeignKey
+from paperboy.papers.models import Paper, PaperAuthor
 from paperboy.search import lexical, schema
 
 
@@ -212,3 +214,73 @@ def read_records_from(lines: list[dict]):
     import io
 
     return read_records(io.StringIO("".join(json.dumps(line) + "\n" for line in lines)))
+
+
+def _link_keys() -> set[tuple[str, str, str]]:
+    """The link tables' foreign keys as PostgreSQL has them: (table, name, definition)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [pgload.link_tables()],
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_import_sets_the_link_keys_aside_and_puts_them_back(tmp_path, rebuilds):
+    postgres = connection.vendor == "postgresql"
+    before = _link_keys() if postgres else set()
+    if postgres:  # paper and author of paper ↔ author, paper and category of paper ↔ category
+        assert len(before) == 4
+    during: list[tuple[int, int]] = []
+
+    def seen(result):
+        held = HeldForeignKey.objects.count()
+        during.append((held, len(_link_keys()) if postgres else 0))
+
+    result = import_records(
+        read_records(_write(tmp_path, [_line(n) for n in range(1, 13)])),
+        batch_size=3,
+        bulk=True,
+        on_batch=seen,
+    )
+    assert (result.new, result.failed) == (12, 0)
+    if postgres:
+        # Set aside once the threshold (4 documents) was passed, i.e. after the second batch
+        # (whose own callback still saw the keys).
+        assert during == [(0, 4), (0, 4), (4, 0), (4, 0)]
+        assert _link_keys() == before
+    else:
+        assert during == [(0, 0)] * 4
+    assert HeldForeignKey.objects.count() == 0
+    paper = Paper.objects.get(arxiv_id="2503.00011")
+    assert list(paper.authorships.order_by("position").values_list("author__name", flat=True)) == [
+        "Author 11",
+        "Shared Person",
+    ]
+    assert list(paper.categories.values_list("code", flat=True)) == ["cs.CL"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_puts_back_the_keys_a_killed_import_left_down_without_dangling_links(
+    tmp_path, rebuilds
+):
+    _bulk(_write(tmp_path, [_line(n) for n in range(1, 4)]))
+    postgres = connection.vendor == "postgresql"
+    before = _link_keys() if postgres else set()
+    if postgres:
+        # What ``kill -9`` during a bulk import leaves: the keys dropped and remembered…
+        assert pgload.drop_link_keys(connection)
+        assert _link_keys() == set() and HeldForeignKey.objects.count() == 4
+        # …and meanwhile a paper deleted under its links (no key to stop it).
+        with connection.cursor() as cursor:
+            gone = Paper.objects.get(arxiv_id="2503.00002").pk
+            cursor.execute("DELETE FROM papers_paper WHERE id = %s", [gone])
+    call_command("migrate", verbosity=0)
+    assert HeldForeignKey.objects.count() == 0
+    if postgres:
+        assert _link_keys() == before
+        assert not PaperAuthor.objects.filter(paper_id=gone).exists()  # the dangling links
+    assert PaperAuthor.objects.filter(paper__arxiv_id="2503.00001").count() == 2
+    assert PaperAuthor.objects.filter(paper__arxiv_id="2503.00003").count() == 2
