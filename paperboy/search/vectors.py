@@ -71,11 +71,16 @@ def _store_pg(vectors: dict[int, np.ndarray]) -> None:
     dim = len(next(iter(vectors.values())))
     if schema.pg_dimension(connection) != dim:
         schema.set_pg_dimension(connection, dim)
+    ids = list(vectors)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE search_embedding SET vec = %s::vector WHERE paper_id = %s",
-            [(_pg_literal(v), pk) for pk, v in vectors.items()],
-        )
+        for start in range(0, len(ids), 1000):  # one statement per thousand, not per vector
+            chunk = ids[start : start + 1000]
+            cursor.execute(
+                "UPDATE search_embedding e SET vec = v.vec::vector "
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(paper_id, vec) "
+                "WHERE e.paper_id = v.paper_id",
+                [chunk, [_pg_literal(vectors[pk]) for pk in chunk]],
+            )
 
 
 def _pg_literal(vector: np.ndarray) -> str:
