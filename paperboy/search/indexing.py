@@ -132,7 +132,14 @@ def use_shipped_vectors(paper_ids: list[int]) -> int:
         return 0
     found: dict[int, np.ndarray] = {}
     for chunk in batched(paper_ids, 2000):
-        rows = Paper.objects.filter(pk__in=chunk).values_list("pk", "arxiv_id", "title", "abstract")
+        # Texts only of the papers the file has (a large import: a few in a thousand).
+        ids = Paper.objects.filter(pk__in=chunk).values_list("pk", "arxiv_id")
+        shipped = [pk for pk, arxiv_id in ids if arxiv_id in table]
+        if not shipped:
+            continue
+        rows = Paper.objects.filter(pk__in=shipped).values_list(
+            "pk", "arxiv_id", "title", "abstract"
+        )
         for pk, arxiv_id, title, abstract in rows:
             entry = table.get(arxiv_id)
             if entry and entry[0] == text_hash(paper_text(title, abstract)):
