@@ -2,6 +2,9 @@
 
 from django.dispatch import Signal
 
-# Sent by importer.import_records after each committed batch, with ``paper_ids``: the pks of
-# papers that were created or whose metadata changed (the search index re-embeds those).
+# Sent by importer.import_records inside each batch's transaction, after its writes, with
+# ``paper_ids``: the pks of papers that were created or whose metadata changed (the search
+# index logs and re-embeds those). What a receiver writes commits with the batch; work that
+# must wait for the commit (enqueueing a task) goes through ``transaction.on_commit``. A
+# receiver must not leave the transaction broken: wrap optional writes in a savepoint.
 papers_imported = Signal()

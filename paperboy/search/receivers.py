@@ -22,7 +22,8 @@ def papers_imported(sender, paper_ids: list[int], **kwargs) -> None:
     if not configured_model_id():
         return
     try:
-        indexing.use_shipped_vectors(list(paper_ids))
+        with transaction.atomic():  # a savepoint: a failure here leaves the batch intact
+            indexing.use_shipped_vectors(list(paper_ids))
     except Exception:  # never break an import over the optional shipped vectors
         log.exception("search: could not use the shipped demo vectors")
     transaction.on_commit(lambda: _enqueue(list(paper_ids)))
@@ -38,8 +39,9 @@ def _enqueue(paper_ids: list[int]) -> None:
         )
     )
     todo = sorted(pk for pk in paper_ids if pk not in have)
-    for chunk in batched(todo, TASK_SIZE):
-        embed_papers.enqueue(chunk)
+    with transaction.atomic():  # one commit for the batch's tasks, not one per task
+        for chunk in batched(todo, TASK_SIZE):
+            embed_papers.enqueue(chunk)
 
 
 WORD_FIELDS = frozenset({"title", "abstract"})

@@ -16,7 +16,8 @@ written after each commit: its schema version and how far it has read the change
 generation and switches ``CURRENT`` when complete.
 
 Keeping up: every write to a paper's title or abstract (the importer's ``papers_imported``
-signal, a model save or delete) appends the paper's id to the change log in the database;
+signal, in the batch's own transaction; a model save or delete) appends the paper's id to the
+change log in the database;
 ``sync`` applies the log's new rows (delete the id, add the current text) under a file lock,
 so one process per host writes while every process reads. A web process starts a sync in a
 background thread at most every ``SYNC_EVERY`` seconds, when a search comes in; the scheduler
