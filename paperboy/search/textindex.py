@@ -83,11 +83,29 @@ def schema() -> tantivy.Schema:
 
 def log_changes(paper_ids: Iterable[int]) -> None:
     """Record that these papers' words changed (new, edited or deleted papers)."""
+    from django.db import connection
+    from django.utils import timezone
+
     from paperboy.search.models import WordIndexChange
 
-    rows = [WordIndexChange(paper_id=int(pk)) for pk in paper_ids]
-    if rows:
-        WordIndexChange.objects.bulk_create(rows, batch_size=2000)
+    ids = [int(pk) for pk in paper_ids]
+    if not ids:
+        return
+    # One statement without model instances: an import logs every paper it writes.
+    table = connection.ops.quote_name(WordIndexChange._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (paper_id, created_at) SELECT unnest(%s::bigint[]), %s",
+                [ids, now],
+            )
+        else:
+            now = connection.ops.adapt_datetimefield_value(now)
+            cursor.executemany(
+                f"INSERT INTO {table} (paper_id, created_at) VALUES (%s, %s)",
+                [(pk, now) for pk in ids],
+            )
 
 
 def prune_log(*, keep_days: int = 7) -> int:
