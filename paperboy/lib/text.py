@@ -39,12 +39,24 @@ def clean_text(value: str, *, keep_newlines: bool = False) -> str:
 
 def _clean(value: str, keep_newlines: bool) -> str:
     value = _CONTROL.sub("", value)
-    value = html.unescape(_TAG.sub(_replace_tag, value))
+    if "<" in value:
+        value = _TAG.sub(_replace_tag, value)
+    if "&" in value:
+        value = html.unescape(value)
     if not keep_newlines:
-        return _SPACES.sub(" ", value.replace("\n", " ")).strip()
+        return _collapse(value)
     paragraphs = _PARAGRAPH_BREAK.split(value.replace("\r\n", "\n").strip())
-    cleaned = [_SPACES.sub(" ", p.replace("\n", " ")).strip() for p in paragraphs]
+    cleaned = [_collapse(p) for p in paragraphs]
     return "\n\n".join(p for p in cleaned if p)
+
+
+def _collapse(value: str) -> str:
+    """What ``_SPACES.sub(" ", value.replace("\\n", " ")).strip()`` gives, without a regular
+    expression that stops at every single space (most of an import's text clean-up time)."""
+    for char in "\n\t\r\f\v":
+        if char in value:
+            value = value.replace(char, " ")
+    return " ".join(filter(None, value.split(" "))).strip()
 
 
 def _replace_tag(match: re.Match[str]) -> str:

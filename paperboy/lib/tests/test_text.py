@@ -3,7 +3,7 @@
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from paperboy.lib.text import _clean, clean_text, tex_typography
+from paperboy.lib.text import _SPACES, _clean, _collapse, clean_text, tex_typography
 
 
 def test_it_strips_html_tags_and_keeps_their_text():
@@ -123,6 +123,7 @@ _PIECES = [
     "\n",
     "\n  ",
     "\t",
+    "\x0b\x0c",
     "\r\n",
     "\x00",
     "\x85",
@@ -137,3 +138,9 @@ _PIECES = [
 @example("x\x00y\x85", True)
 def test_the_fast_path_for_plain_text_gives_what_the_full_clean_up_gives(text, keep_newlines):
     assert clean_text(text, keep_newlines=keep_newlines) == _clean(text, keep_newlines)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_PIECES)).map("".join))
+def test_collapsing_whitespace_without_a_regex_gives_what_the_regex_gives(text):
+    assert _collapse(text) == _SPACES.sub(" ", text.replace("\n", " ")).strip()
