@@ -45,10 +45,12 @@ def parse_arxiv_id(text: str) -> ArxivId:
         raise InvalidArxivId("Enter an arXiv id such as 2510.12345 or an arxiv.org link.")
     if len(value) > 200:
         raise InvalidArxivId("That is too long to be an arXiv id or link.")
-    url = _URL.fullmatch(value)
+    # The two look-ups only where they can match: most callers (imports) pass plain ids.
+    url = _URL.fullmatch(value) if "arxiv.org" in value.lower() else None
     if url:
         value = url.group("rest")
-    value = _PREFIX.sub("", value)
+    if ":" in value:
+        value = _PREFIX.sub("", value)
     match = _ID.fullmatch(value)
     if not match:
         raise InvalidArxivId(
