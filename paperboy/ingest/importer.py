@@ -26,7 +26,8 @@ as many documents as were indexed when it started (at least ``INDEX_REBUILD_MIN`
 indexes (documents, title trigrams) and the link tables' foreign keys are dropped and put back
 once at the end, which costs a fraction of keeping them row by row (see
 ``paperboy.search.schema`` and ``paperboy.ingest.pgload`` for what happens when such an import
-is killed).
+is killed). On SQLite, ``bulk`` stops FTS5's row-by-row indexing once an import has written
+half as many papers as the catalog had, and rebuilds ``search_fts`` once at the end.
 """
 
 from __future__ import annotations
@@ -168,16 +169,16 @@ def import_records(
     one, so on two cores the Python work and the database's work overlap. Only for ``records``
     that do not use the database themselves (the records of a file): they are consumed in that
     thread. ``bulk`` implies ``read_ahead`` and lets a large import rebuild the search index
-    once instead of row by row (PostgreSQL, outside a transaction; see the module docstring).
+    once instead of row by row (outside a transaction; see the module docstring).
     """
     result = ImportResult()
     read_ahead = read_ahead or bulk
     documents = read_ahead and connection.vendor == "postgresql"
     prepared = (_prepare(batch, documents) for batch in _batches(records, batch_size))
-    index = _BulkLoad() if bulk and documents and not connection.in_atomic_block else None
+    index = _BulkLoad() if bulk and not connection.in_atomic_block else None
     try:
         for batch in _read_ahead(prepared) if read_ahead else prepared:
-            stored = _store(batch, on_batch)
+            stored = _store(batch, on_batch, bulk=bulk)
             result.add(stored)
             if index is not None:
                 index.written(stored.new + stored.updated)
@@ -191,33 +192,38 @@ def import_records(
 
 
 class _BulkLoad:
-    """What a bulk import on PostgreSQL sets aside once it has written enough: the text
-    indexes (``search.schema``) and the link tables' foreign keys (``ingest.pgload``), put
-    back once at the end. Each is tried once; what a killed import left down is put back by
-    this one."""
+    """What a bulk import sets aside once it has written enough, and puts back once at the
+    end: the word index's row-by-row upkeep (``search.schema.drop_text_index``) and, on
+    PostgreSQL, the link tables' foreign keys (``ingest.pgload``). Each is tried once; what a
+    killed import left down is put back by this one."""
 
     def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        table = "search_document" if self.postgres else Paper._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM search_document")
-            self.threshold = max(INDEX_REBUILD_MIN, cursor.fetchone()[0] // 4)
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            indexed = cursor.fetchone()[0]
+        # SQLite rebuilds its whole index at the end, PostgreSQL only the GIN structure.
+        self.threshold = max(INDEX_REBUILD_MIN, indexed // (4 if self.postgres else 2))
         self.count = 0
         self.tried = False
-        # Missing when a bulk import was killed while they were down: this one restores them.
-        self.dropped = not schema.pg_text_index_exists(connection)
-        self.held = pgload.held(connection)
+        # Down when a bulk import was killed while they were: this one restores them.
+        self.dropped = not schema.text_index_exists(connection)
+        self.held = self.postgres and pgload.held(connection)
 
     def written(self, documents: int) -> None:
         self.count += documents
         if self.tried or self.count < self.threshold:
             return
         self.tried = True
-        self.dropped = schema.pg_drop_text_index(connection) or self.dropped
-        self.held = pgload.drop_link_keys(connection) or self.held
+        self.dropped = schema.drop_text_index(connection) or self.dropped
+        if self.postgres:
+            self.held = pgload.drop_link_keys(connection) or self.held
 
     def finish(self, quietly: bool = False) -> None:
         try:
             if self.dropped:
-                schema.pg_create_text_index(connection)
+                schema.create_text_index(connection)
             if self.held:
                 pgload.restore_link_keys(connection)
         except DatabaseError:
@@ -351,12 +357,12 @@ def _documents(records: list[PaperRecord]) -> dict[str, bytes]:
         return {}
 
 
-def _store(prepared: _Prepared, on_batch) -> ImportResult:
+def _store(prepared: _Prepared, on_batch, *, bulk: bool = False) -> ImportResult:
     records, result = prepared.records, prepared.result
     try:
         with transaction.atomic():
             _write(records, result, prepared.documents)
-            _announce(result.paper_ids)
+            _announce(result.paper_ids, bulk)
     except DatabaseError as e:
         log.warning("batch of %d refused (%s); retrying record by record", len(records), e)
         result = ImportResult(failed=result.failed, failures=result.failures)
@@ -366,7 +372,7 @@ def _store(prepared: _Prepared, on_batch) -> ImportResult:
             try:
                 with transaction.atomic():
                     _write([record], one, prepared.documents)
-                    _announce(one.paper_ids)
+                    _announce(one.paper_ids, bulk)
             except DatabaseError as err:
                 result.fail(record.arxiv_id, f"database refused it: {err}".strip())
             else:
@@ -377,12 +383,12 @@ def _store(prepared: _Prepared, on_batch) -> ImportResult:
     return result
 
 
-def _announce(paper_ids: list[int]) -> None:
+def _announce(paper_ids: list[int], bulk: bool) -> None:
     """Send ``papers_imported`` inside the batch's transaction: what listeners write (the word
     index's change log, shipped vectors) commits with the papers, or not at all, in one commit
     instead of one each (a commit that waits for the disk costs more than the rows)."""
     if paper_ids:
-        papers_imported.send(sender=ImportResult, paper_ids=list(paper_ids))
+        papers_imported.send(sender=ImportResult, paper_ids=list(paper_ids), bulk=bulk)
 
 
 def _write(

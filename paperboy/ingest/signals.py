@@ -7,4 +7,5 @@ from django.dispatch import Signal
 # index logs and re-embeds those). What a receiver writes commits with the batch; work that
 # must wait for the commit (enqueueing a task) goes through ``transaction.on_commit``. A
 # receiver must not leave the transaction broken: wrap optional writes in a savepoint.
+# ``bulk`` is True for a bulk import (``paperboy import papers``): defer what can wait.
 papers_imported = Signal()

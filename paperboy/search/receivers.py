@@ -13,13 +13,18 @@ log = logging.getLogger(__name__)
 TASK_SIZE = 256  # papers per background task
 
 
-def papers_imported(sender, paper_ids: list[int], **kwargs) -> None:
+def papers_imported(sender, paper_ids: list[int], bulk: bool = False, **kwargs) -> None:
     """Index newly imported or changed papers: the lexical index follows by trigger; vectors
-    come from the shipped demo file when they match, else from a background task."""
+    come from the shipped demo file when they match, else from a background task. A bulk
+    import leaves even the shipped vectors to the tasks (which use them first): each vector
+    written costs an HNSW insertion on PostgreSQL, which is embedding work, not import work."""
     if not paper_ids:
         return
     textindex.log_changes(paper_ids)
     if not configured_model_id():
+        return
+    if bulk:
+        transaction.on_commit(lambda: _enqueue(list(paper_ids)))
         return
     try:
         with transaction.atomic():  # a savepoint: a failure here leaves the batch intact

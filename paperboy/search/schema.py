@@ -17,7 +17,11 @@ transactions and the trigger leaves those rows to it. When one import writes man
 relative to those indexed, it drops the GIN index and the title trigram index while it loads
 and builds them once at the end (``pg_drop_text_index``, ``pg_create_text_index``); a load
 killed on the way leaves them to be re-created by the next bulk import or by ``install``
-(every ``migrate``, ``paperboy up``). Without them, searches stay correct, only slower.
+(every ``migrate``, ``paperboy up``). Without them, searches stay correct, only slower. On
+SQLite a bulk import drops FTS5's insert trigger instead and rebuilds ``search_fts`` once at the
+end (one pass costs a third of indexing paper by paper, commit by commit); papers it adds are
+found by words from then on (by meaning as soon as they are embedded), and a killed load is
+rebuilt by ``install`` as any lost trigger is.
 
 Everything here is idempotent (``IF NOT EXISTS``): the migration calls ``install`` and so does
 ``post_migrate``, because SQLite drops a table's triggers when a later migration of the papers
@@ -191,6 +195,36 @@ def pg_fill_documents(cursor, paper_ids: list[int]) -> None:
             "ON CONFLICT (paper_id) DO UPDATE SET tsv = EXCLUDED.tsv",
             [paper_ids],
         )
+
+
+def text_index_exists(connection) -> bool:
+    """Whether the word index is kept row by row: PostgreSQL's text indexes are there, or
+    SQLite's FTS5 triggers are (a bulk import drops the insert trigger while it loads)."""
+    if connection.vendor == "postgresql":
+        return pg_text_index_exists(connection)
+    with connection.cursor() as cursor:
+        return _sqlite_triggers(cursor) == 3
+
+
+def drop_text_index(connection) -> bool:
+    """Stop indexing new papers row by row for a bulk load: PostgreSQL drops its text indexes
+    (``pg_drop_text_index``); SQLite drops FTS5's insert trigger (new papers are then missing
+    from ``search_fts`` until ``create_text_index``). False when nothing was dropped."""
+    if connection.vendor == "postgresql":
+        return pg_drop_text_index(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS search_fts_ai")
+    return True
+
+
+def create_text_index(connection) -> None:
+    """Undo ``drop_text_index`` in one pass: PostgreSQL builds its indexes; SQLite re-creates
+    the trigger and rebuilds ``search_fts`` from the papers (``install`` does that whenever a
+    trigger was missing, so a killed load is repaired by any ``migrate`` too)."""
+    if connection.vendor == "postgresql":
+        pg_create_text_index(connection)
+    else:
+        install(connection)
 
 
 def pg_text_index_exists(connection) -> bool:

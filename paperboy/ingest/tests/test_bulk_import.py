@@ -45,11 +45,7 @@ def _found(word: str) -> set[str]:
 
 
 def _text_index_exists() -> bool:
-    if connection.vendor == "postgresql":
-        return schema.pg_text_index_exists(connection)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_fts'")
-        return cursor.fetchone() is not None
+    return schema.text_index_exists(connection)
 
 
 def _stale_documents() -> int:
@@ -74,7 +70,7 @@ def _stale_documents() -> int:
 def rebuilds(monkeypatch):
     """A low rebuild threshold (4 documents) and a log of the index drops and builds."""
     calls: list[str] = []
-    drop, create = schema.pg_drop_text_index, schema.pg_create_text_index
+    drop, create = schema.drop_text_index, schema.create_text_index
 
     def logged_drop(conn):
         calls.append("drop")
@@ -85,11 +81,10 @@ def rebuilds(monkeypatch):
         create(conn)
 
     monkeypatch.setattr(importer, "INDEX_REBUILD_MIN", 4)
-    monkeypatch.setattr(schema, "pg_drop_text_index", logged_drop)
-    monkeypatch.setattr(schema, "pg_create_text_index", logged_create)
+    monkeypatch.setattr(schema, "drop_text_index", logged_drop)
+    monkeypatch.setattr(schema, "create_text_index", logged_create)
     yield calls
-    if connection.vendor == "postgresql":  # whatever a failing test left behind
-        create(connection)
+    create(connection)  # whatever a failing test left behind
 
 
 @pytest.mark.django_db(transaction=True)
@@ -98,7 +93,7 @@ def test_a_bulk_import_rebuilds_the_text_index_once_and_search_finds_every_paper
 ):
     result = _bulk(_write(tmp_path, [_line(n) for n in range(1, 12)]))
     assert (result.new, result.failed) == (11, 0)
-    assert rebuilds == (["drop", "create"] if connection.vendor == "postgresql" else [])
+    assert rebuilds == ["drop", "create"]
     assert _text_index_exists()
     assert _stale_documents() == 0
     assert _found("axolotl7") == {"2503.00007"}
@@ -169,7 +164,7 @@ def test_a_bulk_import_stopped_half_way_leaves_its_batches_searchable_and_the_in
             bulk=True,
         )
     assert Paper.objects.count() == 9
-    assert rebuilds == (["drop", "create"] if connection.vendor == "postgresql" else [])
+    assert rebuilds == ["drop", "create"]
     assert _text_index_exists()
     assert _stale_documents() == 0
     assert _found("axolotl9") == {"2503.00009"}
@@ -180,15 +175,14 @@ def test_an_import_killed_with_the_index_down_leaves_search_working_after_the_ne
     tmp_path, rebuilds
 ):
     _bulk(_write(tmp_path, [_line(n) for n in range(1, 6)]))
-    if connection.vendor == "postgresql":
-        # What ``kill -9`` during a bulk import leaves: the index dropped, never rebuilt.
-        assert schema.pg_drop_text_index(connection)
-        assert not _text_index_exists()
+    # What ``kill -9`` during a bulk import leaves: the index dropped, never rebuilt.
+    assert schema.drop_text_index(connection)
+    assert not _text_index_exists()
     assert _found("axolotl3") == {"2503.00003"}  # slower without the index, still right
     rebuilds.clear()
 
     _bulk(_write(tmp_path, [_line(6)], "one.jsonl"))  # far below the rebuild threshold
-    assert rebuilds == (["create"] if connection.vendor == "postgresql" else [])
+    assert rebuilds == ["create"]
     assert _text_index_exists()
     assert _stale_documents() == 0
     assert _found("axolotl3") == {"2503.00003"}
@@ -196,11 +190,14 @@ def test_an_import_killed_with_the_index_down_leaves_search_working_after_the_ne
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migrate_rebuilds_a_text_index_a_killed_import_left_dropped(rebuilds):
-    if connection.vendor == "postgresql":
-        schema.pg_drop_text_index(connection)
+def test_migrate_rebuilds_a_text_index_a_killed_import_left_dropped(tmp_path, rebuilds):
+    _bulk(_write(tmp_path, [_line(1)]))
+    assert schema.drop_text_index(connection)
+    import_records(read_records(_write(tmp_path, [_line(2)], "two.jsonl")))  # while it is down
     schema.install(connection)  # what every migrate runs (post_migrate)
     assert _text_index_exists()
+    assert _stale_documents() == 0
+    assert _found("axolotl2") == {"2503.00002"}
 
 
 def test_ordinary_writes_keep_their_search_documents_by_trigger(db):

@@ -69,3 +69,34 @@ def test_the_lexical_index_follows_edits_and_deletes(db):
     assert search("origami").hits == []
     paper.delete()
     assert search("kirigami").hits == []
+
+
+def test_a_bulk_import_leaves_shipped_vectors_to_the_embedding_task(transactional_db, monkeypatch):
+    from datetime import UTC, datetime
+
+    from paperboy.ingest.importer import import_records
+    from paperboy.ingest.records import PaperRecord
+    from paperboy.papers.models import Paper
+    from paperboy.search.embeddings import paper_text
+
+    vector = np.zeros(384, dtype=np.float16)
+    vector[1] = 1
+    title, abstract = "Shipped Paper", "An abstract that was embedded before shipping."
+    table = {"2502.00001": (indexing.text_hash(paper_text(title, abstract)), vector)}
+    monkeypatch.setattr(
+        indexing, "shipped_vectors", lambda: (indexing.configured_model_id(), table)
+    )
+    record = PaperRecord(
+        arxiv_id="2502.00001",
+        title=title,
+        abstract=abstract,
+        authors=["Ada Lovelace"],
+        published_at=datetime(2025, 2, 3, tzinfo=UTC),
+        categories=["cs.CL"],
+    )
+    import_records([record], bulk=True)
+    paper = Paper.objects.get(arxiv_id="2502.00001")
+    assert not Embedding.objects.filter(paper=paper).exists()  # not during the import
+    assert queued_ids() == [paper.pk]
+    embed_papers.call([paper.pk])
+    assert Embedding.objects.get(paper=paper).as_array()[1] == 1.0  # the shipped one
