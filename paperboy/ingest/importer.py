@@ -210,6 +210,17 @@ class _BulkLoad:
         # Down when a bulk import was killed while they were: this one restores them.
         self.dropped = not schema.text_index_exists(connection)
         self.held = self.postgres and pgload.held(connection)
+        self.pragmas: dict[str, int] = {}
+        if not self.postgres:
+            # This connection only, for the import: the WAL is copied back into the database
+            # every ~200 MB instead of every 4 MB (each copy rewrites the same pages again;
+            # 43.5 -> 41.6 s at 71,728 papers). A larger page cache saved 1 s more for 190 MB
+            # of memory: not taken.
+            with connection.cursor() as cursor:
+                for name, value in (("wal_autocheckpoint", 50000),):
+                    cursor.execute(f"PRAGMA {name}")
+                    self.pragmas[name] = cursor.fetchone()[0]
+                    cursor.execute(f"PRAGMA {name} = {value}")
 
     def written(self, documents: int) -> None:
         self.count += documents
@@ -230,6 +241,11 @@ class _BulkLoad:
             if not quietly:
                 raise
             log.exception("indexes or keys not put back; the next bulk import or migrate will")
+        finally:
+            if self.pragmas:
+                with connection.cursor() as cursor:
+                    for name, value in self.pragmas.items():
+                        cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
 def import_record(record: PaperRecord) -> Paper:

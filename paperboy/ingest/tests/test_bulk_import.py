@@ -281,3 +281,27 @@ def test_migrate_puts_back_the_keys_a_killed_import_left_down_without_dangling_l
         assert not PaperAuthor.objects.filter(paper_id=gone).exists()  # the dangling links
     assert PaperAuthor.objects.filter(paper__arxiv_id="2503.00001").count() == 2
     assert PaperAuthor.objects.filter(paper__arxiv_id="2503.00003").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_import_gives_back_the_connection_settings_it_changed(tmp_path, rebuilds):
+    def settings() -> tuple:
+        if connection.vendor != "sqlite":
+            return ()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cursor.fetchone()
+
+    before = settings()
+    seen = []
+    result = import_records(
+        read_records(_write(tmp_path, [_line(n) for n in range(1, 5)])),
+        batch_size=2,
+        bulk=True,
+        on_batch=lambda result: seen.append(settings()),
+    )
+    assert result.new == 4
+    assert settings() == before
+    if connection.vendor == "sqlite":
+        assert before == (1000,)  # SQLite's default: the WAL is copied back every 4 MB…
+        assert seen == [(50000,)] * 2  # …and every ~200 MB while the import writes
