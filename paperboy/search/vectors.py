@@ -4,7 +4,8 @@ Storage: ``Embedding.vector`` holds float16 bytes on both engines; on PostgreSQL
 vector also goes into the pgvector column ``vec`` (HNSW, inner product).
 
 Nearest neighbours:
-- PostgreSQL: pgvector's HNSW index (``hnsw.ef_search`` raised to 100 for recall).
+- PostgreSQL: pgvector's HNSW index (``hnsw.ef_search`` raised to 100 for recall, iterative
+  scans so that dead rows in the index never leave a search short).
 - SQLite: an in-process index, reloaded when ``IndexState`` says the vectors changed. Up to
   ``EXACT_MAX`` papers it is an exact float32 matrix product; above that, a 1-bit-per-dimension
   sign code (48 bytes per paper at 384-d) ranks everything by Hamming distance with numpy's
@@ -22,6 +23,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from functools import lru_cache
 
 import numpy as np
 from django.db import connection, transaction
@@ -120,6 +122,11 @@ def _nearest_pg(query: np.ndarray, model_id: str, k: int) -> list[tuple[int, flo
     make the planner prefer the ``model`` b-tree and sort every vector."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(100, k)])
+        # The index keeps entries of dead rows (rolled back, replaced) until a vacuum; a scan
+        # that stops after ef_search of them can return nothing. pgvector >= 0.8 goes on
+        # scanning until the LIMIT is filled (strict order: as exact as a plain scan).
+        if _iterative_scans():
+            cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
         cursor.execute(
             "SELECT paper_id, -(vec <#> %s::vector), model FROM search_embedding "
             "WHERE vec IS NOT NULL ORDER BY vec <#> %s::vector LIMIT %s",
@@ -128,6 +135,18 @@ def _nearest_pg(query: np.ndarray, model_id: str, k: int) -> list[tuple[int, flo
         return [
             (int(pk), float(score)) for pk, score, model in cursor.fetchall() if model == model_id
         ]
+
+
+@lru_cache(maxsize=1)
+def _iterative_scans() -> bool:
+    """Whether the server's pgvector has iterative index scans (0.8 and later)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        row = cursor.fetchone()
+    try:
+        return bool(row) and tuple(int(x) for x in row[0].split(".")[:2]) >= (0, 8)
+    except ValueError:
+        return False
 
 
 class MemoryIndex:
