@@ -164,9 +164,10 @@ def import_records(
 
     ``on_batch`` receives each batch's own result after it committed (progress bars).
 
-    With ``read_ahead``, a second thread reads and normalises the next batch (and on PostgreSQL
-    computes its search documents) while this one waits for the database to write the current
-    one, so on two cores the Python work and the database's work overlap. Only for ``records``
+    With ``read_ahead``, a second thread reads and normalises the next batch while this one
+    waits for the database to write the current one, so on two cores the Python work and the
+    database's work overlap; on PostgreSQL a third computes the search documents of the batch
+    in between, on its own connection. Only for ``records``
     that do not use the database themselves (the records of a file): they are consumed in that
     thread. ``bulk`` implies ``read_ahead`` and lets a large import rebuild the search index
     once instead of row by row (outside a transaction; see the module docstring).
@@ -174,10 +175,16 @@ def import_records(
     result = ImportResult()
     read_ahead = read_ahead or bulk
     documents = read_ahead and connection.vendor == "postgresql"
-    prepared = (_prepare(batch, documents) for batch in _batches(records, batch_size))
+    prepared: Iterator[_Prepared] = (_prepare(b) for b in _batches(records, batch_size))
+    if read_ahead:
+        prepared = _read_ahead(prepared)
+        if documents:
+            # A third thread: reading and normalising the batch after next while the documents
+            # of the next one are computed and the current one is written.
+            prepared = _read_ahead(_with_documents(p) for p in prepared)
     index = _BulkLoad() if bulk and not connection.in_atomic_block else None
     try:
-        for batch in _read_ahead(prepared) if read_ahead else prepared:
+        for batch in prepared:
             stored = _store(batch, on_batch, bulk=bulk)
             result.add(stored)
             if index is not None:
@@ -341,7 +348,13 @@ def _prepare(batch: list[PaperRecord], documents: bool = False) -> _Prepared:
                 continue
         by_id[record.arxiv_id] = record
     records = list(by_id.values())
-    return _Prepared(len(batch), records, result, _documents(records) if documents else None)
+    prepared = _Prepared(len(batch), records, result)
+    return _with_documents(prepared) if documents else prepared
+
+
+def _with_documents(prepared: _Prepared) -> _Prepared:
+    prepared.documents = _documents(prepared.records)
+    return prepared
 
 
 def _documents(records: list[PaperRecord]) -> dict[str, bytes]:
