@@ -217,17 +217,16 @@ class _BulkLoad:
         # Down when a bulk import was killed while they were: this one restores them.
         self.dropped = not schema.text_index_exists(connection)
         self.held = self.postgres and pgload.held(connection)
-        self.pragmas: dict[str, int] = {}
+        self.autocheckpoint: int | None = None
         if not self.postgres:
             # This connection only, for the import: the WAL is copied back into the database
             # every ~200 MB instead of every 4 MB (each copy rewrites the same pages again;
             # 43.5 -> 41.6 s at 71,728 papers). A larger page cache saved 1 s more for 190 MB
             # of memory: not taken.
             with connection.cursor() as cursor:
-                for name, value in (("wal_autocheckpoint", 50000),):
-                    cursor.execute(f"PRAGMA {name}")
-                    self.pragmas[name] = cursor.fetchone()[0]
-                    cursor.execute(f"PRAGMA {name} = {value}")
+                cursor.execute("PRAGMA wal_autocheckpoint")
+                self.autocheckpoint = int(cursor.fetchone()[0])
+                cursor.execute("PRAGMA wal_autocheckpoint = 50000")
 
     def written(self, documents: int) -> None:
         self.count += documents
@@ -249,10 +248,9 @@ class _BulkLoad:
                 raise
             log.exception("indexes or keys not put back; the next bulk import or migrate will")
         finally:
-            if self.pragmas:
+            if self.autocheckpoint is not None:
                 with connection.cursor() as cursor:
-                    for name, value in self.pragmas.items():
-                        cursor.execute(f"PRAGMA {name} = {int(value)}")
+                    cursor.execute(f"PRAGMA wal_autocheckpoint = {self.autocheckpoint}")
 
 
 def import_record(record: PaperRecord) -> Paper:

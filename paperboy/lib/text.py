@@ -13,7 +13,6 @@ _TAG = re.compile(
     re.IGNORECASE,
 )
 _TAG_NAME = re.compile(r"</?([a-z]+)", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\f\v]+")
 # Tags that separate words; the others sit inside a word ("H<sub>2</sub>O").
 _BREAKING_TAGS = {"br": "\n", "p": "\n\n", "div": "\n\n"}
 # arXiv starts a new paragraph with an indented line; a blank line does it everywhere.
@@ -51,8 +50,9 @@ def _clean(value: str, keep_newlines: bool) -> str:
 
 
 def _collapse(value: str) -> str:
-    """What ``_SPACES.sub(" ", value.replace("\\n", " ")).strip()`` gives, without a regular
-    expression that stops at every single space (most of an import's text clean-up time)."""
+    """Runs of ASCII whitespace (line breaks included) as one space, stripped: what
+    ``re.sub(r"[ \\t\\r\\f\\v]+", " ", value.replace("\\n", " ")).strip()`` gives, without a
+    regular expression that stops at every single space (most of an import's clean-up time)."""
     for char in "\n\t\r\f\v":
         if char in value:
             value = value.replace(char, " ")

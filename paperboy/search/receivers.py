@@ -23,14 +23,12 @@ def papers_imported(sender, paper_ids: list[int], bulk: bool = False, **kwargs) 
     textindex.log_changes(paper_ids)
     if not configured_model_id():
         return
-    if bulk:
-        transaction.on_commit(lambda: _enqueue(list(paper_ids)))
-        return
-    try:
-        with transaction.atomic():  # a savepoint: a failure here leaves the batch intact
-            indexing.use_shipped_vectors(list(paper_ids))
-    except Exception:  # never break an import over the optional shipped vectors
-        log.exception("search: could not use the shipped demo vectors")
+    if not bulk:
+        try:
+            with transaction.atomic():  # a savepoint: a failure here leaves the batch intact
+                indexing.use_shipped_vectors(list(paper_ids))
+        except Exception:  # never break an import over the optional shipped vectors
+            log.exception("search: could not use the shipped demo vectors")
     transaction.on_commit(lambda: _enqueue(list(paper_ids)))
 
 
