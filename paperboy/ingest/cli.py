@@ -267,7 +267,7 @@ def cmd_import_papers(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from paperboy.ingest.importer import ImportResult, import_records
-    from paperboy.ingest.jsonl import read_records
+    from paperboy.ingest.jsonl import JsonlSource, read_records
 
     source = sys.stdin.buffer if args.file == "-" else Path(args.file)
     if source is not sys.stdin.buffer and not source.is_file():
@@ -282,8 +282,13 @@ def cmd_import_papers(args: argparse.Namespace) -> int:
 
     bar.start(f"import {args.file}")
     try:
+        records = (
+            read_records(source, on_error=line_error)
+            if source is sys.stdin.buffer
+            else JsonlSource(str(source), on_error=line_error)
+        )
         result = import_records(
-            read_records(source, on_error=line_error),
+            records,
             batch_size=max(1, args.batch_size),
             on_batch=bar.advance,
             bulk=True,

@@ -9,14 +9,15 @@ refuses it, its records are retried one by one (each in a savepoint) to single o
 Speed: comparisons read plain values (no model instances); new papers and the link tables
 (authors in order, categories) are written without model instances, with ``COPY`` on
 PostgreSQL (a statement per row was most of an import's time there) and one ``executemany``
-per table on SQLite; links are only deleted for papers that had them. The search documents
-follow by the search app's triggers, as for any other write. ``read_ahead`` (the JSONL
-command) reads and normalises the next batch in a second thread while the database writes
-the current one.
+per table on SQLite; links are only deleted for papers that had them. Authors and categories
+a committed batch wrote or found are remembered for the rest of the import (``_Known``). The
+search documents follow by the search app's triggers, as for any other write. ``read_ahead``
+(the JSONL command) reads and cleans the next batches (``paperboy.ingest.prepare``) in another
+process on SQLite, in a thread on PostgreSQL, while the database writes the current one.
 
 On PostgreSQL most of a new paper's cost is its search document (``to_tsvector`` of title and
-abstract, then the GIN index). With ``read_ahead`` the second thread also computes the next
-batch's documents on its own connection (only for papers whose title or abstract is not
+abstract, then the GIN index). With ``read_ahead`` a thread also computes the next batch's
+documents on its own connection (only for papers whose title or abstract is not
 already stored), so a second server process does that work beside the writes of the current
 batch; the batch's transaction then writes them itself, beside its papers, and tells the
 trigger to leave them alone (``paperboy.search_documents``). Those transactions commit with
@@ -35,62 +36,36 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from paperboy.accounts.models import Organization
 from paperboy.ingest import pgload
+from paperboy.ingest.prepare import (
+    ImportResult,
+    Prepared,
+    RecordError,
+    batches,
+    in_process,
+    prepare,
+    prepared_in_process,
+)
 from paperboy.ingest.records import PaperRecord
 from paperboy.ingest.signals import papers_imported
-from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
-from paperboy.lib.text import clean_text
 from paperboy.papers.models import Author, Category, Paper, PaperAuthor
 from paperboy.search import schema
 
 log = logging.getLogger(__name__)
 
-# Reasons kept for the report; the count goes on past this.
-MAX_FAILURES_KEPT = 1000
 # A bulk import rebuilds the search documents' GIN index once it has written this many
 # documents, or a quarter of those indexed when it started if that is more.
 INDEX_REBUILD_MIN = 5000
-
-
-@dataclass
-class ImportResult:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
-    paper_ids: list[int] = field(default_factory=list, repr=False)  # created or changed
-
-    def __str__(self) -> str:
-        return (
-            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.failed} failed"
-        )
-
-    @property
-    def total(self) -> int:
-        return self.new + self.updated + self.unchanged + self.failed
-
-    def fail(self, arxiv_id: str, reason: str) -> None:
-        self.failed += 1
-        if len(self.failures) < MAX_FAILURES_KEPT:
-            self.failures.append((arxiv_id, reason))
-
-    def add(self, other: ImportResult) -> None:
-        self.new += other.new
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.failed += other.failed
-        room = MAX_FAILURES_KEPT - len(self.failures)
-        self.failures += other.failures[: max(room, 0)]
+# Author ids an import remembers by name (~200 bytes each); past this it starts over.
+MAX_KNOWN_AUTHORS = 250_000
 
 
 _FIELDS = ("title", "abstract", "comment", "published_at", "updated_at", "version")
@@ -99,57 +74,26 @@ _COLUMNS = (*_FIELDS, "num_authors", "primary_category", *_LINK_FIELDS)
 _MAX_LENGTHS = {"title": 1000, "project_page": 500, "github_repo": 500}
 
 
-class RecordError(ValueError):
-    """A record that cannot be imported; the message says why."""
+@dataclass
+class _Known:
+    """Rows an import has seen committed, so later batches neither insert nor look them up:
+    author ids by name, category codes. Most names of a batch appeared in an earlier one
+    (204,313 of the 373,613 per-batch names of the shared corpus): without this, each was
+    inserted (as a conflict) and looked up again. Filled only from committed batches; a
+    refused batch empties it, in case an author it holds was merged away meanwhile."""
 
+    authors: dict[str, int] = field(default_factory=dict)
+    categories: set[str] = field(default_factory=set)
 
-def _check_unicode(record: PaperRecord) -> None:
-    """Text a database can store: JSON may carry lone surrogates (``"\\ud800"``), UTF-8 cannot."""
-    for name in ("title", "abstract", "comment", "project_page", "github_repo", "organization"):
-        value = getattr(record, name, "") or ""
-        if not isinstance(value, str):
-            raise RecordError(f"{name} is not text")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise RecordError(f"{name} is not valid Unicode (a lone surrogate)") from None
-    for name in ("authors", "categories"):
-        for value in getattr(record, name):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise RecordError(f"{name}: {value!r} is not valid Unicode") from None
+    def learn(self, other: _Known) -> None:
+        if len(self.authors) + len(other.authors) > MAX_KNOWN_AUTHORS:
+            self.authors.clear()
+        self.authors.update(other.authors)
+        self.categories |= other.categories
 
-
-def _normalise(record: PaperRecord) -> PaperRecord:
-    """Clean the text fields in place; raise RecordError for what cannot be stored."""
-    try:
-        record.arxiv_id = parse_arxiv_id(record.arxiv_id).base
-    except InvalidArxivId as e:
-        raise RecordError(str(e)) from None
-    _check_unicode(record)
-    record.title = clean_text(record.title)[:1000]
-    if not record.title:
-        raise RecordError("title is empty")
-    record.abstract = clean_text(record.abstract, keep_newlines=True)
-    record.comment = clean_text(record.comment or "")
-    record.authors = list(
-        dict.fromkeys(a for a in (clean_text(a)[:300] for a in record.authors) if a)
-    )
-    record.categories = list(dict.fromkeys(c.strip()[:32] for c in record.categories if c.strip()))
-    if not isinstance(record.published_at, datetime):
-        raise RecordError("no arXiv date")
-    if not isinstance(record.version, int) or not 1 <= record.version <= 32767:
-        raise RecordError(f"version {record.version!r} is not a positive integer")
-    for name in ("project_page", "github_repo"):
-        value = (getattr(record, name) or "").strip()
-        if value and (not value.startswith(("http://", "https://")) or len(value) > 500):
-            raise RecordError(f"{name} {value[:80]!r} is not a URL")
-        setattr(record, name, value)
-    stars = record.github_stars
-    if stars is not None and (not isinstance(stars, int) or stars < 0):
-        raise RecordError(f"github_stars {stars!r} is not a count")
-    return record
+    def forget(self) -> None:
+        self.authors.clear()
+        self.categories.clear()
 
 
 def import_records(
@@ -164,31 +108,37 @@ def import_records(
 
     ``on_batch`` receives each batch's own result after it committed (progress bars).
 
-    With ``read_ahead``, a second thread reads and normalises the next batch while this one
-    waits for the database to write the current one, so on two cores the Python work and the
-    database's work overlap; on PostgreSQL a third computes the search documents of the batch
-    in between, on its own connection. Only for ``records``
-    that do not use the database themselves (the records of a file): they are consumed in that
-    thread. ``bulk`` implies ``read_ahead`` and lets a large import rebuild the search index
-    once instead of row by row (outside a transaction; see the module docstring).
+    With ``read_ahead``, the next batches are read and normalised while this thread waits for
+    the database to write the current one, so on two cores the Python work and the database's
+    work overlap: on SQLite a large JSONL file (a ``jsonl.JsonlSource``) in a process of its
+    own (``prepare.prepared_in_process``), other records in a second thread (only for
+    ``records`` that do not use the database themselves: they are consumed in that thread).
+    On PostgreSQL a further thread computes the search documents of the next batch on its own
+    connection. ``bulk`` implies ``read_ahead`` and lets a large import rebuild the search
+    index once instead of row by row (outside a transaction; see the module docstring).
     """
     result = ImportResult()
     read_ahead = read_ahead or bulk
-    documents = read_ahead and connection.vendor == "postgresql"
-    prepared: Iterator[_Prepared] = (_prepare(b) for b in _batches(records, batch_size))
-    if read_ahead:
-        prepared = _read_ahead(prepared)
-        if documents:
-            # A third thread: reading and normalising the batch after next while the documents
-            # of the next one are computed and the current one is written.
-            prepared = _read_ahead(_with_documents(p) for p in prepared)
+    # SQLite runs in this process, under its GIL; PostgreSQL's server wants the other core.
+    if read_ahead and connection.vendor == "sqlite" and in_process(records):
+        prepared: Iterator[Prepared] = prepared_in_process(records, batch_size)
+    else:
+        prepared = (prepare(b) for b in batches(records, batch_size))
+        if read_ahead:
+            prepared = _read_ahead(prepared)
+    if read_ahead and connection.vendor == "postgresql":
+        # Computing the next batch's documents while the current one is written.
+        prepared = _read_ahead(_with_documents(p) for p in prepared)
     index = _BulkLoad() if bulk and not connection.in_atomic_block else None
+    known = _Known()
     try:
         for batch in prepared:
-            stored = _store(batch, on_batch, bulk=bulk)
+            stored = _store(batch, on_batch, known, bulk=bulk)
             result.add(stored)
-            if index is not None:
-                index.written(stored.new + stored.updated)
+            if index is not None and index.written(stored.new + stored.updated):
+                # No foreign key checks the links from here on: ids remembered before (of
+                # authors a moderator may have merged away since) are looked up again.
+                known.forget()
     except BaseException:
         if index is not None:
             index.finish(quietly=True)
@@ -228,14 +178,17 @@ class _BulkLoad:
                 self.autocheckpoint = int(cursor.fetchone()[0])
                 cursor.execute("PRAGMA wal_autocheckpoint = 50000")
 
-    def written(self, documents: int) -> None:
+    def written(self, documents: int) -> bool:
+        """Count papers written; True when this set the link tables' foreign keys aside."""
         self.count += documents
         if self.tried or self.count < self.threshold:
-            return
+            return False
         self.tried = True
         self.dropped = schema.drop_text_index(connection) or self.dropped
-        if self.postgres:
-            self.held = pgload.drop_link_keys(connection) or self.held
+        if not self.postgres or not pgload.drop_link_keys(connection):
+            return False
+        self.held = True
+        return True
 
     def finish(self, quietly: bool = False) -> None:
         try:
@@ -258,17 +211,6 @@ def import_record(record: PaperRecord) -> Paper:
     if result.failures:
         raise RecordError(result.failures[0][1])
     return Paper.objects.get(arxiv_id=record.arxiv_id)
-
-
-def _batches(records: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRecord]]:
-    batch: list[PaperRecord] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _read_ahead[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
@@ -318,39 +260,7 @@ def _read_ahead[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
         thread.join(timeout=5)
 
 
-@dataclass
-class _Prepared:
-    size: int  # records in the batch as read
-    records: list[PaperRecord]  # normalised, one per arXiv id
-    result: ImportResult  # failures and in-batch duplicates so far
-    # Search documents computed ahead by arXiv id (PostgreSQL, read ahead), else None.
-    documents: dict[str, bytes] | None = None
-
-
-def _prepare(batch: list[PaperRecord], documents: bool = False) -> _Prepared:
-    """Normalise a batch and keep one record per id; with ``documents``, compute the search
-    documents of the records whose title or abstract is not stored yet."""
-    result = ImportResult()
-    by_id: dict[str, PaperRecord] = {}
-    for record in batch:
-        try:
-            _normalise(record)
-        except RecordError as e:
-            result.fail(str(record.arxiv_id), str(e))
-            continue
-        # A batch holding one id twice keeps the newest version (the later one on a tie).
-        seen = by_id.get(record.arxiv_id)
-        if seen is not None:
-            result.unchanged += 1
-            if seen.version > record.version:
-                continue
-        by_id[record.arxiv_id] = record
-    records = list(by_id.values())
-    prepared = _Prepared(len(batch), records, result)
-    return _with_documents(prepared) if documents else prepared
-
-
-def _with_documents(prepared: _Prepared) -> _Prepared:
+def _with_documents(prepared: Prepared) -> Prepared:
     prepared.documents = _documents(prepared.records)
     return prepared
 
@@ -384,14 +294,19 @@ def _documents(records: list[PaperRecord]) -> dict[str, bytes]:
         return {}
 
 
-def _store(prepared: _Prepared, on_batch, *, bulk: bool = False) -> ImportResult:
+def _store(
+    prepared: Prepared, on_batch, known: _Known | None = None, *, bulk: bool = False
+) -> ImportResult:
     records, result = prepared.records, prepared.result
+    known = known if known is not None else _Known()
+    learned = _Known()
     try:
         with transaction.atomic():
-            _write(records, result, prepared.documents)
+            _write(records, result, prepared.documents, known, learned)
             _announce(result.paper_ids, bulk)
     except DatabaseError as e:
         log.warning("batch of %d refused (%s); retrying record by record", len(records), e)
+        known.forget()
         result = ImportResult(failed=result.failed, failures=result.failures)
         result.unchanged += prepared.size - len(records) - result.failed
         for record in records:
@@ -405,6 +320,8 @@ def _store(prepared: _Prepared, on_batch, *, bulk: bool = False) -> ImportResult
             else:
                 result.add(one)
                 result.paper_ids += one.paper_ids
+    else:
+        known.learn(learned)
     if on_batch is not None:
         on_batch(result)
     return result
@@ -419,11 +336,16 @@ def _announce(paper_ids: list[int], bulk: bool) -> None:
 
 
 def _write(
-    records: list[PaperRecord], result: ImportResult, documents: dict[str, bytes] | None = None
+    records: list[PaperRecord],
+    result: ImportResult,
+    documents: dict[str, bytes] | None = None,
+    known: _Known | None = None,
+    learned: _Known | None = None,
 ) -> None:
     """Write a batch (inside a transaction). With ``documents`` (PostgreSQL, computed ahead),
     also the search documents of the papers whose title or abstract changed, instead of the
-    trigger."""
+    trigger. Authors and categories in ``known`` are taken as they are; those this batch
+    inserts or looks up are added to ``learned``."""
     if not records:
         return
     if documents is not None:
@@ -503,7 +425,11 @@ def _write(
         pk_of.update(created)
         result.paper_ids += [created[v["arxiv_id"]] for v in new_rows]
         retext += [(created[v["arxiv_id"]], v["arxiv_id"]) for v in new_rows]
-    _link([(pk_of[r.arxiv_id], r) for r in records if r.arxiv_id in relink])
+    _link(
+        [(pk_of[r.arxiv_id], r) for r in records if r.arxiv_id in relink],
+        known or _Known(),
+        learned if learned is not None else _Known(),
+    )
     if documents is not None:
         _write_documents(retext, documents)
 
@@ -631,43 +557,68 @@ def _unlink(pks: list[int]) -> None:
         Paper.categories.through.objects.filter(paper_id__in=pks).delete()
 
 
-def _link(items: list[tuple[int, PaperRecord]]) -> None:
+def _link(items: list[tuple[int, PaperRecord]], known: _Known, learned: _Known) -> None:
     """Link papers that have no links to their authors (in order) and categories, creating the
-    missing authors and categories; a few statements per batch, not per paper."""
+    missing authors and categories; a few statements per batch, not per paper. Names and codes
+    in ``known`` need no statement; the others go to ``learned``."""
     if not items:
         return
-    names = sorted({name for _, r in items for name in r.authors})
-    codes = sorted({code for _, r in items for code in r.categories})
+    names = sorted({n for _, r in items for n in r.authors if n not in known.authors})
+    codes = sorted({c for _, r in items for c in r.categories if c not in known.categories})
     qn = connection.ops.quote_name
     author_table = qn(Author._meta.db_table)
-    category_table = qn(Category._meta.db_table)
-    through = Paper.categories.through
-    with connection.cursor() as cursor:
-        for table, column, values in (
-            (author_table, "name", names),
-            (category_table, "code", codes),
-        ):
-            if not values:
-                continue
+    if names:
+        learned.authors.update(_author_ids(author_table, names))
+    if codes:
+        with connection.cursor() as cursor:
+            table = qn(Category._meta.db_table)
             if connection.vendor == "postgresql":
                 cursor.execute(
-                    f"INSERT INTO {table} ({column}) SELECT unnest(%s::text[]) "
-                    "ON CONFLICT DO NOTHING",
-                    [values],
+                    f"INSERT INTO {table} (code) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                    [codes],
                 )
             else:
                 cursor.executemany(
-                    f"INSERT INTO {table} ({column}) VALUES (%s) ON CONFLICT DO NOTHING",
-                    [(v,) for v in values],
+                    f"INSERT INTO {table} (code) VALUES (%s) ON CONFLICT DO NOTHING",
+                    [(c,) for c in codes],
                 )
-    author_pk = _pks_by(author_table, "name", "id", names) if names else {}
+        learned.categories.update(codes)
+    author_pk = ChainMap(learned.authors, known.authors)
     _copy_or_executemany(
         qn(PaperAuthor._meta.db_table),
         "paper_id, author_id, position",
         [(pk, author_pk[name], i) for pk, r in items for i, name in enumerate(r.authors)],
     )
     _copy_or_executemany(
-        qn(through._meta.db_table),
+        qn(Paper.categories.through._meta.db_table),
         "paper_id, category_id",
         [(pk, code) for pk, r in items for code in r.categories],
     )
+
+
+def _author_ids(table: str, names: list[str]) -> dict[str, int]:
+    """The ids of these authors by name, inserting those not there yet. On PostgreSQL the
+    insert returns the new ones' ids, so only names that were already there are looked up;
+    the names go as one binary array (quoting each as text cost more than the insert)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (name) VALUES (%s) ON CONFLICT DO NOTHING",
+                [(n,) for n in names],
+            )
+        return _pks_by(table, "name", "id", names)
+    import psycopg  # PostgreSQL only
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name) SELECT unnest(%b::text[]) ON CONFLICT DO NOTHING "
+            "RETURNING name, id",
+            [names],
+        )
+        found = dict(cursor.fetchall())
+        there = [n for n in names if n not in found]
+        if there:
+            cursor.execute(f"SELECT name, id FROM {table} WHERE name = ANY(%b::text[])", [there])
+            found.update(cursor.fetchall())
+    return found

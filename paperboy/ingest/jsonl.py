@@ -90,6 +90,25 @@ def _open_lines(source: str | os.PathLike | IO) -> Iterator[Iterable[bytes | str
     yield buffered
 
 
+@dataclass(frozen=True)
+class JsonlSource:
+    """The records of a JSONL file, as ``read_records`` reads them when iterated. The importer
+    reads a large one in a process of its own (``paperboy.ingest.prepare``)."""
+
+    path: str
+    on_error: Callable[[JsonlError], None] | None = None
+
+    def __iter__(self) -> Iterator[JsonlRecord]:
+        return read_records(self.path, on_error=self.on_error)
+
+    def size(self) -> int:
+        """Bytes on disk (0 when the file cannot be read: reading it will say why)."""
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return 0
+
+
 def read_records(
     source: str | os.PathLike | IO,
     *,

@@ -41,6 +41,19 @@ def held(connection) -> bool:
     return HeldForeignKey.objects.using(connection.alias).exists()
 
 
+def loading(connection) -> bool:
+    """Inside a transaction: whether a bulk import has the keys set aside, waiting for one
+    that is setting them aside right now. Deleting authors (a merge) must wait until it is not:
+    an import links to authors by the ids it read, and no key would stop a link to a deleted
+    one. Once this returned False, no import sets the keys aside before the transaction ends.
+    Always False on other databases (their keys stay)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PG_TEXT_INDEX_LOCK])
+    return held(connection)
+
+
 def drop_link_keys(connection) -> bool:
     """Drop the link tables' single-column foreign keys, remembering each, in one transaction.
 

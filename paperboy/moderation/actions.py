@@ -3,13 +3,14 @@ when, why) in the same transaction: there is no moderation without its trace."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Model
 from django.utils import timezone
 
 from paperboy.accounts.models import AuthorClaim, Follow, User
 from paperboy.comments import discussion
 from paperboy.comments.models import Comment
+from paperboy.ingest import pgload
 from paperboy.lib import pagecache
 from paperboy.moderation.models import AuditLog, Report
 from paperboy.papers.models import Author, Paper, PaperAuthor
@@ -165,6 +166,11 @@ def merge_authors(*, actor, keep: Author, duplicates: list[Author], reason: str)
     everyone = [keep.pk, *ids]
     _refuse_conflicting_merge(everyone)
     with transaction.atomic():
+        if pgload.loading(connection):
+            raise ModerationError(
+                "A bulk import is loading papers right now; merge these authors once it has "
+                "finished. Nothing was merged."
+            )
         moved = PaperAuthor.objects.filter(author_id__in=ids).update(author=keep)
         followers = set(Follow.objects.filter(author=keep).values_list("user_id", flat=True))
         Follow.objects.filter(author_id__in=ids, user_id__in=followers).delete()

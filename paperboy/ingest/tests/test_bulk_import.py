@@ -12,6 +12,7 @@ from paperboy.ingest import importer, pgload
 from paperboy.ingest.importer import import_records
 from paperboy.ingest.jsonl import read_records
 from paperboy.ingest.models import HeldForeignKey
+from paperboy.ingest.prepare import prepare
 from paperboy.papers.models import Paper, PaperAuthor
 from paperboy.search import lexical, schema
 
@@ -126,7 +127,8 @@ def test_a_second_bulk_import_changes_nothing_and_a_retitled_paper_gets_a_new_do
     if connection.vendor == "postgresql":
         # Computed ahead: only the paper whose stored text differs.
         records = list(read_records(_write(tmp_path, lines, "changed.jsonl")))
-        assert set(importer._prepare(records, documents=True).documents) == {"2503.00004"}
+        documents = importer._with_documents(prepare(records)).documents
+        assert set(documents) == {"2503.00004"}
     changed = _bulk(_write(tmp_path, lines, "changed.jsonl"))
     assert (changed.new, changed.updated, changed.unchanged) == (0, 1, 8)
     assert _stale_documents() == 0
@@ -305,3 +307,69 @@ def test_a_bulk_import_gives_back_the_connection_settings_it_changed(tmp_path, r
     if connection.vendor == "sqlite":
         assert before == (1000,)  # SQLite's default: the WAL is copied back every 4 MB…
         assert seen == [(50000,)] * 2  # …and every ~200 MB while the import writes
+
+
+def _authors_of(arxiv_id: str) -> list[str]:
+    return list(
+        PaperAuthor.objects.filter(paper__arxiv_id=arxiv_id)
+        .order_by("position")
+        .values_list("author__name", flat=True)
+    )
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+@pytest.mark.django_db(transaction=True)
+def test_an_author_merged_away_during_an_import_is_not_linked_by_a_remembered_id(
+    tmp_path, rebuilds, bulk
+):
+    """The import remembers author ids between batches. A moderator merges "Shared Person"
+    away after the first batch; the third and later name them again and must link a live
+    author, whether the foreign keys are there (the batch is refused, then retried) or, in a
+    bulk import on PostgreSQL, set aside after the second batch (the remembered ids go with
+    them: without the keys nothing would refuse a link to the deleted author)."""
+    from paperboy.moderation import actions
+    from paperboy.papers.models import Author
+    from paperboy.test import make_user
+
+    moderator = make_user("mod", is_staff=True)
+    merged = []
+
+    def merge_once(result):
+        if not merged:
+            keep = Author.objects.create(name="S. Person")
+            gone = Author.objects.get(name="Shared Person")
+            actions.merge_authors(actor=moderator, keep=keep, duplicates=[gone], reason="t")
+            merged.append(gone.pk)
+
+    lines = [_line(n) for n in range(1, 9)]
+    for n in (3, 4):  # the second batch does not name them
+        lines[n - 1]["authors"] = [f"Author {n}"]
+    result = import_records(
+        read_records(_write(tmp_path, lines)), batch_size=2, bulk=bulk, on_batch=merge_once
+    )
+    assert (result.new, result.failed) == (8, 0)
+    assert HeldForeignKey.objects.count() == 0
+    assert _authors_of("2503.00001") == ["Author 1", "S. Person"]
+    for n in range(5, 9):  # imported after the merge: the name is a new author again
+        assert _authors_of(f"2503.{n:05d}") == [f"Author {n}", "Shared Person"]
+    assert Author.objects.get(name="Shared Person").pk != merged[0]
+    assert not PaperAuthor.objects.filter(author_id=merged[0]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_merging_authors_waits_for_a_bulk_import_holding_the_keys(tmp_path, rebuilds):
+    from paperboy.moderation import actions
+    from paperboy.papers.models import Author
+    from paperboy.test import make_user
+
+    _bulk(_write(tmp_path, [_line(1), _line(2)]))
+    keep, gone = Author.objects.get(name="Author 1"), Author.objects.get(name="Author 2")
+    moderator = make_user("mod", is_staff=True)
+    if connection.vendor == "postgresql":
+        assert pgload.drop_link_keys(connection)  # as a bulk import does while it loads
+        with pytest.raises(actions.ModerationError, match="bulk import"):
+            actions.merge_authors(actor=moderator, keep=keep, duplicates=[gone], reason="t")
+        assert Author.objects.filter(pk=gone.pk).exists()
+        pgload.restore_link_keys(connection)
+    actions.merge_authors(actor=moderator, keep=keep, duplicates=[gone], reason="t")
+    assert _authors_of("2503.00002") == ["Author 1", "Shared Person"]

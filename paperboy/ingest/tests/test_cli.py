@@ -23,7 +23,14 @@ def jsonl(tmp_path):
     return path
 
 
-def test_import_reports_bad_lines_imports_the_rest_and_exits_1(jsonl, db, capsys):
+@pytest.mark.parametrize("in_process", [False, True], ids=["thread", "process"])
+def test_import_reports_bad_lines_imports_the_rest_and_exits_1(
+    jsonl, db, capsys, monkeypatch, in_process
+):
+    from paperboy.ingest import prepare
+
+    # A large file is read in a process of its own, a small one in a thread.
+    monkeypatch.setattr(prepare, "PROCESS_MIN_BYTES", 0 if in_process else 1 << 40)
     assert main(["import", "papers", str(jsonl)]) == 1
     out, err = capsys.readouterr()
     assert "5 new, 0 updated, 0 unchanged, 2 failed" in out
