@@ -373,3 +373,20 @@ def test_merging_authors_waits_for_a_bulk_import_holding_the_keys(tmp_path, rebu
         pgload.restore_link_keys(connection)
     actions.merge_authors(actor=moderator, keep=keep, duplicates=[gone], reason="t")
     assert _authors_of("2503.00002") == ["Author 1", "Shared Person"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_import_leaves_no_connection_of_its_threads_open(tmp_path, rebuilds):
+    def backends() -> int:
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            return cursor.fetchone()[0]
+
+    before = backends()
+    result = _bulk(_write(tmp_path, [_line(n) for n in range(1, 12)]), batch_size=2)
+    assert result.new == 11
+    assert backends() == before

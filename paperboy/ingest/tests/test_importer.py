@@ -35,6 +35,20 @@ def test_it_imports_papers_with_ordered_authors_and_categories(db):
     assert Paper.objects.get(arxiv_id="2501.00002").author_names() == ["Zoë Ångström"]
 
 
+@pytest.mark.parametrize("bulk", [False, True])
+def test_codes_and_names_with_copy_escapes_are_stored_as_they_are(transactional_db, bulk):
+    """The link tables are written in COPY's text format on PostgreSQL: what it escapes."""
+    odd = ["back\\slash", "tab\there", "new\nline", "cr\rhere", "\\N"]
+    result = import_records(
+        [record(categories=odd, authors=["O\\Brien"]), record("2501.00002")], bulk=bulk
+    )
+    assert (result.new, result.failed) == (2, 0)
+    paper = Paper.objects.get(arxiv_id="2501.00001")
+    assert paper.category_codes() == sorted(odd)
+    assert paper.author_names() == ["O\\Brien"]
+    assert Paper.objects.get(arxiv_id="2501.00002").category_codes() == ["cs.CL", "cs.LG"]
+
+
 def test_running_it_twice_changes_nothing(db):
     import_records([record(), record("2501.00002")])
     before = list(Paper.objects.order_by("pk").values())
