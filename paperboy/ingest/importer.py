@@ -40,6 +40,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, connections, transaction
@@ -325,17 +326,25 @@ def _documents(records: list[PaperRecord]) -> dict[str, bytes]:
     )
     params = [[r.arxiv_id for r in records], [r.title for r in records]]
     params.append([r.abstract for r in records])
-    import psycopg  # PostgreSQL only
-
     try:
-        connection.ensure_connection()
-        # Django's cursors bind on the client side, which has no binary results.
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        with _binding_cursor() as cursor:
             cursor.execute(sql, params, binary=True)
             return dict(cursor.fetchall())
     except DatabaseError as e:
         log.warning("search documents of a batch not computed ahead (%s)", e)
         return {}
+
+
+@contextmanager
+def _binding_cursor() -> Iterator:
+    """A psycopg cursor on this thread's PostgreSQL connection (its transaction, Django's
+    error wrapping) that binds parameters on the server: Django's cursors bind on the client,
+    quoting each element of an array as text and giving no binary results."""
+    import psycopg  # PostgreSQL only
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
 
 
 def _store(
@@ -673,10 +682,7 @@ def _author_ids(table: str, names: list[str]) -> dict[str, int]:
                 [(n,) for n in names],
             )
         return _pks_by(table, "name", "id", names)
-    import psycopg  # PostgreSQL only
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with _binding_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (name) SELECT unnest(%b::text[]) ON CONFLICT DO NOTHING "
             "RETURNING name, id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from paperboy.search import indexing, textindex
 from paperboy.search.embeddings import batched, configured_model_id
@@ -35,26 +35,16 @@ def papers_imported(sender, paper_ids: list[int], bulk: bool = False, **kwargs) 
 def _enqueue(paper_ids: list[int]) -> None:
     from paperboy.search.tasks import embed_papers
 
-    have = _embedded(paper_ids, configured_model_id())
+    model_id = configured_model_id()
+    have = set(
+        indexing.Embedding.objects.filter(paper_id__in=paper_ids, model=model_id).values_list(
+            "paper_id", flat=True
+        )
+    )
     todo = sorted(pk for pk in paper_ids if pk not in have)
     with transaction.atomic():  # one commit for the batch's tasks, not one per task
         for chunk in batched(todo, TASK_SIZE):
             embed_papers.enqueue(chunk)
-
-
-def _embedded(paper_ids: list[int], model_id: str) -> set[int]:
-    """Which of these papers have a vector of this model. On PostgreSQL the ids go as one array
-    (an import's batch is a thousand: as many placeholders cost more to build than to run)."""
-    if connection.vendor != "postgresql":
-        found = indexing.Embedding.objects.filter(paper_id__in=paper_ids, model=model_id)
-        return set(found.values_list("paper_id", flat=True))
-    table = connection.ops.quote_name(indexing.Embedding._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT paper_id FROM {table} WHERE model = %s AND paper_id = ANY(%s)",
-            [model_id, list(paper_ids)],
-        )
-        return {row[0] for row in cursor.fetchall()}
 
 
 WORD_FIELDS = frozenset({"title", "abstract"})
