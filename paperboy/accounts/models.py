@@ -199,13 +199,6 @@ class Invitation(models.Model):
 
 
 class FollowQuerySet(models.QuerySet):
-    def organization_ids(self, user) -> set[int]:
-        return set(
-            self.filter(user=user, organization__isnull=False).values_list(
-                "organization_id", flat=True
-            )
-        )
-
     def author_ids(self, user) -> set[int]:
         return set(self.filter(user=user, author__isnull=False).values_list("author_id", flat=True))
 

@@ -112,15 +112,6 @@ class Subscription(models.Model):
             bounced_at=now or timezone.now(), bounce_reason=reason[:500]
         )
 
-    def shown_paper_ids(self) -> set[int]:
-        """Every paper already mailed to this address, so "for you" never repeats one."""
-        shown: set[int] = set()
-        for ids in self.deliveries.filter(status=Delivery.Status.SENT).values_list(
-            "paper_ids", flat=True
-        ):
-            shown.update(ids or [])
-        return shown
-
 
 class DeliveryQuerySet(models.QuerySet):
     def claimable(self, now: datetime, *, lease: timedelta) -> DeliveryQuerySet:

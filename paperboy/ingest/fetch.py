@@ -1,20 +1,16 @@
-"""Fetch one paper on demand (the submit form's "not in the catalog yet" path).
+"""Look one paper up on arXiv on demand (the submit form's "not in the catalog yet" path).
 
-``fetch_paper`` returns the catalog's Paper when it has one; otherwise it asks arXiv once,
-with backoff but without the 3-second pause meant for crawls, and imports the answer.
+``fetch_record`` asks arXiv once, with backoff but without the 3-second pause meant for crawls,
+and returns the parsed record; the caller (``feed/submission.py``) decides whether to write it.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError
-
 from paperboy.ingest.arxiv import ArxivClient, ArxivError, ArxivUnavailable, Feed
-from paperboy.ingest.importer import RecordError, import_record
 from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
-from paperboy.papers.models import Paper
 
 log = logging.getLogger(__name__)
 
@@ -53,30 +49,6 @@ def fetch_record(arxiv_id: str, client: ArxivClient | None = None) -> PaperRecor
         log.info("arXiv has no paper %s (%s)", parsed.base, detail or "empty feed")
         raise PaperNotFound(f"arXiv has no paper with the id {parsed.base}.")
     return record
-
-
-def fetch_paper(arxiv_id: str, client: ArxivClient | None = None) -> Paper:
-    """The Paper for ``arxiv_id`` (an id, ``arXiv:…`` or an arxiv.org link).
-
-    Returns the catalog's paper when it has one; otherwise fetches it (see ``fetch_record``)
-    and imports it.
-    """
-    try:
-        parsed = parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as e:
-        raise PaperNotFound(str(e)) from e
-    existing = Paper.objects.filter(arxiv_id=parsed.base).first()
-    if existing is not None:
-        return existing
-    record = fetch_record(parsed.base, client)
-    try:
-        return import_record(record)
-    except IntegrityError:
-        # Someone else imported it between our lookup and our insert.
-        return Paper.objects.get(arxiv_id=parsed.base)
-    except RecordError as e:
-        log.warning("arXiv's record for %s cannot be imported: %s", parsed.base, e)
-        raise FetchError(f"arXiv's record for {parsed.base} cannot be imported: {e}.") from e
 
 
 def _fetch(client: ArxivClient, base_id: str) -> Feed:

@@ -74,7 +74,6 @@ MAX_KNOWN_AUTHORS = 250_000
 _FIELDS = ("title", "abstract", "comment", "published_at", "updated_at", "version")
 _LINK_FIELDS = ("project_page", "github_repo", "github_stars", "organization_id")
 _COLUMNS = (*_FIELDS, "num_authors", "primary_category", *_LINK_FIELDS)
-_MAX_LENGTHS = {"title": 1000, "project_page": 500, "github_repo": 500}
 
 
 @dataclass

@@ -74,11 +74,3 @@ def parse_arxiv_id(text: str) -> ArxivId:
         base = match.group("old")
     version = match.group("version")
     return ArxivId(base=base, version=int(version) if version else None)
-
-
-def is_arxiv_id(text: str) -> bool:
-    try:
-        parse_arxiv_id(text)
-    except InvalidArxivId:
-        return False
-    return True

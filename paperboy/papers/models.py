@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.db import models
 from django.urls import reverse
 
@@ -39,13 +37,6 @@ class PaperQuerySet(models.QuerySet):
     def for_cards(self) -> PaperQuerySet:
         """What a paper card needs, in one query: the organization rides along."""
         return self.select_related("organization").defer("comment", "updated_at")
-
-    def in_category(self, code: str) -> PaperQuerySet:
-        return self.filter(categories__code=code)
-
-    def on_daily(self, start: date, end: date) -> PaperQuerySet:
-        """Papers that entered the daily list between ``start`` and ``end`` (inclusive)."""
-        return self.filter(daily__day__gte=start, daily__day__lte=end)
 
 
 class Paper(models.Model):
@@ -110,10 +101,6 @@ class Paper(models.Model):
     @property
     def pdf_url(self) -> str:
         return f"https://arxiv.org/pdf/{self.versioned_id}"
-
-    @property
-    def published_date(self) -> datetime:
-        return self.published_at
 
     def author_names(self) -> list[str]:
         """Authors in order (uses ``prefetch_related("authorships__author")`` when present)."""

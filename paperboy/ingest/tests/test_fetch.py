@@ -1,15 +1,12 @@
-"""Tests for fetch_paper: the submit form's on-demand arXiv lookup and import."""
+"""Tests for fetch_record: the submit form's on-demand arXiv lookup (parsed, not written)."""
 
 import httpx
 import pytest
 
 from paperboy.ingest import fetch
 from paperboy.ingest.arxiv import ArxivClient
-from paperboy.ingest.fetch import FetchError, PaperNotFound, fetch_paper
+from paperboy.ingest.fetch import FetchError, PaperNotFound, fetch_record
 from paperboy.ingest.tests.conftest import Reply, fixture_bytes
-from paperboy.papers.models import Paper
-
-pytestmark = pytest.mark.django_db
 
 
 class Recorder:
@@ -30,25 +27,23 @@ class Recorder:
         return ArxivClient(httpx.Client(transport=httpx.MockTransport(self)), **kwargs)
 
 
-def test_it_fetches_and_imports_a_paper_not_in_the_catalog():
+def test_it_fetches_and_parses_one_paper():
     arxiv = Recorder("arxiv_single.xml")
 
-    paper = fetch_paper("2508.18407", client=arxiv.client())
+    paper = fetch_record("2508.18407", client=arxiv.client())
 
-    paper.refresh_from_db()
     assert paper.arxiv_id == "2508.18407"
     assert paper.version == 1
     assert paper.title.startswith("Can Out-of-Distribution Evaluations Uncover Reliance")
-    assert paper.author_names() == [
+    assert paper.authors == [
         "Michal Štefánik",
         "Timothee Mickus",
         "Marek Kadlčík",
         "Michal Spiegel",
         "Josef Kuchař",
     ]
-    assert paper.num_authors == 5
-    assert paper.primary_category == "cs.CL"
-    assert paper.category_codes() == ["cs.AI", "cs.CL"]
+    assert paper.categories[0] == "cs.CL"
+    assert sorted(paper.categories) == ["cs.AI", "cs.CL"]
     assert paper.comment == "To appear in Findings of EMNLP 2025"
     assert paper.abstract.count("\n\n") == 2
     assert arxiv.requests[0].url.params["id_list"] == "2508.18407"
@@ -57,44 +52,32 @@ def test_it_fetches_and_imports_a_paper_not_in_the_catalog():
 def test_it_asks_for_the_latest_version_and_stores_the_one_arxiv_sends():
     arxiv = Recorder("arxiv_multi.xml")
 
-    paper = fetch_paper("https://arxiv.org/abs/2601.19042v1", client=arxiv.client())
+    paper = fetch_record("https://arxiv.org/abs/2601.19042v1", client=arxiv.client())
 
     assert arxiv.requests[0].url.params["id_list"] == "2601.19042"
     assert (paper.arxiv_id, paper.version) == ("2601.19042", 2)
-    assert paper.author_names()[-1] == "Léo Lebrat"
-    assert Paper.objects.count() == 1  # the other papers of the answer are not imported
-
-
-def test_a_second_call_does_not_touch_the_network():
-    arxiv = Recorder("arxiv_single.xml")
-    first = fetch_paper("2508.18407", client=arxiv.client())
-
-    second = fetch_paper("arXiv:2508.18407v1", client=arxiv.client())
-
-    assert second.pk == first.pk
-    assert len(arxiv.requests) == 1
+    assert paper.authors[-1] == "Léo Lebrat"  # the one asked for, not the answer's others
 
 
 def test_it_raises_paper_not_found_on_an_arxiv_error_entry():
     arxiv = Recorder("arxiv_error.xml")
 
     with pytest.raises(PaperNotFound, match="no paper with the id 2501.99999"):
-        fetch_paper("2501.99999", client=arxiv.client())
-    assert not Paper.objects.exists()
+        fetch_record("2501.99999", client=arxiv.client())
 
 
 def test_it_raises_paper_not_found_on_an_empty_feed():
     arxiv = Recorder("arxiv_empty.xml")
 
     with pytest.raises(PaperNotFound):
-        fetch_paper("2501.99999", client=arxiv.client())
+        fetch_record("2501.99999", client=arxiv.client())
 
 
 def test_it_raises_paper_not_found_for_text_that_is_not_an_id_without_asking_arxiv():
     arxiv = Recorder("arxiv_single.xml")
 
     with pytest.raises(PaperNotFound, match="is not an arXiv id"):
-        fetch_paper("attention is all you need", client=arxiv.client())
+        fetch_record("attention is all you need", client=arxiv.client())
     assert arxiv.requests == []
 
 
@@ -102,7 +85,7 @@ def test_it_raises_fetch_error_on_an_unreadable_answer():
     arxiv = Recorder("arxiv_malformed.xml")
 
     with pytest.raises(FetchError, match="could not read") as raised:
-        fetch_paper("2508.18407", client=arxiv.client())
+        fetch_record("2508.18407", client=arxiv.client())
     assert not isinstance(raised.value, PaperNotFound)
 
 
@@ -113,7 +96,7 @@ def test_it_succeeds_after_one_503_from_a_real_server(arxiv_server):
     ]
 
     with ArxivClient(api_url=arxiv_server.url, min_interval=0) as client:
-        paper = fetch_paper("2508.18407", client=client)
+        paper = fetch_record("2508.18407", client=client)
 
     assert paper.arxiv_id == "2508.18407"
     assert len(arxiv_server.requests) == 2
@@ -126,11 +109,10 @@ def test_it_raises_fetch_error_when_arxiv_stays_down(arxiv_server):
         ArxivClient(api_url=arxiv_server.url, min_interval=0, max_attempts=3) as client,
         pytest.raises(FetchError, match="not answering right now") as raised,
     ):
-        fetch_paper("2508.18407", client=client)
+        fetch_record("2508.18407", client=client)
 
     assert not isinstance(raised.value, PaperNotFound)
     assert len(arxiv_server.requests) == 3
-    assert not Paper.objects.exists()
 
 
 def test_the_default_client_honours_settings_and_does_not_pause(arxiv_server, settings):
@@ -141,7 +123,7 @@ def test_the_default_client_honours_settings_and_does_not_pause(arxiv_server, se
     client = fetch.default_client()
     assert client.limiter.min_interval == 0
     client.close()
-    paper = fetch_paper("2508.18407")
+    paper = fetch_record("2508.18407")
 
     assert paper.arxiv_id == "2508.18407"
     assert arxiv_server.requests[0]["User-Agent"] == settings.PAPERBOY_USER_AGENT
