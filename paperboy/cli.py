@@ -78,6 +78,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             "--worker-class", "gthread", "--threads", str(args.threads),
             "--access-logfile", "-",
             "--graceful-timeout", "10",
+            # The longest query a search box sends (paperboy/lib/query.py) fits in one line.
+            "--limit-request-line", "8190",
         ],
         "worker": [python, "-m", "paperboy.cli", "manage", "db_worker", "--queue-name", "*"],
         "scheduler": [python, "-m", "paperboy.cli", "manage", "run_scheduler"],
