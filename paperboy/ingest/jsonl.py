@@ -9,8 +9,13 @@ plus optional ``version``, ``published_at`` and ``updated_at`` (ISO 8601), ``pro
 ``github_repo``, ``github_stars`` and ``organization`` (an organization slug). ``announced`` is
 the arXiv date; ``published_at``, when present, is the more precise timestamp of the same day.
 
-Reading streams line by line in constant memory. A bad line never stops the run: it is handed
+Reading streams line by line in bounded memory. A bad line never stops the run: it is handed
 to ``on_error`` with its line number and reading goes on (without ``on_error`` it is raised).
+Two limits keep a hostile file from stopping the run or filling memory: a line longer than
+``MAX_LINE_BYTES`` is skipped unread (read on in chunks to its end, never held whole, so a small
+gzip of one huge line costs no more memory than a good one), and one nested deeper than
+``MAX_DEPTH`` is refused before it is parsed (Python's JSON parser recurses: 100,000 ``[``
+would raise a RecursionError).
 """
 
 from __future__ import annotations
@@ -42,6 +47,14 @@ _STANDALONE_ARCHIVES = (
 _CATEGORY = re.compile(
     rf"^(?:(?:{_ARCHIVES_WITH_SUBJECTS})\.(?:[A-Z]{{2}}|[a-z]+(?:-[a-z]+)*)|{_STANDALONE_ARCHIVES})$"
 )
+
+
+# The longest line read: the largest arXiv record (a ~3,000-author collaboration) is ~150 KB.
+MAX_LINE_BYTES = 1 << 20
+# The deepest nesting of arrays and objects on a line: a record needs 2.
+MAX_DEPTH = 32
+# Skipping a line that is too long reads it on in pieces of this size.
+_SKIP_CHUNK = 1 << 16
 
 
 def is_arxiv_category(code: str) -> bool:
@@ -97,9 +110,10 @@ class JsonlSource:
 
     path: str
     on_error: Callable[[JsonlError], None] | None = None
+    max_line_bytes: int | None = None  # None: MAX_LINE_BYTES
 
     def __iter__(self) -> Iterator[JsonlRecord]:
-        return read_records(self.path, on_error=self.on_error)
+        return read_records(self.path, on_error=self.on_error, max_line_bytes=self.max_line_bytes)
 
     def size(self) -> int:
         """Bytes on disk (0 when the file cannot be read: reading it will say why)."""
@@ -113,15 +127,19 @@ def read_records(
     source: str | os.PathLike | IO,
     *,
     on_error: Callable[[JsonlError], None] | None = None,
+    max_line_bytes: int | None = None,
 ) -> Iterator[JsonlRecord]:
     """Yield one record per valid line of ``source`` (a path or an open file, plain or gzip).
 
     Blank lines are skipped. A bad line is passed to ``on_error`` (``errors.append`` collects
     them) and skipped; with no ``on_error`` it is raised as a JsonlError naming the line. A
-    file that cannot be read on (a cut-off gzip) ends the records with one such error.
+    line longer than ``max_line_bytes`` (default ``MAX_LINE_BYTES``; characters for a text
+    file) is such a bad line, skipped without being held. A file that cannot be read on (a
+    cut-off gzip) ends the records with one such error.
     """
+    limit = MAX_LINE_BYTES if max_line_bytes is None else max_line_bytes
     with _open_lines(source) as f:
-        lines, number = iter(f), 0
+        lines, number = _bounded_lines(f, limit), 0
         while True:
             try:
                 line = next(lines)
@@ -135,9 +153,11 @@ def read_records(
                 on_error(error)
                 return
             number += 1
-            if not line.strip():
-                continue
             try:
+                if line is None:
+                    raise JsonlError(number, f"longer than {limit:,} bytes, the longest line read")
+                if not line.strip():
+                    continue
                 if isinstance(line, bytes):
                     # Decoded line by line: a stray byte costs its own line, not the file.
                     try:
@@ -153,7 +173,38 @@ def read_records(
                 on_error(error)
 
 
+def _bounded_lines(f: IO, limit: int) -> Iterator[bytes | str | None]:
+    """The lines of ``f``, each at most ``limit`` long (plus its newline); a longer line is
+    read on to its end in small pieces, dropped, and yielded as None."""
+    while line := f.readline(limit + 1):
+        if len(line) <= limit or line[-1:] in ("\n", b"\n"):
+            yield line
+            continue
+        while (rest := f.readline(_SKIP_CHUNK)) and rest[-1:] not in ("\n", b"\n"):
+            pass
+        yield None
+
+
+# A JSON string (with its escapes) and what is not a bracket, for measuring nesting.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _nested_deeper_than(line: str, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than ``limit`` on ``line`` (brackets inside
+    strings do not count)."""
+    depth = 0
+    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", line)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def parse_line(line: str, *, number: int = 0) -> JsonlRecord:
+    # Counting brackets is cheap; only a line with many of them is measured properly.
+    if line.count("[") + line.count("{") > MAX_DEPTH and _nested_deeper_than(line, MAX_DEPTH):
+        raise JsonlError(number, f"nested deeper than {MAX_DEPTH} levels")
     try:
         data = json.loads(line)
     except ValueError as e:

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import zlib
 
 import pytest
 
@@ -260,3 +261,33 @@ def test_a_cut_off_gzip_keeps_what_came_before_and_reports_the_rest(tmp_path, db
     for paper in Paper.objects.all():  # every paper that went in went in whole
         assert paper.title == rows[paper.arxiv_id]["title"]
         assert paper.author_names() == rows[paper.arxiv_id]["authors"]
+
+
+@pytest.mark.parametrize("in_process", [False, True], ids=["thread", "process"])
+def test_a_hostile_file_is_reported_line_by_line_and_the_rest_imported(
+    tmp_path, db, capsys, monkeypatch, in_process
+):
+    from paperboy.ingest import jsonl, prepare
+
+    monkeypatch.setattr(prepare, "PROCESS_MIN_BYTES", 0 if in_process else 1 << 40)
+    # A small limit to keep the test cheap; the default is tested in test_jsonl.py.
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 64 << 10)
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip file
+    parts = [
+        packer.compress(line("2511.00001") + b"\n"),
+        packer.compress(b"[" * 10_000 + b"\n"),  # a RecursionError in Python's JSON parser
+        packer.compress(line("2511.00002") + b"\n"),
+    ]
+    parts += [packer.compress(b" " * (1 << 20)) for _ in range(8)]  # an 8 MiB line
+    parts += [packer.compress(b"\n" + line("2511.00003") + b"\n"), packer.flush()]
+    path = tmp_path / "hostile.jsonl.gz"
+    path.write_bytes(b"".join(parts))
+
+    assert main(["import", "papers", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "3 new, 0 updated, 0 unchanged, 2 failed" in out
+    assert "failed line 2: nested deeper than 32 levels" in err
+    assert "failed line 4: longer than 65,536 bytes, the longest line read" in err
+    assert sorted(Paper.objects.values_list("arxiv_id", flat=True)) == [
+        "2511.00001", "2511.00002", "2511.00003"
+    ]  # fmt: skip

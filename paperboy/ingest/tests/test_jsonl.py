@@ -1,6 +1,8 @@
 import gzip
 import io
 import json
+import tracemalloc
+import zlib
 from datetime import UTC, datetime
 
 import pytest
@@ -153,3 +155,105 @@ def test_a_line_that_is_not_utf8_is_reported_and_the_others_read(tmp_path, gz):
     records = list(read_records(path, on_error=errors.append))
     assert [r.arxiv_id for r in records] == ["2606.30776"]
     assert [str(e) for e in errors] == ["line 1: not valid UTF-8 (byte 0xff at 33)"]
+
+
+# --- hostile files: limits on nesting and line length -----------------------------------------
+
+
+def _record_line(arxiv_id: str, **fields) -> bytes:
+    return json.dumps({**LINE, "id": arxiv_id, **fields}).encode() + b"\n"
+
+
+def test_a_line_nested_too_deep_is_reported_and_the_others_read():
+    raw = (
+        _record_line("2606.00001")
+        + b"[" * 100_000  # Python's JSON parser would raise RecursionError on it
+        + b"\n"
+        + b'{"id": "2606.00002", "authors": '
+        + b"[" * 33
+        + b"]" * 33
+        + b"}\n"
+        # Brackets inside strings are text, not nesting.
+        + _record_line("2606.00003", title="[" * 100 + "{" * 100, abstract='"]]]\\"[[[')
+    )
+    errors: list[JsonlError] = []
+    records = list(read_records(io.BytesIO(raw), on_error=errors.append))
+    assert [r.arxiv_id for r in records] == ["2606.00001", "2606.00003"]
+    assert records[1].title == "[" * 100 + "{" * 100
+    assert [str(e) for e in errors] == [
+        "line 2: nested deeper than 32 levels",
+        "line 3: nested deeper than 32 levels",
+    ]
+
+
+def _peak_bytes(read) -> tuple[object, int]:
+    """What ``read()`` returns and the most memory Python held while it ran."""
+    tracemalloc.start()
+    try:
+        return read(), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_small_gzip_of_one_huge_line_is_skipped_in_bounded_memory(tmp_path):
+    huge = 32 << 20  # 32 MiB of one line, a 32 KB file: a gzip bomb in small
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+    parts = [packer.compress(_record_line("2606.00001"))]
+    parts += [packer.compress(b"x" * (1 << 20)) for _ in range(huge >> 20)]
+    parts += [packer.compress(b"\n" + _record_line("2606.00002")), packer.flush()]
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(b"".join(parts))
+    assert path.stat().st_size < 64 << 10
+
+    errors: list[JsonlError] = []
+    records, peak = _peak_bytes(
+        lambda: list(read_records(path, on_error=errors.append, max_line_bytes=64 << 10))
+    )
+    assert [r.arxiv_id for r in records] == ["2606.00001", "2606.00002"]
+    assert [str(e) for e in errors] == ["line 2: longer than 65,536 bytes, the longest line read"]
+    assert peak < 2 << 20  # the line is 32 MiB
+
+
+class _EndlessLine(io.RawIOBase):
+    """A stream of ``size`` bytes of "x" made as it is read (nothing holds them), then a
+    newline and ``tail``."""
+
+    def __init__(self, size: int, tail: bytes) -> None:
+        self.left, self.tail = size, b"\n" + tail
+        self.block = b"x" * (1 << 16)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.left:
+            n = min(len(buffer), self.left, len(self.block))
+            buffer[:n] = self.block[:n]
+            self.left -= n
+            return n
+        n = min(len(buffer), len(self.tail))
+        buffer[:n], self.tail = self.tail[:n], self.tail[n:]
+        return n
+
+
+def test_the_default_line_limit_skips_a_huge_line_without_holding_it():
+    from paperboy.ingest.jsonl import MAX_LINE_BYTES
+
+    size = 64 * MAX_LINE_BYTES  # 64 MiB
+    stream = io.BufferedReader(_EndlessLine(size, _record_line("2606.00002")))
+    errors: list[JsonlError] = []
+    records, peak = _peak_bytes(lambda: list(read_records(stream, on_error=errors.append)))
+    assert [r.arxiv_id for r in records] == ["2606.00002"]
+    assert [str(e) for e in errors] == [
+        "line 1: longer than 1,048,576 bytes, the longest line read"
+    ]
+    assert peak < 4 * MAX_LINE_BYTES
+
+
+def test_a_line_just_within_the_limit_is_read():
+    line = _record_line("2606.00001")
+    body = line.rstrip(b"\n")
+    records = list(read_records(io.BytesIO(line + line), max_line_bytes=len(body)))
+    assert len(records) == 2
+    with pytest.raises(JsonlError, match="line 1: longer than"):
+        list(read_records(io.BytesIO(line), max_line_bytes=len(body) - 1))
