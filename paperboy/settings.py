@@ -256,6 +256,33 @@ def _mailers(url: str) -> dict:
 
 MAILERS = _mailers(envstr("PAPERBOY_SMTP_URL"))
 
+# --- HTTPS ----------------------------------------------------------------------------------
+# An https PAPERBOY_SITE_URL makes the site https-only: secure cookies, HSTS and a redirect of
+# plain-http requests. Behind a proxy that ends TLS, PAPERBOY_PROXY_SSL_HEADER names the header
+# it sets on https requests ("X-Forwarded-Proto"; it must overwrite what clients send), so
+# Django knows a request came over https; the redirect is on by default only then (without it
+# every request looks like plain http, and redirecting would loop). `paperboy manage check
+# --deploy` passes with both set.
+HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+_proxy_ssl_header = os.environ.get("PAPERBOY_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    _proxy_ssl_header = _proxy_ssl_header.upper().replace("-", "_").removeprefix("HTTP_")
+    SECURE_PROXY_SSL_HEADER = (
+        f"HTTP_{_proxy_ssl_header}",
+        os.environ.get("PAPERBOY_PROXY_SSL_VALUE", "https"),
+    )
+SECURE_SSL_REDIRECT = envbool("PAPERBOY_SSL_REDIRECT", str(HTTPS and bool(_proxy_ssl_header)))
+# Health checks from the container or load balancer come over plain http on the inside.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SECURE_HSTS_SECONDS = envint("PAPERBOY_HSTS_SECONDS", "31536000" if HTTPS else "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("PAPERBOY_HSTS_INCLUDE_SUBDOMAINS", "true")
+SECURE_HSTS_PRELOAD = envbool("PAPERBOY_HSTS_PRELOAD", "false")
+if not SECURE_HSTS_PRELOAD:
+    # Asking browsers to preload the domain is the operator's decision (PAPERBOY_HSTS_PRELOAD),
+    # not a deployment fault for `check --deploy` to report.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
