@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 import paperboy
+from paperboy.ingest import jsonl
 from paperboy.ingest.jsonl import JsonlError, JsonlSource, read_records
 from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
@@ -172,11 +173,14 @@ def prepared_in_process(source: JsonlSource, batch_size: int) -> Iterator[Prepar
     line goes to ``source.on_error`` (without one it is raised, as ``read_records`` does); an
     error of the reading process (the file cannot be opened, say) is raised here, and its end
     without a last word as a ``ChildProcessError`` (an ``OSError``)."""
+    max_line_bytes = source.max_line_bytes
+    if max_line_bytes is None:
+        max_line_bytes = jsonl.MAX_LINE_BYTES  # read now: the other process has its own copy
     package_root = Path(paperboy.__file__).resolve().parent.parent
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package_root), env.get("PYTHONPATH")]))
     child = subprocess.Popen(
-        [sys.executable, "-c", _SERVE, source.path, str(batch_size)],
+        [sys.executable, "-c", _SERVE, source.path, str(batch_size), str(max_line_bytes)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         env=env,
@@ -216,7 +220,7 @@ def serve(argv: list[str]) -> int:
     """The reading process: writes pickled ``("batch", Prepared, errors)`` for each batch, then
     ``("end", None, errors)``, or ``("raise", exception, [])`` when reading fails, to stdout;
     errors are (line, message)."""
-    path, batch_size = argv[0], int(argv[1])
+    path, batch_size, max_line_bytes = argv[0], int(argv[1]), int(argv[2])
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # the pipe carries nothing else
 
@@ -226,7 +230,11 @@ def serve(argv: list[str]) -> int:
 
     errors: list[tuple[int, str]] = []
     try:
-        records = read_records(path, on_error=lambda e: errors.append((e.line, e.message)))
+        records = read_records(
+            path,
+            on_error=lambda e: errors.append((e.line, e.message)),
+            max_line_bytes=max_line_bytes,
+        )
         for batch in batches(records, batch_size):
             send(("batch", prepare(batch), errors))
             errors = []
