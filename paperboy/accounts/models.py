@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from paperboy.lib.weblinks import http_url_check, validate_link
+
 # Top-level paths an organization slug would shadow in ``/<slug>/papers``.
 RESERVED_SLUGS = frozenset(
     [
@@ -49,7 +51,12 @@ class User(AbstractUser):
     """A member. Email verification and login are handled by django-allauth."""
 
     bio = models.TextField(blank=True, max_length=1000)
-    website = models.URLField(blank=True, max_length=300)
+    website = models.URLField(blank=True, max_length=300, validators=[validate_link])
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.CheckConstraint(condition=http_url_check("website"), name="user_website_http")
+        ]
 
     def __str__(self) -> str:
         return self.username
@@ -80,10 +87,10 @@ class Organization(models.Model):
 
     slug = models.SlugField(max_length=64, unique=True, validators=[validate_org_slug])
     name = models.CharField("display name", max_length=200)
-    avatar_url = models.URLField(blank=True, max_length=500)
+    avatar_url = models.URLField(blank=True, max_length=500, validators=[validate_link])
     avatar = models.ImageField(upload_to="avatars/orgs/", blank=True)
     description = models.TextField(blank=True, max_length=4000, help_text="Markdown.")
-    website = models.URLField(blank=True, max_length=300)
+    website = models.URLField(blank=True, max_length=300, validators=[validate_link])
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
@@ -93,6 +100,14 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=http_url_check("avatar_url"), name="organization_avatar_url_http"
+            ),
+            models.CheckConstraint(
+                condition=http_url_check("website"), name="organization_website_http"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -23,7 +23,9 @@ from paperboy.feed.models import DailyEntry
 from paperboy.ingest.hf import DailyItem, HfOrganization, ItemError
 from paperboy.ingest.importer import ImportResult, import_records
 from paperboy.ingest.models import StarSnapshot
+from paperboy.ingest.prepare import RecordError
 from paperboy.ingest.runs import Progress
+from paperboy.lib.weblinks import BadLink, clean_link
 from paperboy.papers.models import Paper
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -62,6 +64,10 @@ def import_daily_items(
                     votes.refresh_counters(paper.pk)
         except _Failed:
             pass
+        except RecordError as e:
+            orgs.clear()  # what this transaction created is gone
+            one = ImportResult()
+            one.fail(arxiv_id, str(e))
         except DatabaseError as e:
             orgs.clear()  # what this transaction created is gone
             one = ImportResult()
@@ -83,14 +89,16 @@ def _organization(value: HfOrganization | None, cache: dict[str, Organization]):
         return None
     slug = org_slug(value.name)
     if slug not in cache:
-        avatar = value.avatar if value.avatar.startswith(("http://", "https://")) else ""
+        try:
+            avatar = clean_link(value.avatar, field="avatar")
+        except BadLink:
+            avatar = ""  # a picture is optional: the organization is imported without it
         org, created = Organization.objects.get_or_create(
-            slug=slug,
-            defaults={"name": (value.fullname or value.name)[:200], "avatar_url": avatar[:500]},
+            slug=slug, defaults={"name": (value.fullname or value.name)[:200], "avatar_url": avatar}
         )
         if not created and not org.avatar_url and avatar:
             # Fill what is blank; an operator's edits to a known organization stay.
-            org.avatar_url = avatar[:500]
+            org.avatar_url = avatar
             org.save(update_fields=["avatar_url"])
         cache[slug] = org
     return cache[slug]
@@ -100,10 +108,13 @@ def _apply(paper: Paper, item: DailyItem, orgs: dict[str, Organization]) -> bool
     """Set the Hugging Face fields of ``paper`` and its entry; True when something changed."""
     fields = {"imported_upvotes": item.upvotes}
     r = item.record
-    if r.project_page and len(r.project_page) <= 500:
-        fields["project_page"] = r.project_page
-    if r.github_repo and len(r.github_repo) <= 500:
-        fields["github_repo"] = r.github_repo
+    for name in ("project_page", "github_repo"):
+        try:
+            link = clean_link(getattr(r, name), field=name)
+        except BadLink as e:
+            raise RecordError(str(e)) from None
+        if link:
+            fields[name] = link
     # GitHub's own answer (the stars refresh) is fresher than Hugging Face's copy.
     if r.github_stars is not None and paper.github_stars is None:
         fields["github_stars"] = r.github_stars

@@ -31,6 +31,7 @@ from paperboy.ingest.jsonl import JsonlError, JsonlSource, read_records
 from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.text import clean_text
+from paperboy.lib.weblinks import BadLink, clean_link
 
 # Reasons kept for the report; the count goes on past this.
 MAX_FAILURES_KEPT = 1000
@@ -114,10 +115,10 @@ def normalise(record: PaperRecord) -> PaperRecord:
     if not isinstance(record.version, int) or not 1 <= record.version <= 32767:
         raise RecordError(f"version {record.version!r} is not a positive integer")
     for name in ("project_page", "github_repo"):
-        value = (getattr(record, name) or "").strip()
-        if value and (not value.startswith(("http://", "https://")) or len(value) > 500):
-            raise RecordError(f"{name} {value[:80]!r} is not a URL")
-        setattr(record, name, value)
+        try:
+            setattr(record, name, clean_link(getattr(record, name), field=name))
+        except BadLink as e:
+            raise RecordError(str(e)) from None
     stars = record.github_stars
     if stars is not None and (not isinstance(stars, int) or stars < 0):
         raise RecordError(f"github_stars {stars!r} is not a count")

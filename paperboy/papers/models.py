@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from paperboy.accounts.models import Organization
+from paperboy.lib.weblinks import http_url_check, validate_link
 
 
 class Category(models.Model):
@@ -54,8 +55,8 @@ class Paper(models.Model):
     updated_at = models.DateTimeField(
         null=True, blank=True, help_text="arXiv date of this version."
     )
-    project_page = models.URLField(blank=True, max_length=500)
-    github_repo = models.URLField(blank=True, max_length=500)
+    project_page = models.URLField(blank=True, max_length=500, validators=[validate_link])
+    github_repo = models.URLField(blank=True, max_length=500, validators=[validate_link])
     github_stars = models.PositiveIntegerField(null=True, blank=True)
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers"
@@ -82,6 +83,14 @@ class Paper(models.Model):
         indexes = [
             # Lists exclude the few hidden papers through this small partial index.
             models.Index(fields=["id"], condition=models.Q(hidden=True), name="paper_hidden"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=http_url_check("project_page"), name="paper_project_page_http"
+            ),
+            models.CheckConstraint(
+                condition=http_url_check("github_repo"), name="paper_github_repo_http"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -161,7 +161,7 @@ def test_an_item_the_importer_refuses_fails_alone_and_leaves_nothing(db):
     result = import_daily_items(*items_with(edit))
     assert (result.new, result.failed) == (2, 1)
     assert result.failures[0][0] == "2511.02755"
-    assert "is not a URL" in result.failures[0][1]
+    assert "is not an http(s) URL" in result.failures[0][1]
     assert not Paper.objects.filter(arxiv_id="2511.02755").exists()
     assert DailyEntry.objects.count() == 2
 

@@ -1,0 +1,51 @@
+"""Links are http(s) URLs only (paperboy.lib.weblinks): stored values that break the rule
+(a ``javascript:`` link from an import) are blanked, then CHECK constraints keep it so."""
+
+import paperboy.lib.weblinks
+from django.db import migrations, models
+
+
+def blank_bad_links(apps, schema_editor):
+    from paperboy.lib.weblinks import BadLink, clean_link
+
+    for app, model, fields in [('papers', 'Paper', ['project_page', 'github_repo'])]:
+        Model = apps.get_model(app, model)
+        for field in fields:
+            rows = Model.objects.exclude(**{field: ""}).values_list("pk", field)
+            for pk, value in list(rows):
+                try:
+                    cleaned = clean_link(value, max_length=10_000)
+                except BadLink:
+                    cleaned = ""
+                if cleaned != value:
+                    Model.objects.filter(pk=pk).update(**{field: cleaned})
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('accounts', '0003_http_links'),
+        ('papers', '0005_drop_redundant_indexes'),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name='paper',
+            name='github_repo',
+            field=models.URLField(blank=True, max_length=500, validators=[paperboy.lib.weblinks.validate_link]),
+        ),
+        migrations.AlterField(
+            model_name='paper',
+            name='project_page',
+            field=models.URLField(blank=True, max_length=500, validators=[paperboy.lib.weblinks.validate_link]),
+        ),
+        migrations.RunPython(blank_bad_links, migrations.RunPython.noop),
+        migrations.AddConstraint(
+            model_name='paper',
+            constraint=models.CheckConstraint(condition=models.Q(('project_page', ''), ('project_page__startswith', 'http://'), ('project_page__startswith', 'https://'), _connector='OR'), name='paper_project_page_http'),
+        ),
+        migrations.AddConstraint(
+            model_name='paper',
+            constraint=models.CheckConstraint(condition=models.Q(('github_repo', ''), ('github_repo__startswith', 'http://'), ('github_repo__startswith', 'https://'), _connector='OR'), name='paper_github_repo_http'),
+        ),
+    ]
