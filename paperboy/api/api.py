@@ -13,6 +13,7 @@ the visitors' page cache (``lib.pagecache``), like the list and paper pages: one
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 from typing import Any, Literal
 
@@ -31,7 +32,8 @@ from ninja import NinjaAPI, Query, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
-from pydantic import Field
+from pydantic import ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from paperboy.api import schemas, shapes
 from paperboy.api.models import ApiToken
@@ -40,6 +42,7 @@ from paperboy.feed.models import DailyEntry
 from paperboy.lib import dates
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.pagecache import cache_for_visitors
+from paperboy.lib.text import BadInput, clean_input
 from paperboy.papers.models import Paper, PaperAuthor
 
 
@@ -182,11 +185,25 @@ def _too_large(request, exc):
     return error(request, f"The request body is over {MAX_BODY_BYTES} bytes.", 413)
 
 
+@api.exception_handler(Exception)
+def _unexpected(request, exc: Exception):
+    """A fault of ours still answers in JSON, never with the site's HTML 500 page; it is logged
+    like any other server error (``django.request``)."""
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    return error(request, "Something went wrong on our side; it has been logged.", 500)
+
+
 def _text(value: str | None, name: str, *, max_chars: int = MAX_QUERY_CHARS) -> str:
     """A query-string value that is safe to put in SQL on either database."""
-    value = value or ""
-    if "\x00" in value:
-        raise HttpError(400, f"{name} must not contain NUL characters.")
+    try:
+        value = clean_input(value or "", name=name)
+    except BadInput as exc:
+        raise HttpError(400, str(exc)) from None
     if len(value) > max_chars:
         raise HttpError(400, f"{name} is longer than {max_chars} characters.")
     return value
@@ -364,7 +381,24 @@ def unvote(request, arxiv_id: str):
     return _vote(request, arxiv_id, add=False)
 
 
-class CommentIn(Schema):
+class Input(Schema):
+    """A request body: JSON types taken as they are (``{"parent": true}`` is not comment 1)
+    and every string through ``lib.text.clean_input``, like every other text input."""
+
+    model_config = ConfigDict(strict=True)
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return clean_input(value, name="The text")
+        except BadInput as exc:
+            raise PydanticCustomError("unstorable", str(exc)) from None
+
+
+class CommentIn(Input):
     comment: str = Field(..., min_length=1, max_length=20_000, examples=["Nice result, $O(n)$!"])
     parent: int | None = Field(None, description="The comment this one replies to.")
 
@@ -500,7 +534,7 @@ def paper_info(request, arxiv_id: str) -> dict[str, Any]:
 # --- Writes ------------------------------------------------------------------------------------
 
 
-class SubmitIn(Schema):
+class SubmitIn(Input):
     arxiv_id: str = Field(..., min_length=1, max_length=200, examples=["2510.12345"])
 
 

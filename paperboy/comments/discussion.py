@@ -18,6 +18,7 @@ from paperboy.accounts.models import User
 from paperboy.comments import markdown
 from paperboy.comments.models import Comment
 from paperboy.feed import votes
+from paperboy.lib.text import BadInput, clean_input
 from paperboy.papers.models import Paper
 
 
@@ -31,7 +32,12 @@ class Refused(Exception):
 
 
 def check_body(body: str) -> str:
-    body = (body or "").strip()
+    """The comment as it will be stored: typed text (``lib.text.clean_input``: no NUL, no
+    control characters), stripped, not empty, not too long. Web form and API alike."""
+    try:
+        body = clean_input(body or "", name="The comment").strip()
+    except BadInput as exc:
+        raise Refused(str(exc)) from None
     limit = settings.PAPERBOY_COMMENT_MAX_CHARS
     if not body:
         raise Refused("A comment cannot be empty.")

@@ -1,9 +1,43 @@
-"""Text clean-up for what sources send us: control characters, stray HTML, hard line breaks."""
+"""Text clean-up: what sources send us (control characters, stray HTML, hard line breaks) and
+what people type (``clean_input``: the one check every text input goes through)."""
 
 import html
 import re
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# NUL: PostgreSQL cannot store it (SQLite would, and hand it back to every reader); a lone
+# surrogate (a JSON "\\ud800") has no UTF-8 form, so neither database can take it.
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+# Other control characters in typed text: dropped, except tab and line breaks.
+_TYPED_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class BadInput(ValueError):
+    """Typed text that cannot be stored as it is; ``str(exc)`` says why, for the person."""
+
+
+def unstorable(value: str) -> str:
+    """What ``value`` holds that no database can store ("a NUL character", "an invalid
+    character"), or "" when it holds nothing of the kind."""
+    found = _UNSTORABLE.search(value)
+    if found is None:
+        return ""
+    return "a NUL character" if found.group() == "\x00" else "an invalid character"
+
+
+def clean_input(value: str, *, name: str = "The text") -> str:
+    """What a person typed (a comment, a name, a query), ready to store and to search with on
+    either database: a NUL character or a lone surrogate is refused (``BadInput``, whose
+    message starts with ``name``); other control characters are dropped, tabs and line breaks
+    kept. Nothing else changes: stripping and length checks are the caller's."""
+    if value.isprintable():  # the common case: no control character at all
+        return value
+    what = unstorable(value)
+    if what:
+        raise BadInput(f"{name} contains {what}, which cannot be stored; remove it.")
+    return _TYPED_CONTROL.sub("", value)
+
+
 # Only tags HTML sources really use, with attributes that look like attributes:
 # "$a<b$ and $c>d$" or "$a<b \leq c$ and $d>e$" in an abstract is math, not markup.
 _TAG = re.compile(

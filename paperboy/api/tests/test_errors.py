@@ -104,3 +104,31 @@ def test_json_of_the_wrong_type_is_a_400_and_changes_nothing(
     assert response.status_code == 400
     assert response.json()["error"]
     assert snapshot() == before
+
+
+def test_an_unexpected_fault_is_a_json_500_and_is_logged(client, listed, monkeypatch, caplog):
+    from django.test import Client
+
+    from paperboy.api import shapes
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(shapes, "daily_item", broken)
+    response = Client(raise_request_exception=False).get("/api/daily_papers?date=2025-01-15")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"error": "Something went wrong on our side; it has been logged."}
+    assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records)
+
+
+@pytest.mark.parametrize("body", [{"comment": "hi", "parent": True}, {"arxiv_id": True}])
+def test_json_types_are_taken_as_they_are(client, alice_token, before, body):
+    """``true`` is not comment 1, and not an arXiv id: JSON types are not coerced."""
+    url = "/api/papers/2501.00102/comment" if "comment" in body else "/api/daily_papers"
+    response = send(client, "post", url, body, **bearer(alice_token))
+
+    assert response.status_code == 400
+    assert "valid" in response.json()["error"]
+    assert snapshot() == before
