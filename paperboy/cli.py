@@ -1,7 +1,8 @@
 """The ``paperboy`` command: the one entry point for operators and readers.
 
-    paperboy up [--host H] [--port P] [--data-dir D] [--workers N]
+    paperboy up [--host H] [--port P] [--data-dir D] [--workers N] [--threads N] [--no-demo]
     paperboy manage <django command> [args…]
+    paperboy --version
 
 Each app may add its own subcommands: a ``paperboy/<app>/cli.py`` module with a
 ``register(subparsers)`` function is picked up automatically. Its handlers call
@@ -12,10 +13,12 @@ Errors print one readable line and exit non-zero.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import pkgutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,8 +31,14 @@ class CliError(Exception):
 
 
 def setup_django(args: argparse.Namespace | None = None) -> None:
-    """Configure Django for a command (honouring ``--data-dir``)."""
+    """Configure Django for a command (honouring ``--data-dir``), bring the database schema up
+    to date (as ``paperboy up`` does, so any command works on a fresh data directory) and
+    repair what a killed import left behind (``ingest/recovery.py``)."""
     _setup_django(getattr(args, "data_dir", None))
+    migrate()
+    from paperboy.ingest.recovery import repair
+
+    repair()
 
 
 def _setup_django(data_dir: str | None = None) -> None:
@@ -41,12 +50,87 @@ def _setup_django(data_dir: str | None = None) -> None:
     django.setup()
 
 
+def migrate() -> bool:
+    """Apply pending migrations, one process at a time; True when there were any.
+
+    Two commands started together on a fresh data directory would otherwise both create the
+    tables; the second one waits for the first (a file lock beside the SQLite database, an
+    advisory lock on PostgreSQL) and then finds nothing to do."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    if not _pending(connection):
+        return False
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    with _schema_lock(connection):
+        if not _pending(connection):
+            return False
+        where = connection.settings_dict.get("NAME") or "the database"
+        print(f"paperboy: setting up the database schema in {where}", file=sys.stderr, flush=True)
+        call_command("migrate", interactive=False, verbosity=0)
+    return True
+
+
+def _pending(connection) -> bool:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+@contextlib.contextmanager
+def _schema_lock(connection):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_PG_MIGRATE_LOCK])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_PG_MIGRATE_LOCK])
+        return
+    import fcntl
+
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        yield
+        return
+    with open(f"{name}.migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+_PG_MIGRATE_LOCK = 0x70617065_726D6967  # "papermig"
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _setup_django(args.data_dir)
     from django.core.management import execute_from_command_line
 
+    if args.rest and args.rest[0] not in _NO_DATABASE:
+        _repair_quietly()
     execute_from_command_line(["paperboy manage", *args.rest])
     return 0
+
+
+# Django commands that must work without a database (an image build runs collectstatic).
+_NO_DATABASE = {
+    "help", "--help", "-h", "version", "--version", "check", "collectstatic", "makemigrations",
+    "migrate", "showmigrations", "sqlmigrate", "compilemessages", "diffsettings",
+    "run_worker",  # repairs itself, with its own niceness
+}  # fmt: skip
+
+
+def _repair_quietly() -> None:
+    """``recovery.repair`` before a management command, when the database is there at all."""
+    from django.db import DatabaseError
+
+    from paperboy.ingest.recovery import repair
+
+    # The command reports an unreachable database itself, if it needs one.
+    with contextlib.suppress(DatabaseError):
+        repair()
 
 
 def _prepare(*, demo: bool) -> None:
@@ -54,24 +138,93 @@ def _prepare(*, demo: bool) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from paperboy.ingest.recovery import repair
+
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     print(f"Paperboy: data in {settings.DATA_DIR}", flush=True)
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate()
+    repair()
     call_command("collectstatic", interactive=False, verbosity=0)
     if demo:
-        call_command("seed_demo")
+        from paperboy.papers.models import Paper
+
+        if not Paper.objects.exists():
+            call_command("seed_demo")
+
+
+def site_url(host: str, port: int) -> str:
+    """The address links point at when ``PAPERBOY_SITE_URL`` is not set: where ``paperboy up``
+    listens (a wildcard address is reached on this machine as 127.0.0.1 / ::1)."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _die_with_parent() -> None:
+    """In a child of ``paperboy up``, before it runs: the kernel sends it SIGTERM when ``up``
+    dies, even by ``kill -9`` (Linux's PR_SET_PDEATHSIG); gunicorn, the workers and the
+    scheduler then stop as they do on Ctrl-C."""
+    os.setsid()  # a Ctrl-C in the terminal reaches ``up`` only, which stops them in order
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != _UP_PID:  # ``up`` died before the line above: nobody will signal us
+        os._exit(1)
+
+
+_UP_PID = os.getpid()
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with one line, before anything starts, when the address is taken (an old server
+    still running, or another program)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As gunicorn binds: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise CliError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another Paperboy "
+                "or another program running there? stop it, or pick another --port)"
+            ) from None
+
+
+def _wait_until_listening(host: str, port: int, web: subprocess.Popen) -> bool:
+    """Wait until the web server accepts connections; False when it exited first."""
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host).strip("[]")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if web.poll() is not None:
+            return False
+        try:
+            socket.create_connection((target, port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return web.poll() is None
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    # Links in feeds, emails and .md pages follow the address served, unless told otherwise:
+    # settings read PAPERBOY_SITE_URL, in this process and in every child.
+    os.environ.setdefault("PAPERBOY_SITE_URL", site_url(args.host, args.port))
     _setup_django(args.data_dir)
     from django.conf import settings
 
+    _check_port(args.host, args.port)
     _prepare(demo=settings.PAPERBOY_DEMO and not args.no_demo)
     python = sys.executable
     env = {**os.environ, "PAPERBOY_DATA_DIR": str(settings.DATA_DIR)}
+    worker = [python, "-m", "paperboy.cli", "manage", "run_worker", "--no-startup-delay"]
     commands = {
         "web": [
             python, "-m", "gunicorn", "paperboy.wsgi:application",
+            "--config", "python:paperboy.gunicorn_conf",  # logs in the site's format
             "--bind", f"{args.host}:{args.port}",
             "--workers", str(args.workers),
             # Threads keep connections alive and overlap waiting on the database.
@@ -81,7 +234,10 @@ def cmd_up(args: argparse.Namespace) -> int:
             # The longest query a search box sends (paperboy/lib/query.py) fits in one line.
             "--limit-request-line", "8190",
         ],
-        "worker": [python, "-m", "paperboy.cli", "manage", "db_worker", "--queue-name", "*"],
+        # Interactive mail (confirmations) never waits behind batch work (README: queues).
+        "mail worker": [*worker, "--queue-name", "mail", "--nice", "0"],
+        # Batch work at a lower CPU priority and on one compute thread: the web keeps the cores.
+        "batch worker": [*worker, "--queue-name", "default", "--nice", "10", "--threads", "1"],
         "scheduler": [python, "-m", "paperboy.cli", "manage", "run_scheduler"],
     }  # fmt: skip
     procs: dict[str, subprocess.Popen] = {}
@@ -94,11 +250,15 @@ def cmd_up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     for name, cmd in commands.items():
-        # Own process groups, so a Ctrl-C in the terminal reaches us first and we stop them
-        # in order.
-        procs[name] = subprocess.Popen(cmd, env=env, start_new_session=True)
-    print(f"Paperboy is up at http://{args.host}:{args.port}/papers  (Ctrl-C stops)", flush=True)
+        procs[name] = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent)
     exit_code = 0
+    if _wait_until_listening(args.host, args.port, procs["web"]):
+        here = site_url(args.host, args.port)
+        links = "" if here == settings.SITE_URL else f"; links use {settings.SITE_URL}"
+        print(f"Paperboy is up at {here}/papers  (Ctrl-C stops{links})", flush=True)
+    else:
+        print("paperboy: the web server did not start; stopping", file=sys.stderr, flush=True)
+        exit_code, stopping = 1, True
     while not stopping:
         for name, proc in procs.items():
             if proc.poll() is not None:
@@ -127,6 +287,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("paperboy")
+    except PackageNotFoundError:  # pragma: no cover - run from a checkout without installing
+        return "unknown"
+
+
+def _env_port() -> int:
+    value = os.environ.get("PAPERBOY_PORT", "8000")
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"paperboy: PAPERBOY_PORT={value!r} is not a port number") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="paperboy", description="Paperboy: a self-hostable Daily Papers site.")
     parser.add_argument(
@@ -135,18 +312,54 @@ def build_parser() -> argparse.ArgumentParser:
         help="Where the SQLite database and files live (env PAPERBOY_DATA_DIR, "
         "default ./paperboy-data).",
     )
+    parser.add_argument("--version", action="version", version=f"paperboy {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    up = sub.add_parser("up", help="Run the whole site: web server, task worker and scheduler.")
-    up.add_argument("--host", default=os.environ.get("PAPERBOY_HOST", "127.0.0.1"))
-    up.add_argument("--port", type=int, default=int(os.environ.get("PAPERBOY_PORT", "8000")))
+    up = sub.add_parser(
+        "up",
+        help="Run the whole site: web server, task workers and scheduler.",
+        description="Migrate the database, load the demo corpus into an empty one, then run "
+        "gunicorn, a mail worker, a batch worker and the scheduler until Ctrl-C or SIGTERM "
+        "(they stop with it, even on kill -9). Links in feeds and emails use "
+        "PAPERBOY_SITE_URL, or this address when it is not set.",
+    )
+    up.add_argument(
+        "--host",
+        default=os.environ.get("PAPERBOY_HOST", "127.0.0.1"),
+        help="Address to listen on (env PAPERBOY_HOST, default 127.0.0.1; 0.0.0.0 for every "
+        "interface).",
+    )
+    up.add_argument(
+        "--port",
+        type=int,
+        default=_env_port(),
+        help="Port to listen on (env PAPERBOY_PORT, default 8000).",
+    )
     up.add_argument("--data-dir", default=argparse.SUPPRESS, help="Same as the global option.")
-    up.add_argument("--workers", type=int, default=int(os.environ.get("PAPERBOY_WEB_WORKERS", "2")))
-    up.add_argument("--threads", type=int, default=int(os.environ.get("PAPERBOY_WEB_THREADS", "4")))
-    up.add_argument("--no-demo", action="store_true", help="Do not load the demo corpus.")
+    up.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("PAPERBOY_WEB_WORKERS", "2")),
+        help="gunicorn worker processes (env PAPERBOY_WEB_WORKERS, default 2).",
+    )
+    up.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("PAPERBOY_WEB_THREADS", "4")),
+        help="Threads per gunicorn worker (env PAPERBOY_WEB_THREADS, default 4).",
+    )
+    up.add_argument(
+        "--no-demo",
+        action="store_true",
+        help="Do not load the demo corpus into an empty database (env PAPERBOY_DEMO=false).",
+    )
     up.set_defaults(func=cmd_up)
 
-    manage = sub.add_parser("manage", help="Run a Django management command.", add_help=False)
+    manage = sub.add_parser(
+        "manage",
+        help="Run a Django management command (paperboy manage help lists them).",
+        add_help=False,
+    )
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
 
@@ -160,7 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    head, rest = _split_manage(argv)
+    args = parser.parse_args(head)
+    if rest is not None:
+        args.rest = rest  # everything after "manage" is Django's, --help included
     from django.core.exceptions import ImproperlyConfigured
     from django.db.utils import OperationalError
 
@@ -174,6 +391,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _split_manage(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """``paperboy [--data-dir D] manage …``: split off what follows ``manage`` (argparse would
+    read a leading ``--help`` as its own)."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("--data-dir"):
+        i += 1 if "=" in argv[i] else 2
+    if i < len(argv) and argv[i] == "manage":
+        return argv[: i + 1], argv[i + 1 :]
+    return argv, None
 
 
 if __name__ == "__main__":

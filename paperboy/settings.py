@@ -101,8 +101,6 @@ MIDDLEWARE = [
     # Before the visitor page cache, so cached answers carry the policy too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A NUL character in a path, query or form field: a 400 before any view (lib/requestguard).
-    "paperboy.lib.requestguard.RefuseUnstorableMiddleware",
     # Visitors' cached pages are answered here, before sessions, auth and URL resolving.
     "paperboy.lib.pagecache.VisitorPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -209,7 +207,9 @@ def _cache(url: str) -> dict:
 CACHES = {"default": _cache(os.environ.get("PAPERBOY_CACHE_URL", ""))}
 
 # --- Tasks ----------------------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues (README: "Process model and queues"): "mail" for the emails people wait for, run by
+# a worker of its own; "default" for everything else (paperboy/jobs/workers.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -325,10 +325,22 @@ TIME_ZONE = os.environ.get("PAPERBOY_TIME_ZONE", "UTC")
 USE_I18N = False
 USE_TZ = True
 
+# Every line says when, how bad and where from: "2026-01-05 10:00:00,123 INFO paperboy.x: …",
+# or one JSON object per line with PAPERBOY_LOG_FORMAT=json (for a log collector).
+PAPERBOY_LOG_FORMAT = os.environ.get("PAPERBOY_LOG_FORMAT", "plain").strip().lower()
+if PAPERBOY_LOG_FORMAT not in ("plain", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"PAPERBOY_LOG_FORMAT={PAPERBOY_LOG_FORMAT!r}: use plain (the default) or json"
+    )
+from paperboy.lib.logs import formatters as _log_formatters  # noqa: E402
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": _log_formatters(),
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": PAPERBOY_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("PAPERBOY_LOG_LEVEL", "INFO")},
 }
 

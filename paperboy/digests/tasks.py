@@ -11,7 +11,9 @@ from paperboy.digests import emails, periods, sending
 from paperboy.digests.models import Subscription
 
 
-@task
+# On the "mail" queue, which a worker of its own runs: a confirmation never waits behind an
+# import's embedding tasks or an offline ingest run (README: "Process model and queues").
+@task(queue_name="mail")
 def send_confirmation(subscription_id: int) -> bool:
     sub = Subscription.objects.filter(pk=subscription_id).first()
     if sub is None or sub.is_active:

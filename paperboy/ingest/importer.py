@@ -47,7 +47,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from paperboy.accounts.models import Organization
-from paperboy.ingest import pgload
+from paperboy.ingest import pgload, recovery
 from paperboy.ingest.prepare import (
     ImportResult,
     Prepared,
@@ -180,6 +180,9 @@ class _BulkLoad:
                 cursor.execute("PRAGMA wal_autocheckpoint")
                 self.autocheckpoint = int(cursor.fetchone()[0])
                 cursor.execute("PRAGMA wal_autocheckpoint = 50000")
+        # Tells ``recovery.repair`` (run by every other start) that this import is alive.
+        self.live = recovery.bulk_loading(connection)
+        self.live.__enter__()
 
     def written(self, documents: int) -> bool:
         """Count papers written; True when this set the link tables' foreign keys aside."""
@@ -207,6 +210,7 @@ class _BulkLoad:
             if self.autocheckpoint is not None:
                 with connection.cursor() as cursor:
                     cursor.execute(f"PRAGMA wal_autocheckpoint = {self.autocheckpoint}")
+            self.live.__exit__(None, None, None)
 
 
 def import_record(record: PaperRecord) -> Paper:

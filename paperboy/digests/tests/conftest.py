@@ -119,7 +119,12 @@ def smtp(settings):
 
 @pytest.fixture(autouse=True)
 def _digest_settings(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "mail"],
+        }
+    }
     settings.SITE_URL = "https://papers.example.org"
     settings.PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES = 3
     cache.clear()  # rate-limit counters

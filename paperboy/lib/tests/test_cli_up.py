@@ -1,6 +1,8 @@
-"""`paperboy up` end to end: a real gunicorn, task worker and scheduler, stopped by SIGTERM."""
+"""`paperboy up` end to end: a real gunicorn, task workers and scheduler, stopped by SIGTERM or
+killed by SIGKILL."""
 
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -102,13 +104,26 @@ def test_up_serves_the_demo_runs_tasks_and_stops_cleanly_on_sigterm(up_env):
         # interval job is due at any hour; the daily ones (trending at 03:00 UTC) are not due
         # before their time, so waiting for one failed when the suite ran after midnight.
         _task_ran(data_dir / "paperboy.sqlite3", "paperboy.search.tasks.embed_missing")
-        assert len(_processes_using(data_dir)) >= 4  # gunicorn and its workers, worker, scheduler
+        # Links follow the address served (no PAPERBOY_SITE_URL here): feeds and .md pages.
+        here = f"http://127.0.0.1:{port}"
+        rss = httpx.get(f"{here}/feeds/daily.rss", timeout=10)
+        assert rss.status_code == 200
+        assert f"<link>{here}/papers/" in rss.text
+        assert "127.0.0.1:8000" not in rss.text
+        paper = re.search(r'href="/papers/(\d{4}\.\d{4,5})"', page.text).group(1)
+        md = httpx.get(f"{here}/papers/{paper}.md", timeout=10)
+        assert f"- Page: {here}/papers/{paper}" in md.text
+        # gunicorn, its workers, the mail and batch workers, the scheduler
+        assert len(_processes_using(data_dir)) >= 5
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     assert "Paperboy stopped." in out
     assert "Booting worker" in out and "Starting worker" in out  # gunicorn, db_worker
+    assert f"Paperboy is up at http://127.0.0.1:{port}/papers" in out
+    # Logs carry time, level and logger (gunicorn's own included).
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO gunicorn.error: Booting", out, re.M)
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
     assert _processes_using(data_dir) == []  # nothing left running
@@ -127,3 +142,55 @@ def test_up_refuses_a_bad_setting_in_one_line(up_env):
     assert result.stderr.strip() == (
         "paperboy: PAPERBOY_PAGE_SIZE='lots' is not a valid int (default: 50)"
     )
+
+
+def _start_up(env: dict, port: int, *extra: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "paperboy.cli", "up", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--no-demo", *extra]
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def _wait_gone(data_dir: Path, timeout: float = 60.0) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while (left := _processes_using(data_dir)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return left
+
+
+def test_a_kill_9_of_up_takes_its_children_with_it_and_a_restart_works(up_env):
+    port = _free_port()
+    data_dir = Path(up_env["PAPERBOY_DATA_DIR"])
+    proc = _start_up(up_env, port)
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/health").status_code == 200
+        assert len(_processes_using(data_dir)) >= 5
+        proc.kill()  # SIGKILL: up gets no chance to stop anything itself
+        proc.communicate(timeout=10)
+        # gunicorn (and its workers), both task workers and the scheduler follow it.
+        assert _wait_gone(data_dir) == []
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+        proc = _start_up(up_env, port)
+        assert _wait_for(f"http://127.0.0.1:{port}/health").status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert f"Paperboy is up at http://127.0.0.1:{port}/papers" in out
+    assert "Address already in use" not in out
+    assert _wait_gone(data_dir) == []
+
+
+def test_up_says_when_its_port_is_taken_and_starts_nothing(up_env):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = _start_up(up_env, port)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert f"paperboy: cannot listen on 127.0.0.1:{port}: Address already in use" in out
+    assert "Paperboy is up" not in out
+    assert _processes_using(Path(up_env["PAPERBOY_DATA_DIR"])) == []
