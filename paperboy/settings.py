@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # Before the visitor page cache, so cached answers carry the policy too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL character in a path, query or form field: a 400 before any view (lib/requestguard).
+    "paperboy.lib.requestguard.RefuseUnstorableMiddleware",
     # Visitors' cached pages are answered here, before sessions, auth and URL resolving.
     "paperboy.lib.pagecache.VisitorPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
