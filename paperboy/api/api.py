@@ -42,6 +42,7 @@ from paperboy.feed.models import DailyEntry
 from paperboy.lib import dates
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.pagecache import cache_for_visitors
+from paperboy.lib.query import MAX_QUERY_CHARS
 from paperboy.lib.text import BadInput, clean_input
 from paperboy.papers.models import Paper, PaperAuthor
 
@@ -62,7 +63,6 @@ class AnyPath:
 register_converter(AnyPath, "anypath")
 
 MAX_BODY_BYTES = 64 * 1024
-MAX_QUERY_CHARS = 250
 
 
 class BodyTooLarge(Exception):

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from paperboy.cli import CliError, setup_django
+from paperboy.lib.query import MAX_QUERY_CHARS
 
 DEFAULT_LIMIT = 20
 
@@ -84,7 +85,9 @@ def register(subparsers) -> None:
         help="Search papers by meaning and by words.",
         description="Search every indexed paper, best match first.",
     )
-    search.add_argument("query", help="What to look for, 1 to 250 characters (quote it).")
+    search.add_argument(
+        "query", help=f"What to look for, 1 to {MAX_QUERY_CHARS} characters (quote it)."
+    )
     search.add_argument(
         "--limit", type=int, metavar="N", default=DEFAULT_LIMIT, help="1 to 120 (default 20)."
     )
@@ -406,8 +409,8 @@ def cmd_ls(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     _check_limit(args.limit, 120)
     query = args.query.strip()
-    if not query or len(query) > 250:
-        raise CliError("the query must be 1 to 250 characters")
+    if not query or len(query) > MAX_QUERY_CHARS:
+        raise CliError(f"the query must be 1 to {MAX_QUERY_CHARS} characters")
     items = _source(args).search(query, args.limit)
     if args.json:
         _print_json(items)

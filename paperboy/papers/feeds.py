@@ -23,10 +23,10 @@ from paperboy.accounts.models import Organization
 from paperboy.feed.models import DailyEntry
 from paperboy.lib import dates
 from paperboy.lib.dates import BadPeriod, Period
+from paperboy.lib.query import MAX_QUERY_CHARS
 from paperboy.papers.models import Paper, PaperAuthor
 
 FEED_SIZE = 50
-MAX_QUERY_CHARS = 250
 FOR_YOU_DAYS = 14
 
 

@@ -2,11 +2,16 @@
 
 from django import forms
 
+from paperboy.lib.query import MAX_QUERY_CHARS, trim_query
 from paperboy.search.engine import SearchFilters
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, strip=True)
+    q = forms.CharField(
+        required=False,
+        strip=True,
+        help_text=f"Searched for as typed, up to {MAX_QUERY_CHARS} characters (longer is cut).",
+    )
     category = forms.RegexField(
         regex=r"^[A-Za-z-]{1,20}(\.[A-Za-z-]{1,10})?$",
         required=False,
@@ -47,9 +52,17 @@ class SearchForm(forms.Form):
         },
     )
 
+    #: How many characters ``q`` had when it was cut to ``MAX_QUERY_CHARS`` (0: not cut).
+    trimmed_from = 0
+
     def clean_q(self) -> str:
-        # Whatever was typed is searched for; NUL bytes and the like are dropped, not refused.
-        return "".join(ch for ch in self.cleaned_data["q"] if ch.isprintable() or ch == " ")
+        # Whatever was typed is searched for; NUL bytes and the like are dropped, not refused,
+        # and a query past the limit is cut (the page says so) rather than refused.
+        q = "".join(ch for ch in self.cleaned_data["q"] if ch.isprintable() or ch == " ")
+        q, cut = trim_query(q)
+        if cut:
+            self.trimmed_from = len(self.cleaned_data["q"])
+        return q
 
     def clean(self):
         data = super().clean()

@@ -1,7 +1,8 @@
 """``/papers/search?q=``: the results as paper cards, with filters as links and pagination.
 
 An htmx request (search-as-you-type in the header box) gets the same page; the box's
-``hx-select`` keeps only ``#main``. Bad filter values get a 400 page saying what is wrong.
+``hx-select`` keeps only ``#main``. Bad filter values get a 400 page saying what is wrong; a
+query past ``lib.query.MAX_QUERY_CHARS`` is cut there and the page says so.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from paperboy.accounts.models import Organization
 from paperboy.feed import votes
+from paperboy.lib.query import MAX_QUERY_CHARS, trim_query
 from paperboy.papers.models import Paper
 from paperboy.search import engine
 from paperboy.search.forms import SearchForm
@@ -50,7 +52,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "search/search.html",
-            {"form": form, "errors": errors, "search_query": data.get("q", "")[:300]},
+            {"form": form, "errors": errors, "search_query": trim_query(data.get("q", ""))[0]},
             status=400,
         )
     q = form.cleaned_data["q"]
@@ -80,6 +82,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "form": form,
         "q": q,
         "search_query": q,
+        "trimmed_from": form.trimmed_from,
+        "max_query_chars": MAX_QUERY_CHARS,
         "results": results,
         "cards": cards,
         "filters": filters,

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from paperboy.lib.query import MAX_QUERY_CHARS
 from paperboy.test import make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,12 @@ def test_it_passes_the_query_and_limit_to_the_engine(client, listed, monkeypatch
 
 @pytest.mark.parametrize(
     "params",
-    [{"q": "x" * 251}, {"q": "a", "limit": 121}, {"q": "a", "limit": 0}, {"q": "a\x00"}],
+    [
+        {"q": "x" * (MAX_QUERY_CHARS + 1)},
+        {"q": "a", "limit": 121},
+        {"q": "a", "limit": 0},
+        {"q": "a\x00"},
+    ],
 )
 def test_bad_queries_are_a_400(client, db, params):
     response = client.get("/api/papers/search", params)

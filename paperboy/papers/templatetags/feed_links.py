@@ -14,6 +14,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
+from paperboy.lib.query import MAX_QUERY_CHARS
+
 register = template.Library()
 
 RSS = "application/rss+xml"
@@ -59,7 +61,7 @@ def page_alternates(request) -> list[tuple[str, str, str]]:
         if href:
             links.append(("text/markdown", f"arXiv {arxiv_id} as Markdown", href))
     query = request.GET.get("q", "") if hasattr(request, "GET") else ""
-    if name and name.startswith("search") and query and len(query) <= 250:
+    if name and name.startswith("search") and query and len(query) <= MAX_QUERY_CHARS:
         for kind, suffix in ((RSS, "rss"), (ATOM, "atom")):
             href = reverse(f"feeds:search-{suffix}") + "?" + urlencode({"q": query})
             links.append((kind, f"{site}: search “{query}” ({suffix.upper()})", href))

@@ -10,6 +10,7 @@ import pytest
 from paperboy.api.models import ApiToken
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
+from paperboy.lib.query import MAX_QUERY_CHARS
 from paperboy.test import make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_a_search_feed_uses_the_search_engine(client, listed, monkeypatch):
     assert rss_titles(client.get("/feeds/search.rss?q=video")) == ["Next day"]
     assert calls == [{"query": "video", "limit": 50}]
     assert client.get("/feeds/search.rss").status_code == 404
-    assert client.get("/feeds/search.atom?q=" + "x" * 300).status_code == 404
+    assert client.get("/feeds/search.atom?q=" + "x" * (MAX_QUERY_CHARS + 1)).status_code == 404
 
 
 def test_for_you_follows_the_categories_a_member_upvoted(client, listed, alice):

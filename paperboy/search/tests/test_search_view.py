@@ -1,5 +1,7 @@
 """/papers/search: cards, highlights, filters as links, pagination, htmx, bad input."""
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -188,3 +190,36 @@ QUERY_TEXT = st.one_of(
 def test_random_text_and_syntax_get_results_or_a_message(client, corpus, query):
     response = client.get("/papers/search", {"q": query})
     assert a_page_with_results_or_a_message(response)
+
+
+def test_a_query_past_the_limit_is_cut_and_the_page_says_so(client, corpus):
+    from paperboy.lib.query import MAX_QUERY_CHARS
+
+    long_query = "protein structures " * 300  # 5,700 characters
+    response = client.get("/papers/search", {"q": long_query})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"Your query was {len(long_query.strip())} characters long" in body
+    assert f"only its first {MAX_QUERY_CHARS} were searched for" in body
+    searched = response.context["q"]
+    assert len(searched) <= MAX_QUERY_CHARS and long_query.startswith(searched)
+    assert response.context["cards"]  # still searched, still found
+    assert f'maxlength="{MAX_QUERY_CHARS}"' in body
+
+
+def test_a_query_within_the_limit_is_not_said_to_be_cut(client, corpus):
+    from paperboy.lib.query import MAX_QUERY_CHARS
+
+    query = ("protein " * 100)[:MAX_QUERY_CHARS]
+    body = client.get("/papers/search", {"q": query}).content.decode()
+    assert "characters long" not in body
+
+
+def test_every_box_carries_the_one_limit(client, corpus):
+    from paperboy.lib.query import MAX_QUERY_CHARS
+
+    header = client.get("/papers/trending").content.decode()
+    page = client.get("/papers/search").content.decode()
+    for body in (header, page):
+        box = re.search(r'<input type="search" name="q"[^>]*>', body).group()
+        assert f'maxlength="{MAX_QUERY_CHARS}"' in box
