@@ -1,4 +1,4 @@
-"""The arXiv API client: HTTP with manners (rate limit, retries) and a parser to plain records.
+"""The arXiv API client (its HTTP manners are ``http.SourceClient``'s) and a parser to records.
 
 No ORM here: ``ArxivClient.fetch_ids`` returns ``PaperRecord`` objects and
 ``paperboy.ingest.importer`` writes them. ``parse_feed`` is pure and works on the bytes of one
@@ -7,7 +7,6 @@ Atom response (https://info.arxiv.org/help/api/user-manual.html).
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import re
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 import httpx
 from django.conf import settings
 
+from paperboy.ingest.http import Limiter, RateLimiter, SourceClient, SourceError, SourceUnavailable
 from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 
@@ -33,7 +33,6 @@ NS = {
 # A full page of 100 entries is about 300 KB; anything far larger is not an answer to our query.
 MAX_FEED_BYTES = 10 * 1024 * 1024
 BATCH_SIZE = 100
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 # arXiv also sends ACM ("I.2.6") and MSC ("68T45") classes as <category>; keep arXiv's own.
 _ARXIV_CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?$")
@@ -41,11 +40,11 @@ _ARXIV_CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?$"
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n|[ \t]+(?=\S))")
 
 
-class ArxivError(Exception):
+class ArxivError(SourceError):
     """arXiv could not be reached or answered with something we cannot read."""
 
 
-class ArxivUnavailable(ArxivError):
+class ArxivUnavailable(ArxivError, SourceUnavailable):
     """Network errors or 429/5xx answers until the attempts ran out."""
 
 
@@ -240,34 +239,13 @@ def parse_rss(xml: bytes) -> list[Announcement]:
 # --- HTTP --------------------------------------------------------------------------------------
 
 
-class RateLimiter:
-    """Keeps at least ``min_interval`` seconds between the starts of two requests."""
-
-    def __init__(
-        self,
-        min_interval: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.min_interval = min_interval
-        self.clock = clock
-        self.sleep = sleep
-        self._last: float | None = None
-
-    def wait(self) -> None:
-        if self._last is not None and self.min_interval > 0:
-            remaining = self._last + self.min_interval - self.clock()
-            if remaining > 0:
-                self.sleep(remaining)
-        self._last = self.clock()
-
-
 class ArxivClient:
     """Talks to the arXiv API politely: one request per ``min_interval``, bounded retries.
 
-    ``limiter`` replaces the in-process spacing of requests (``min_interval``) with another
-    (``runs.SharedRateLimiter`` spaces the requests of every process at once).
+    The manners (rate limit, ``Retry-After``, backoff, size cap, User-Agent) are
+    ``http.SourceClient``'s. ``limiter`` replaces the in-process spacing of requests
+    (``min_interval``) with another (``runs.SharedRateLimiter`` spaces the requests of every
+    process at once).
 
     Pass ``http`` to inject a transport (tests use ``httpx.MockTransport``); otherwise the
     client opens its own and ``close()`` (or ``with``) releases it.
@@ -287,23 +265,30 @@ class ArxivClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.api_url = api_url or settings.PAPERBOY_ARXIV_API_URL
-        self.user_agent = user_agent or settings.PAPERBOY_USER_AGENT
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
-        self.max_delay = max_delay
-        self.sleep = sleep
-        self.jitter = jitter
         # Any object with ``wait()``: ingest passes one shared by every process (runs.py).
         self.limiter = limiter or RateLimiter(min_interval, clock=clock, sleep=sleep)
-        self._owns_http = http is None
-        self.http = http or httpx.Client(timeout=timeout)
+        self.source = SourceClient(
+            "arXiv",
+            http,
+            user_agent=user_agent,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            max_delay=max_delay,
+            max_bytes=MAX_FEED_BYTES,
+            timeout=timeout,
+            limiter=self.limiter,
+            sleep=sleep,
+            jitter=jitter,
+            error=ArxivError,
+            unavailable=ArxivUnavailable,
+        )
+        self.user_agent = self.source.user_agent
 
     def close(self) -> None:
-        if self._owns_http:
-            self.http.close()
+        self.source.close()
 
     def __enter__(self) -> ArxivClient:
         return self
@@ -361,67 +346,4 @@ class ArxivClient:
         return parse_rss(self._get({}, url=f"{base}/{'+'.join(categories)}"))
 
     def _get(self, params: dict[str, str], *, url: str | None = None) -> bytes:
-        """GET the API with retries on 429/5xx and network errors; return the body."""
-        problem = ""
-        for attempt in range(1, self.max_attempts + 1):
-            self.limiter.wait()
-            retry_after = None
-            try:
-                with self.http.stream(
-                    "GET",
-                    url or self.api_url,
-                    params=params,
-                    headers={"User-Agent": self.user_agent},
-                    follow_redirects=True,
-                ) as response:
-                    if response.status_code == 200:
-                        return _read_limited(response)
-                    problem = f"HTTP {response.status_code}"
-                    if response.status_code not in RETRY_STATUSES:
-                        raise ArxivError(f"arXiv answered {problem} for {params}.")
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
-            except httpx.TransportError as e:
-                problem = f"{type(e).__name__}: {e}"
-            if attempt < self.max_attempts:
-                delay = self._delay(attempt, retry_after)
-                log.info(
-                    "arXiv: attempt %d of %d failed (%s); trying again in %.1f s",
-                    *(attempt, self.max_attempts, problem, delay),
-                )
-                self.sleep(delay)
-        raise ArxivUnavailable(
-            f"arXiv did not answer after {self.max_attempts} attempts ({problem})."
-        )
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_delay)
-        # Exponential backoff with "equal jitter": at least half the step, at most all of it.
-        step = min(self.max_delay, self.backoff_base * 2 ** (attempt - 1))
-        return step / 2 + self.jitter() * step / 2
-
-
-def _read_limited(response: httpx.Response) -> bytes:
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_FEED_BYTES:
-            raise ArxivError(f"arXiv response larger than {MAX_FEED_BYTES} bytes; giving up.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: either a number or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        return self.source.get(url or self.api_url, params=params).body

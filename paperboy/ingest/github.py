@@ -1,5 +1,8 @@
 """GitHub repository stars: conditional requests, optional token, rate-limit aware. No ORM.
 
+The HTTP manners (retries, backoff, ``Retry-After``, size cap, User-Agent) are
+``http.SourceClient``'s; this module adds GitHub's budget.
+
 ``GithubClient.repo(name, etag)`` asks ``GET /repos/{owner}/{repo}`` with ``If-None-Match``:
 a 304 costs no rate limit and means "unchanged". ``X-RateLimit-Remaining`` / ``Reset`` are read
 on every answer; when the budget is spent the client waits for the reset if it is near
@@ -8,6 +11,7 @@ on every answer; when the budget is spent the client waits for the reset if it i
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import re
@@ -19,7 +23,12 @@ from datetime import UTC, datetime
 import httpx
 from django.conf import settings
 
+from paperboy.ingest.http import SourceClient, SourceError, SourceUnavailable, retry_after
+
 log = logging.getLogger(__name__)
+
+# A repository's JSON is a few kilobytes.
+MAX_BYTES = 1024 * 1024
 
 _REPO = re.compile(
     r"^(?:https?://)?(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/([A-Za-z0-9._-]{1,100})"
@@ -38,11 +47,11 @@ def repo_name(url: str) -> str | None:
     return f"{owner}/{repo}".lower()
 
 
-class GithubError(Exception):
-    pass
+class GithubError(SourceError):
+    """GitHub refused the request or answered with something we cannot read."""
 
 
-class GithubUnavailable(GithubError):
+class GithubUnavailable(GithubError, SourceUnavailable):
     """Network errors or 5xx answers until the attempts ran out."""
 
 
@@ -61,6 +70,8 @@ class RepoAnswer:
 
 
 class GithubClient:
+    """``GET /repos/{name}`` through ``http.SourceClient``; the rate-limit budget is its limiter."""
+
     def __init__(
         self,
         http: httpx.Client | None = None,
@@ -78,21 +89,32 @@ class GithubClient:
     ) -> None:
         self.api_url = (api_url or settings.PAPERBOY_GITHUB_API_URL).rstrip("/")
         self.token = settings.PAPERBOY_GITHUB_TOKEN if token is None else token
-        self.user_agent = user_agent or settings.PAPERBOY_USER_AGENT
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
         self.max_wait = max_wait
         self.sleep = sleep
         self.now = now
-        self.jitter = jitter
         self.remaining: int | None = None
         self.reset: float | None = None
-        self._owns_http = http is None
-        self.http = http or httpx.Client(timeout=timeout)
+        self.source = SourceClient(
+            "GitHub",
+            http,
+            user_agent=user_agent,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            max_delay=max_wait,
+            max_bytes=MAX_BYTES,
+            timeout=timeout,
+            limiter=self,
+            sleep=sleep,
+            jitter=jitter,
+            observe=self._observe,
+            error=GithubError,
+            unavailable=GithubUnavailable,
+            rate_limited=self._rate_limited,
+        )
+        self.user_agent = self.source.user_agent
 
     def close(self) -> None:
-        if self._owns_http:
-            self.http.close()
+        self.source.close()
 
     def __enter__(self) -> GithubClient:
         return self
@@ -100,10 +122,9 @@ class GithubClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _reset_at(self) -> datetime | None:
-        return datetime.fromtimestamp(self.reset, UTC) if self.reset else None
-
-    def _wait_for_budget(self) -> None:
+    def wait(self) -> None:
+        """Before each request: when the budget is spent, wait for the reset if it is near
+        (``max_wait``), else raise RateLimited."""
         if self.remaining is None or self.remaining > 0:
             return
         wait = (self.reset or 0) - self.now() + 1
@@ -115,64 +136,52 @@ class GithubClient:
         self.remaining = None
 
     def repo(self, name: str, *, etag: str = "") -> RepoAnswer:
-        headers = {
-            "User-Agent": self.user_agent,
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": "2022-11-28",
-        }
+        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if etag:
             headers["If-None-Match"] = etag
-        problem = ""
-        for attempt in range(1, self.max_attempts + 1):
-            self._wait_for_budget()
-            try:
-                response = self.http.get(
-                    f"{self.api_url}/repos/{name}", headers=headers, follow_redirects=True
-                )
-            except httpx.TransportError as e:
-                problem = f"{type(e).__name__}: {e}"
-            else:
-                self._note_limits(response)
-                status = response.status_code
-                if status == 304:
-                    return RepoAnswer("not_modified", etag=etag)
-                if status == 200:
-                    try:
-                        stars = response.json()["stargazers_count"]
-                    except (ValueError, KeyError, TypeError):
-                        raise GithubError(f"GitHub sent an unreadable answer for {name}") from None
-                    if not isinstance(stars, int) or stars < 0:
-                        raise GithubError(f"GitHub sent stars {stars!r} for {name}")
-                    return RepoAnswer("ok", stars=stars, etag=response.headers.get("ETag", ""))
-                if status in (404, 410, 451):
-                    return RepoAnswer("missing")
-                if status in (403, 429) and (self.remaining == 0 or status == 429):
-                    if self.remaining != 0:
-                        retry = response.headers.get("Retry-After", "")
-                        self.remaining = 0
-                        self.reset = self.now() + (float(retry) if retry.isdigit() else 60)
-                    continue  # _wait_for_budget waits or raises RateLimited
-                problem = f"HTTP {status}"
-                if status < 500:
-                    raise GithubError(f"GitHub answered {problem} for {name}")
-            if attempt < self.max_attempts:
-                step = self.backoff_base * 2 ** (attempt - 1)
-                delay = step / 2 + self.jitter() * step / 2
-                log.info(
-                    "GitHub: attempt %d of %d for %s failed (%s); trying again in %.1f s",
-                    *(attempt, self.max_attempts, name, problem, delay),
-                )
-                self.sleep(delay)
-        if self.remaining == 0:
-            raise RateLimited(self._reset_at())
-        raise GithubUnavailable(f"GitHub did not answer for {name} ({problem})")
+        answer = self.source.get(
+            f"{self.api_url}/repos/{name}",
+            headers=headers,
+            final=(200, 304, 404, 410, 451),
+            what=name,
+        )
+        if answer.status == 304:
+            return RepoAnswer("not_modified", etag=etag)
+        if answer.status != 200:
+            return RepoAnswer("missing")
+        try:
+            stars = json.loads(answer.body)["stargazers_count"]
+        except (ValueError, KeyError, TypeError):
+            raise GithubError(f"GitHub sent an unreadable answer for {name}") from None
+        if not isinstance(stars, int) or isinstance(stars, bool) or stars < 0:
+            raise GithubError(f"GitHub sent stars {stars!r} for {name}")
+        return RepoAnswer("ok", stars=stars, etag=answer.headers.get("ETag", ""))
 
-    def _note_limits(self, response: httpx.Response) -> None:
+    def _observe(self, response: httpx.Response) -> float | None:
+        """Note the budget on every answer; for a rate-limit answer (a 429, or a 403 with the
+        budget spent or a ``Retry-After``), how long GitHub wants us to wait."""
         remaining = response.headers.get("X-RateLimit-Remaining", "")
         reset = response.headers.get("X-RateLimit-Reset", "")
         if remaining.isdigit():
             self.remaining = int(remaining)
         if reset.isdigit():
             self.reset = float(reset)
+        status, header = response.status_code, response.headers.get("Retry-After")
+        if status != 429 and not (status == 403 and (self.remaining == 0 or header)):
+            return None
+        wait = retry_after(header)
+        if wait is None and self.remaining == 0 and self.reset:
+            wait = max(0.0, self.reset - self.now() + 1)
+        if wait is not None and wait <= self.max_wait:
+            self.remaining = None  # the client waits it out before the next attempt
+        return 60.0 if wait is None else wait
+
+    def _rate_limited(self, seconds: float) -> RateLimited:
+        if self.remaining == 0 and self.reset:
+            return RateLimited(self._reset_at())
+        return RateLimited(datetime.fromtimestamp(self.now() + seconds, UTC))
+
+    def _reset_at(self) -> datetime | None:
+        return datetime.fromtimestamp(self.reset, UTC) if self.reset else None

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 import httpx
 from django.conf import settings
 
+from paperboy.ingest.http import SourceClient, SourceError, SourceUnavailable
 from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 
@@ -26,11 +27,14 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 MAX_PAGES = 100
 MAX_BYTES = 20 * 1024 * 1024
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-class HfError(Exception):
+class HfError(SourceError):
     """Hugging Face could not be reached or answered with something we cannot read."""
+
+
+class HfUnavailable(HfError, SourceUnavailable):
+    """Network errors or 429/5xx answers until the attempts ran out."""
 
 
 @dataclass
@@ -176,7 +180,8 @@ def _datetime(value, key: str) -> datetime | None:
 
 
 class HfClient:
-    """Fetches daily papers, page by page, with retries and backoff on 429/5xx."""
+    """Fetches daily papers, page by page, through ``http.SourceClient`` (retries, backoff,
+    ``Retry-After``, size cap, User-Agent)."""
 
     def __init__(
         self,
@@ -186,22 +191,30 @@ class HfClient:
         user_agent: str | None = None,
         max_attempts: int = 4,
         backoff_base: float = 2.0,
+        max_delay: float = 60.0,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.api_url = (api_url or settings.PAPERBOY_HF_API_URL).rstrip("/")
-        self.user_agent = user_agent or settings.PAPERBOY_USER_AGENT
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base = backoff_base
-        self.sleep = sleep
-        self.jitter = jitter
-        self._owns_http = http is None
-        self.http = http or httpx.Client(timeout=timeout)
+        self.source = SourceClient(
+            "Hugging Face",
+            http,
+            user_agent=user_agent,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            max_delay=max_delay,
+            max_bytes=MAX_BYTES,
+            timeout=timeout,
+            sleep=sleep,
+            jitter=jitter,
+            error=HfError,
+            unavailable=HfUnavailable,
+        )
+        self.user_agent = self.source.user_agent
 
     def close(self) -> None:
-        if self._owns_http:
-            self.http.close()
+        self.source.close()
 
     def __enter__(self) -> HfClient:
         return self
@@ -222,32 +235,6 @@ class HfClient:
         return items, errors
 
     def _get(self, params: dict[str, str]) -> bytes:
-        problem = ""
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                response = self.http.get(
-                    f"{self.api_url}/daily_papers",
-                    params=params,
-                    headers={"User-Agent": self.user_agent, "Accept": "application/json"},
-                    follow_redirects=True,
-                )
-                if response.status_code == 200:
-                    if len(response.content) > MAX_BYTES:
-                        raise HfError("Hugging Face answer is too large.")
-                    return response.content
-                problem = f"HTTP {response.status_code}"
-                if response.status_code not in RETRY_STATUSES:
-                    raise HfError(f"Hugging Face answered {problem} for {params}.")
-            except httpx.TransportError as e:
-                problem = f"{type(e).__name__}: {e}"
-            if attempt < self.max_attempts:
-                step = self.backoff_base * 2 ** (attempt - 1)
-                delay = step / 2 + self.jitter() * step / 2
-                log.info(
-                    "Hugging Face: attempt %d of %d failed (%s); trying again in %.1f s",
-                    *(attempt, self.max_attempts, problem, delay),
-                )
-                self.sleep(delay)
-        raise HfError(
-            f"Hugging Face did not answer after {self.max_attempts} attempts ({problem})."
-        )
+        return self.source.get(
+            f"{self.api_url}/daily_papers", params=params, headers={"Accept": "application/json"}
+        ).body

@@ -20,6 +20,8 @@ class Reply:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    # False: no Content-Length; the body ends when the connection closes (HTTP/1.0).
+    length: bool = True
 
 
 @dataclass
@@ -50,7 +52,10 @@ def arxiv_server() -> Iterator[ScriptedServer]:
                 return
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(reply.body)))
+            if reply.length:
+                self.send_header("Content-Length", str(len(reply.body)))
+            else:
+                self.close_connection = True
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.end_headers()

@@ -10,8 +10,6 @@ from paperboy.ingest.arxiv import (
     ArxivClient,
     ArxivError,
     ArxivUnavailable,
-    RateLimiter,
-    _retry_after,
     parse_feed,
     read_feed,
 )
@@ -303,16 +301,6 @@ def test_it_honours_retry_after_on_429():
     assert clock.sleeps == [7.0]
 
 
-def test_it_reads_retry_after_as_seconds_or_an_http_date():
-    in_a_minute = datetime.now(UTC) + timedelta(seconds=60)
-
-    assert _retry_after("120") == 120.0
-    assert 55 <= _retry_after(in_a_minute.strftime("%a, %d %b %Y %H:%M:%S GMT")) <= 60
-    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
-    assert _retry_after("soon") is None
-    assert _retry_after(None) is None
-
-
 def test_it_retries_after_a_503_from_a_real_server(arxiv_server):
     arxiv_server.replies = [
         Reply(503, b"busy", {"Retry-After": "0"}),
@@ -355,26 +343,7 @@ def test_it_retries_when_nothing_listens_on_the_port():
     assert len(clock.sleeps) == 1
 
 
-# --- RateLimiter -------------------------------------------------------------------------------
-
-
-def test_the_rate_limiter_does_not_wait_before_the_first_request():
-    clock = FakeClock()
-    RateLimiter(3.0, clock=clock, sleep=clock.sleep).wait()
-
-    assert clock.sleeps == []
-
-
-def test_the_rate_limiter_waits_out_the_rest_of_the_interval():
-    clock = FakeClock()
-    limiter = RateLimiter(3.0, clock=clock, sleep=clock.sleep)
-    limiter.wait()
-    clock.now += 1.0
-    limiter.wait()
-    clock.now += 5.0
-    limiter.wait()
-
-    assert clock.sleeps == [2.0]
+# --- rate limit (the limiter itself: test_http.py) ------------------------------------------
 
 
 def test_the_client_spaces_its_requests_by_the_minimum_interval():
@@ -422,3 +391,36 @@ def test_it_backs_off_with_jitter_on_429_and_a_dropped_connection_from_a_real_se
     assert len(arxiv_server.requests) == 3
     # Steps of 2 s then 4 s, each between half and all of the step as the jitter says.
     assert sleeps == [1.0, 4.0]
+
+
+def test_it_waits_what_retry_after_says_on_a_real_server(arxiv_server):
+    arxiv_server.replies = [
+        Reply(503, b"busy", {"Retry-After": "7"}),
+        Reply(200, fixture_bytes("arxiv_single.xml")),
+    ]
+    sleeps = []
+    with ArxivClient(api_url=arxiv_server.url, min_interval=0, sleep=sleeps.append) as client:
+        assert len(client.fetch_ids(["2508.18407"])) == 1
+    assert sleeps == [7.0]
+
+
+def test_a_retry_after_longer_than_max_delay_is_not_asked_again_early(arxiv_server):
+    arxiv_server.replies = [Reply(429, b"slow down", {"Retry-After": "600"})]
+    sleeps = []
+    client = ArxivClient(api_url=arxiv_server.url, min_interval=0, sleep=sleeps.append)
+
+    with client, pytest.raises(ArxivUnavailable, match="wait 600 s"):
+        client.fetch_ids(["2508.18407"])
+    assert (sleeps, len(arxiv_server.requests)) == ([], 1)
+
+
+def test_it_refuses_an_answer_over_the_size_cap_from_a_real_server(arxiv_server, monkeypatch):
+    monkeypatch.setattr("paperboy.ingest.arxiv.MAX_FEED_BYTES", 1000)
+    arxiv_server.replies = [Reply(200, fixture_bytes("arxiv_single.xml"), length=False)]
+
+    with (
+        ArxivClient(api_url=arxiv_server.url, min_interval=0) as client,
+        pytest.raises(ArxivError, match="too large"),
+    ):
+        client.fetch_ids(["2508.18407"])
+    assert len(arxiv_server.requests) == 1

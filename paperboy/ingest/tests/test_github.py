@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
-from paperboy.ingest.github import GithubClient, RateLimited, repo_name
+from paperboy.ingest.github import GithubClient, GithubError, RateLimited, repo_name
 from paperboy.ingest.github_stars import refresh_stars
 from paperboy.ingest.models import GithubRepo, StarSnapshot, stars_gained
 from paperboy.ingest.tests.conftest import Reply
@@ -190,3 +190,45 @@ def test_without_a_token_no_authorization_is_sent(arxiv_server, settings):
     with client(arxiv_server) as c:
         c.repo("example-lab/mmrag")
     assert "Authorization" not in arxiv_server.requests[0]
+
+
+def test_a_429_waits_what_retry_after_says(arxiv_server):
+    arxiv_server.replies = [Reply(429, b"{}", {"Retry-After": "3"}), ok(7)]
+    sleeps = []
+    with client(arxiv_server, sleep=sleeps.append) as c:
+        assert c.repo("example-lab/mmrag").stars == 7
+    assert sleeps == [3.0]
+
+
+def test_a_secondary_rate_limit_403_waits_what_retry_after_says(arxiv_server):
+    arxiv_server.replies = [
+        Reply(403, b"{}", {"Retry-After": "2", "X-RateLimit-Remaining": "4000"}),
+        ok(7),
+    ]
+    sleeps = []
+    with client(arxiv_server, sleep=sleeps.append) as c:
+        assert c.repo("example-lab/mmrag").stars == 7
+    assert sleeps == [2.0]
+
+
+def test_a_403_without_a_rate_limit_is_an_error_not_retried(arxiv_server):
+    arxiv_server.replies = [Reply(403, b"{}", {"X-RateLimit-Remaining": "4000"})]
+    with client(arxiv_server) as c, pytest.raises(GithubError, match="HTTP 403"):
+        c.repo("example-lab/mmrag")
+    assert len(arxiv_server.requests) == 1
+
+
+def test_a_long_retry_after_raises_rate_limited_without_asking_again(arxiv_server):
+    arxiv_server.replies = [Reply(429, b"{}", {"Retry-After": "3600"})]
+    sleeps = []
+    with client(arxiv_server, sleep=sleeps.append) as c, pytest.raises(RateLimited):
+        c.repo("example-lab/mmrag")
+    assert (sleeps, len(arxiv_server.requests)) == ([], 1)
+
+
+def test_an_answer_over_the_size_cap_is_refused(arxiv_server, monkeypatch):
+    monkeypatch.setattr("paperboy.ingest.github.MAX_BYTES", 100)
+    body = json.dumps({"stargazers_count": 3, "description": "x" * 200}).encode()
+    arxiv_server.replies = [Reply(200, body, length=False)]
+    with client(arxiv_server) as c, pytest.raises(GithubError, match="too large"):
+        c.repo("example-lab/mmrag")

@@ -265,3 +265,36 @@ def test_it_reads_every_page_of_a_long_month(arxiv_server, db):
         "month=2025-11&p=1&limit=100",
     ]
     assert import_daily_items(items).new == 107
+
+
+def test_it_waits_what_retry_after_says(arxiv_server):
+    arxiv_server.replies = [
+        Reply(429, b"slow down", {"Retry-After": "5"}),
+        Reply(200, fixture_bytes("hf_daily_papers.json")),
+    ]
+    sleeps = []
+    client = HfClient(
+        api_url=arxiv_server.url.replace("/api/query", "/api"),
+        sleep=sleeps.append,
+        jitter=lambda: 0.5,
+    )
+    with client:
+        items, _ = client.daily_papers(date="2025-11-05")
+    assert (len(items), sleeps) == (3, [5.0])
+
+
+def test_a_retry_after_longer_than_max_delay_is_not_asked_again_early(arxiv_server):
+    arxiv_server.replies = [Reply(503, b"busy", {"Retry-After": "3600"})]
+    sleeps = []
+    client = HfClient(api_url=arxiv_server.url, sleep=sleeps.append)
+    with client, pytest.raises(HfError, match="wait 3600 s"):
+        client.daily_papers(date="2025-11-05")
+    assert (sleeps, len(arxiv_server.requests)) == ([], 1)
+
+
+def test_it_refuses_an_answer_over_the_size_cap(arxiv_server, monkeypatch):
+    monkeypatch.setattr("paperboy.ingest.hf.MAX_BYTES", 1000)
+    arxiv_server.replies = [Reply(200, fixture_bytes("hf_daily_papers.json"), length=False)]
+    with HfClient(api_url=arxiv_server.url) as client, pytest.raises(HfError, match="too large"):
+        client.daily_papers(date="2025-11-05")
+    assert len(arxiv_server.requests) == 1
