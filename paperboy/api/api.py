@@ -250,15 +250,7 @@ def daily_entries(
         period = dates.PARSERS[kind](text)
         entries = entries.between(period.start, period.end)
     elif sort != "trending" and not submitter:
-        today = timezone.localdate()
-        latest = (
-            DailyEntry.objects.visible()
-            .filter(day__lte=today)
-            .order_by("-day")
-            .values_list("day", flat=True)
-            .first()
-        )
-        entries = entries.filter(day=latest or today)
+        entries = entries.filter(day=DailyEntry.objects.latest_day(timezone.localdate()))
     if sort == "trending":
         entries = entries.trending()
     elif submitter and not given:

@@ -21,6 +21,12 @@ class DailyEntryQuerySet(models.QuerySet):
     def between(self, start: date, end: date) -> DailyEntryQuerySet:
         return self.filter(day__gte=start, day__lte=end)
 
+    def latest_day(self, today: date) -> date:
+        """The most recent day up to ``today`` with a visible paper on the list; ``today`` when
+        there is none (what ``/papers``, its feeds and ``/api/daily_papers`` show by default)."""
+        days = self.visible().filter(day__lte=today).order_by("-day").values_list("day", flat=True)
+        return days.first() or today
+
     def for_list(self) -> DailyEntryQuerySet:
         """One query for a day/week/month page: entries, their papers and organizations."""
         return (

@@ -175,9 +175,7 @@ def _render_period(request: HttpRequest, period: Period, *, latest: bool = False
 @cache_for_visitors
 def daily(request: HttpRequest) -> HttpResponse:
     """The most recent day that has papers (today, once someone has submitted one)."""
-    today = timezone.localdate()
-    latest = DailyEntry.objects.visible().filter(day__lte=today).order_by("-day")
-    day = latest.values_list("day", flat=True).first() or today
+    day = DailyEntry.objects.latest_day(timezone.localdate())
     return _render_period(request, Period.containing(day, dates.DAY), latest=True)
 
 

@@ -46,12 +46,6 @@ def _entry_items(entries) -> list[Item]:
     return [Item(e.paper, e) for e in entries[:FEED_SIZE]]
 
 
-def latest_day():
-    today = timezone.localdate()
-    latest = DailyEntry.objects.visible().filter(day__lte=today).order_by("-day")
-    return latest.values_list("day", flat=True).first() or today
-
-
 class PaperFeed(Feed):
     """What every feed shares: items are papers, linked to their page on this site.
 
@@ -119,7 +113,7 @@ class DailyFeed(PaperFeed):
     """The latest day with papers, like ``/papers``."""
 
     def get_object(self, request):
-        return Period.containing(latest_day(), dates.DAY)
+        return Period.containing(DailyEntry.objects.latest_day(timezone.localdate()), dates.DAY)
 
     def title(self, obj):
         return _site("Daily papers")
