@@ -4,6 +4,10 @@ an organization, a search query, and a member's private "for you" feed.
 Built with Django's syndication framework from the same QuerySets as the list pages
 (``DailyEntry.objects.between(...).for_list()``, ``.trending()``). Mounted at ``/feeds/`` by
 paperboy/urls.py; every feed exists as ``<name>.rss`` and ``<name>.atom``.
+
+The feeds' methods return plain text (titles, abstracts, organization names: what members and
+sources typed); the two feed formats put it where a reader takes it for what it is (``PlainRss``,
+``PlainAtom``), so text such as ``<img onerror=…>`` is shown, never run.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape, linebreaks
 
 from paperboy.accounts.models import Organization
 from paperboy.feed.models import DailyEntry
@@ -34,6 +39,36 @@ FOR_YOU_DAYS = 14
 class Item:
     paper: Paper
     entry: DailyEntry | None
+
+
+class PlainRss(Rss201rev2Feed):
+    """RSS 2.0 from plain text. Readers take an RSS description, and in practice titles and
+    authors too, as HTML: each goes in escaped (Django's own default for titles, ticket
+    #6533), paragraphs as ``<p>``, so a reader shows the text as typed."""
+
+    def __init__(self, title, link, description, **kwargs) -> None:
+        super().__init__(_html(title), link, _paragraphs(description), **kwargs)
+
+    def add_item(self, title, link, description, author_name=None, **kwargs) -> None:
+        super().add_item(
+            _html(title), link, _paragraphs(description), author_name=_html(author_name), **kwargs
+        )
+
+
+class PlainAtom(Atom1Feed):
+    """Atom from plain text. Titles, names and the subtitle are text constructs (shown as
+    text); the summary is written ``type="html"`` by Django, so it goes in escaped."""
+
+    def add_item(self, title, link, description, **kwargs) -> None:
+        super().add_item(title, link, _paragraphs(description), **kwargs)
+
+
+def _html(text: str | None) -> str | None:
+    return None if text is None else escape(text)
+
+
+def _paragraphs(text: str | None) -> str | None:
+    return None if text is None else linebreaks(text, autoescape=True)
 
 
 def _authors():
@@ -54,7 +89,7 @@ class PaperFeed(Feed):
     the feed's own ``self`` link is the address it was fetched from.
     """
 
-    feed_type = Rss201rev2Feed
+    feed_type = PlainRss
 
     def item_title(self, item: Item) -> str:
         return item.paper.title
@@ -282,7 +317,7 @@ class ForYouFeed(PaperFeed):
 
 
 def _atom(feed_class: type[PaperFeed]) -> type[PaperFeed]:
-    return type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": Atom1Feed})
+    return type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": PlainAtom})
 
 
 def _both(route: str, feed_class: type[PaperFeed], name: str) -> list:

@@ -1,24 +1,39 @@
 """A paper page as Markdown, for agents and scripts (``/papers/<id>.md``).
 
 A pure function of the paper, its daily entry and organization as loaded by the paper page:
-title, authors, dates, links, abstract, upvotes, organization.
+title, authors, dates, links, abstract, upvotes, organization. Text from sources and members
+goes through ``_text``, so that a Markdown renderer shows ``<script>`` typed in an abstract as
+text instead of passing it through as HTML.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 
+# A "<" that CommonMark could read as the start of raw HTML (a tag, a closing tag, a comment,
+# a declaration) or of an autolink; "$a<b$" in math is none of these and stays as typed.
+_MARKUP_START = re.compile(
+    r"<(?=[/!?]|[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|[A-Za-z][A-Za-z0-9+.-]{1,31}:)"
+)
 
-def _escape(text: str) -> str:
-    """Keep titles from starting Markdown constructs by accident."""
-    return text.replace("\r", " ").replace("\n", " ").strip()
+
+def _text(text: str) -> str:
+    """Text shown as typed: "<" that could start HTML becomes the entity renderers show as
+    "<"."""
+    return _MARKUP_START.sub("&lt;", text)
+
+
+def _line(text: str) -> str:
+    """Text on one line (a title cannot start a new Markdown block)."""
+    return _text(text.replace("\r", " ").replace("\n", " ").strip())
 
 
 def paper_markdown(paper, *, entry=None, organization=None, site_url: str = "") -> str:
-    lines = [f"# {_escape(paper.title)}", ""]
+    lines = [f"# {_line(paper.title)}", ""]
     authors = paper.author_names()
     if authors:
-        lines += [f"**Authors:** {', '.join(authors)}", ""]
+        lines += [f"**Authors:** {_line(', '.join(authors))}", ""]
     facts = [
         f"- arXiv: [{paper.arxiv_id}]({paper.abs_url}) (v{paper.version})",
         f"- PDF: {paper.pdf_url}",
@@ -30,7 +45,7 @@ def paper_markdown(paper, *, entry=None, organization=None, site_url: str = "") 
     if paper.comments_count:
         facts.append(f"- Comments: {paper.comments_count}")
     if organization is not None:
-        facts.append(f"- Organization: {organization.name}")
+        facts.append(f"- Organization: {_line(organization.name)}")
     codes = paper.category_codes()
     if codes:
         facts.append(f"- Categories: {', '.join(codes)}")
@@ -43,8 +58,8 @@ def paper_markdown(paper, *, entry=None, organization=None, site_url: str = "") 
         facts.append(f"- Page: {site_url}{paper.get_absolute_url()}")
     lines += facts + [""]
     if paper.ai_summary:
-        lines += ["## Summary", "", paper.ai_summary.strip(), ""]
-    lines += ["## Abstract", "", paper.abstract.strip(), ""]
+        lines += ["## Summary", "", _text(paper.ai_summary.strip()), ""]
+    lines += ["## Abstract", "", _text(paper.abstract.strip()), ""]
     if paper.comment:
-        lines += [f"*arXiv comment:* {_escape(paper.comment)}", ""]
+        lines += [f"*arXiv comment:* {_line(paper.comment)}", ""]
     return "\n".join(lines)

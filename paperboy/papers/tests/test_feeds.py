@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,11 +30,35 @@ def listed(db, example_lab):
     ]
 
 
+class _Reader(HTMLParser):
+    """What a feed reader makes of a text it takes as HTML: the elements it would build and
+    the text it would show."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[str] = []
+        self.shown: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.elements.append(tag)
+
+    def handle_data(self, data) -> None:
+        self.shown.append(data)
+
+
+def as_html(text: str | None) -> tuple[str, set[str]]:
+    """The text a reader shows for ``text`` taken as HTML, and the elements it builds."""
+    reader = _Reader()
+    reader.feed(text or "")
+    reader.close()
+    return "".join(reader.shown), set(reader.elements)
+
+
 def rss_titles(response) -> list[str]:
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("application/rss+xml")
     root = ET.fromstring(response.content)
-    return [i.findtext("title") for i in root.iter("item")]
+    return [as_html(i.findtext("title"))[0] for i in root.iter("item")]
 
 
 def atom_titles(response) -> list[str]:
@@ -60,8 +85,9 @@ def test_items_link_to_the_paper_page_and_carry_the_abstract(client, listed):
     item = next(root.iter("item"))
     assert item.findtext("link") == "http://127.0.0.1:8000/papers/2501.00101"  # SITE_URL
     assert item.findtext("guid") == item.findtext("link")
-    assert item.findtext("description").startswith("We study sparse attention")
-    assert "3 upvotes" in item.findtext("description")
+    description, _ = as_html(item.findtext("description"))
+    assert description.startswith("We study sparse attention")
+    assert "3 upvotes" in description
     assert item.findtext("pubDate").startswith("Wed, 15 Jan 2025 09:00:00")
 
 
@@ -234,3 +260,55 @@ def test_every_page_advertises_the_daily_feed_and_its_own(client, listed, page, 
         assert f'href="{own_feed}"' in html
         assert f'href="{own_feed.replace(".rss", ".atom")}"' in html
         assert client.get(own_feed).status_code == 200
+
+
+# --- text is shown as typed, never run --------------------------------------------------------
+
+ORG_NAME = "Evil <img src=x onerror=alert(1)> & Co"
+TITLE = "Q&A <img src=x onerror=alert(2)>: 1 < 2"
+ABSTRACT = "<script>alert(3)</script> We show that 1 < 2 & 3 > 2.\n\nA second paragraph."
+AUTHOR = "Eve <script>alert(4)</script>"
+
+
+@pytest.fixture
+def hostile(db):
+    from paperboy.accounts.models import Organization
+
+    org = Organization.objects.create(slug="evil-lab", name=ORG_NAME)
+    paper = make_paper(
+        arxiv_id="2501.00201", title=TITLE, abstract=ABSTRACT, authors=[AUTHOR], organization=org
+    )
+    make_entry(paper, date(2025, 1, 15))
+    return org
+
+
+def test_rss_carries_markup_typed_in_text_as_text_a_reader_shows(client, hostile):
+    # RSS readers take the description, and in practice titles and authors, as HTML.
+    channel = ET.fromstring(client.get("/feeds/org/evil-lab.rss").content).find("channel")
+    assert as_html(channel.findtext("title")) == (f"Paperboy: papers from {ORG_NAME}", set())
+    assert as_html(channel.findtext("description"))[1] <= {"p"}
+    item = channel.find("item")
+    assert as_html(item.findtext("title")) == (TITLE, set())
+    creator = item.findtext("{http://purl.org/dc/elements/1.1/}creator")
+    assert as_html(creator) == (AUTHOR, set())
+    shown, elements = as_html(item.findtext("description"))
+    assert elements == {"p"}  # the paragraphs, nothing the text typed
+    assert shown.startswith("<script>alert(3)</script> We show that 1 < 2 & 3 > 2.")
+    assert f"· {ORG_NAME} ·" in shown
+
+
+def test_atom_carries_text_as_text_and_the_summary_as_escaped_html(client, hostile):
+    root = ET.fromstring(client.get("/feeds/org/evil-lab.atom").content)
+    # Atom titles and names are text constructs (no type: "text"), shown as they are.
+    assert root.find(f"{ATOM}title").get("type", "text") == "text"
+    assert root.findtext(f"{ATOM}title") == f"Paperboy: papers from {ORG_NAME}"
+    entry = root.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").get("type", "text") == "text"
+    assert entry.findtext(f"{ATOM}title") == TITLE
+    assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == AUTHOR
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    shown, elements = as_html(summary.text)
+    assert elements == {"p"}
+    assert shown.startswith("<script>alert(3)</script> We show that 1 < 2 & 3 > 2.")
+    assert "A second paragraph." in shown and ORG_NAME in shown

@@ -74,3 +74,54 @@ def test_the_visitors_page_cache_keeps_html_and_markdown_apart(client, paper, se
         markdown = client.get("/papers/2501.00101", HTTP_ACCEPT="text/markdown")
         assert markdown["Content-Type"].startswith("text/markdown")
         assert "Accept" in markdown["Vary"]
+
+
+def test_markup_typed_in_text_is_shown_by_a_markdown_renderer_not_run(client, db):
+    from html.parser import HTMLParser
+
+    from markdown_it import MarkdownIt
+
+    from paperboy.accounts.models import Organization
+
+    org = Organization.objects.create(slug="evil", name="Evil <img src=x onerror=alert(1)>")
+    paper = make_paper(
+        arxiv_id="2501.00301",
+        title="Tags <script>alert(2)</script> in a title",
+        abstract="We show $a<b$ and <img src=x onerror=alert(3)>.\n\n"
+        "<section\nonclick=alert(4)>two lines</section> and <javascript:alert(5)>",
+        authors=["Eve <iframe src=//evil.example>"],
+        comment="<!-- hidden --> 12 pages",
+        organization=org,
+    )
+    make_entry(paper)
+    text = client.get("/papers/2501.00301.md").content.decode()
+    assert "We show $a<b$ and" in text  # math stays as typed
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.elements, self.shown = set(), []
+
+        def handle_starttag(self, tag, attrs):
+            self.elements.add(tag)
+
+        def handle_comment(self, data):
+            self.elements.add("!--")
+
+        def handle_data(self, data):
+            self.shown.append(data)
+
+    # CommonMark with raw HTML on, as most Markdown viewers render it.
+    reader = Reader()
+    reader.feed(MarkdownIt("commonmark").render(text))
+    assert reader.elements <= {"h1", "h2", "p", "strong", "em", "ul", "li", "a"}
+    shown = "".join(reader.shown)
+    for typed in [
+        "Tags <script>alert(2)</script> in a title",
+        "Eve <iframe src=//evil.example>",
+        "Evil <img src=x onerror=alert(1)>",
+        "We show $a<b$ and <img src=x onerror=alert(3)>.",
+        "<section onclick=alert(4)>two lines</section> and <javascript:alert(5)>",
+        "<!-- hidden --> 12 pages",
+    ]:
+        assert typed in shown
