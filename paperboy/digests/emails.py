@@ -2,9 +2,11 @@
 
 Every email is a template triplet, ``templates/emails/<name>-subject.html``,
 ``<name>-body-text.html`` and ``<name>-body-html.html``, rendered with the same context into a
-multipart/alternative message (plain text first, HTML with inline CSS, no scripts). Mailing-list
-emails carry ``List-Unsubscribe`` (the signed one-click URL) and
-``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058).
+multipart/alternative message (plain text first, HTML with inline CSS, no scripts). Only the
+HTML body is HTML-escaped: the subject and the text body are plain text (``render_text``), so
+a title such as "Don't <stop>" reads as typed there. Mailing-list emails carry
+``List-Unsubscribe`` (the signed one-click URL) and ``List-Unsubscribe-Post:
+List-Unsubscribe=One-Click`` (RFC 8058).
 
 A sending run mails thousands of digests that differ only in a few places, so:
 - each paper section is rendered once per run (``section``, cached by content);
@@ -29,7 +31,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -42,13 +45,19 @@ def render(name: str, context: dict, *, strip: bool = True) -> tuple[str, str, s
     """(subject, text, html) of the email ``name``. ``strip=False`` leaves the text part as
     rendered (``digest`` strips it once the personal parts are in)."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{name}-subject.html", context)
+    subject = render_text(f"emails/{name}-subject.html", context)
     # A subject is one line: templates may wrap, a header must not.
     subject = " ".join(subject.split())
-    text = render_to_string(f"emails/{name}-body-text.html", context)
+    text = render_text(f"emails/{name}-body-text.html", context)
     text = text.strip() + "\n" if strip else text
     html = render_to_string(f"emails/{name}-body-html.html", context)
     return subject, text, html
+
+
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text part: the template rendered without HTML escaping (a subject rendered
+    with it read ``Don&#x27;t``)."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 class OneLineHeader(str):
@@ -148,7 +157,7 @@ def section(items: tuple[Item, ...]) -> tuple[str, str]:
     context = {"items": items}
     return (
         mark_safe(render_to_string("emails/digest-section-html.html", context)),
-        render_to_string("emails/digest-section-text.html", context),
+        render_text("emails/digest-section-text.html", context),
     )
 
 

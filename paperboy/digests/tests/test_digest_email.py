@@ -176,3 +176,25 @@ def test_a_digest_rendered_once_per_shape_is_the_plain_rendering(papers, email, 
     )  # fmt: skip
     assert ("FOR YOU" in text) == for_you
     assert ("No trending papers on your topics" in text) == (email == "eve@example.org")
+
+
+def test_the_subject_is_plain_text_not_html_escaped(smtp, papers, settings):
+    from paperboy.digests import emails
+    from paperboy.test import make_entry, make_paper
+
+    from .conftest import LIST_DAY
+
+    settings.SITE_NAME = "R&D's <Papers>"
+    make_entry(make_paper(title="Don't <stop> & go", imported_upvotes=99), LIST_DAY)
+    subscribe("ada@example.org")
+    assert send_current().sent == 1
+    [mail] = smtp.messages
+    assert mail.message["Subject"] == (
+        "Don't <stop> & go and 3 more · R&D's <Papers> daily, Mon Jan 20, 2025"
+    )
+    assert "1. Don't <stop> & go" in mail.text()
+    assert "Don&#x27;t &lt;stop&gt; &amp; go" in mail.html()  # the HTML part is HTML
+    sub = subscribe("bo@example.org")
+    subject, text, _ = emails.render("confirm", {"subscription": sub, "confirm_url": "x"})
+    assert subject == "Confirm your R&D's <Papers> digest subscription"
+    assert "R&D's <Papers>" in text
