@@ -248,7 +248,8 @@ def _mailers(url: str) -> dict:
     587), ``smtps://…`` (implicit TLS, port 465); user and password percent-encoded.
     """
     if not url:
-        return {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+        # Printed decoded (Django's console backend prints quoted-printable: broken links).
+        return {"default": {"BACKEND": "paperboy.lib.mail.ConsoleEmailBackend"}}
     from urllib.parse import parse_qs, unquote, urlsplit
 
     from django.core.exceptions import ImproperlyConfigured
