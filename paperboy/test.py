@@ -42,7 +42,7 @@ def make_user(username: str, *, email: str = "", verified: bool = True, **kw):
 
 @pytest.fixture
 def example_lab(db):
-    from paperboy.accounts.models import Organization
+    from paperboy.papers.models import Organization
 
     return Organization.objects.create(slug="example-lab", name="Example Lab")
 

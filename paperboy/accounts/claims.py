@@ -80,7 +80,7 @@ def _paper_orgs(paper: Paper) -> list:
         .first()
     )
     if entry_org:
-        from paperboy.accounts.models import Organization
+        from paperboy.papers.models import Organization
 
         orgs.append(Organization(slug=entry_org))
     return orgs

@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from paperboy.accounts.models import Membership, Organization
+from paperboy.accounts.models import Membership
+from paperboy.papers.models import Organization
 
 AVATAR_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 AVATAR_MAX_PIXELS = 4096 * 4096

@@ -8,43 +8,13 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from paperboy.lib.weblinks import http_url_check, validate_link
-
-# Top-level paths an organization slug would shadow in ``/<slug>/papers``.
-RESERVED_SLUGS = frozenset(
-    [
-        "admin",
-        "accounts",
-        "api",
-        "papers",
-        "static",
-        "media",
-        "health",
-        "u",
-        "settings",
-        "search",
-        "feeds",
-        "digests",
-        "authors",
-        "following",
-        "orgs",
-        "invitations",
-        "claims",
-        "comments",
-        "moderation",
-    ]
-)
-
-
-def validate_org_slug(value: str) -> None:
-    if value.lower() in RESERVED_SLUGS:
-        raise ValidationError(f"“{value}” is reserved; choose another slug.")
+from paperboy.papers.models import Organization
 
 
 class User(AbstractUser):
@@ -65,6 +35,11 @@ class User(AbstractUser):
         return reverse("accounts:profile", args=[self.username])
 
     @property
+    def organizations(self) -> models.QuerySet[Organization]:
+        """The organizations this member belongs to (any role)."""
+        return Organization.objects.filter(memberships__user=self)
+
+    @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
@@ -75,73 +50,6 @@ class User(AbstractUser):
             "email", flat=True
         )
         return {e.rsplit("@", 1)[-1].lower() for e in emails if "@" in e}
-
-
-class OrganizationQuerySet(models.QuerySet):
-    def with_member_count(self) -> OrganizationQuerySet:
-        return self.annotate(member_count=models.Count("memberships", distinct=True))
-
-
-class Organization(models.Model):
-    """A lab, company or community that papers are tagged with (``/<slug>/papers``)."""
-
-    slug = models.SlugField(max_length=64, unique=True, validators=[validate_org_slug])
-    name = models.CharField("display name", max_length=200)
-    avatar_url = models.URLField(blank=True, max_length=500, validators=[validate_link])
-    avatar = models.ImageField(upload_to="avatars/orgs/", blank=True)
-    description = models.TextField(blank=True, max_length=4000, help_text="Markdown.")
-    website = models.URLField(blank=True, max_length=300, validators=[validate_link])
-    created_at = models.DateTimeField(auto_now_add=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
-    )
-
-    objects = OrganizationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["slug"]
-        constraints = [
-            models.CheckConstraint(
-                condition=http_url_check("avatar_url"), name="organization_avatar_url_http"
-            ),
-            models.CheckConstraint(
-                condition=http_url_check("website"), name="organization_website_http"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("feed:org", args=[self.slug])
-
-    @property
-    def avatar_src(self) -> str:
-        """The uploaded avatar when there is one, else the imported avatar URL."""
-        return self.avatar.url if self.avatar else self.avatar_url
-
-    def description_html(self) -> str:
-        from paperboy.comments.markdown import render
-
-        return render(self.description).html
-
-    def role_of(self, user) -> str:
-        """The user's role here ("admin", "member") or "" for a stranger."""
-        if not user.is_authenticated:
-            return ""
-        role = self.memberships.filter(user=user).values_list("role", flat=True).first()
-        return role or ""
-
-    def is_admin(self, user) -> bool:
-        return self.role_of(user) == Membership.Role.ADMIN
-
-    def is_member(self, user) -> bool:
-        return bool(self.role_of(user))
-
-    @property
-    def initials(self) -> str:
-        words = [w for w in self.name.split() if w[:1].isalnum()]
-        return "".join(w[0] for w in words[:2]).upper() or self.slug[:2].upper()
 
 
 class Membership(models.Model):

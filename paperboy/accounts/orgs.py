@@ -13,7 +13,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from paperboy.accounts.models import Invitation, Membership, Organization
+from paperboy.accounts.models import Invitation, Membership
+from paperboy.papers.models import Organization
 
 
 class OrgRefused(Exception):

@@ -14,9 +14,8 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from paperboy.accounts.models import Organization
 from paperboy.feed.models import DailyEntry
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Organization, Paper
 
 
 def iso(value: datetime | None) -> str | None:

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from paperboy.accounts.claims import approved_on
 from paperboy.accounts.models import User
-from paperboy.comments import markdown
 from paperboy.comments.models import Comment
 from paperboy.feed import votes
+from paperboy.lib import markdown
 from paperboy.lib.text import BadInput, clean_input
 from paperboy.papers.models import Paper
 

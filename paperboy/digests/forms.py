@@ -7,8 +7,8 @@ import re
 
 from django import forms
 
-from paperboy.accounts.models import Organization
 from paperboy.digests.models import Frequency
+from paperboy.papers.models import Organization
 
 CATEGORY = re.compile(r"^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$")
 MAX_CATEGORIES = 20

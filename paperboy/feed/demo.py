@@ -20,12 +20,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from paperboy.accounts.models import Organization
 from paperboy.feed.models import DailyEntry
 from paperboy.feed.votes import recompute_all_trending
 from paperboy.ingest.importer import ImportResult, import_records
 from paperboy.ingest.jsonl import JsonlError, read_records
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Organization, Paper
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DAYS = 21  # the daily list spans today and the 20 days before

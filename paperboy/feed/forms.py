@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from paperboy.accounts.models import Organization
 from paperboy.feed import submission
 from paperboy.feed.models import DailyEntry
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.papers.models import Organization
 
 
 class SubmitForm(forms.Form):

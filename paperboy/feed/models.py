@@ -7,8 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
-from paperboy.accounts.models import Organization
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Organization, Paper
 
 
 class DailyEntryQuerySet(models.QuerySet):

@@ -29,7 +29,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from paperboy.accounts.models import Organization
 from paperboy.accounts.views import org_context
 from paperboy.feed import ranking, votes
 from paperboy.feed.forms import SubmitForm
@@ -40,7 +39,7 @@ from paperboy.lib import dates
 from paperboy.lib.dates import BadPeriod, Period
 from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.moderation.limits import limited
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Organization, Paper
 
 LIST_TEMPLATE = "feed/list.html"
 

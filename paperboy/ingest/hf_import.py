@@ -12,12 +12,8 @@ Entries that members submitted locally keep their day and submitter: a local sub
 
 from __future__ import annotations
 
-import re
-
 from django.db import DatabaseError, transaction
-from django.utils.text import slugify
 
-from paperboy.accounts.models import RESERVED_SLUGS, Organization
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
 from paperboy.ingest.hf import DailyItem, HfOrganization, ItemError
@@ -26,15 +22,7 @@ from paperboy.ingest.models import StarSnapshot
 from paperboy.ingest.prepare import RecordError
 from paperboy.ingest.runs import Progress
 from paperboy.lib.weblinks import BadLink, clean_link
-from paperboy.papers.models import Paper
-
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-
-
-def org_slug(name: str) -> str:
-    slug = name if _SLUG.match(name) else slugify(name)
-    slug = slug[:60] or "org"
-    return f"{slug}-org" if slug.lower() in RESERVED_SLUGS else slug
+from paperboy.papers.models import Organization, Paper
 
 
 def import_daily_items(
@@ -87,21 +75,15 @@ class _Failed(Exception):
 def _organization(value: HfOrganization | None, cache: dict[str, Organization]):
     if value is None:
         return None
-    slug = org_slug(value.name)
-    if slug not in cache:
+    if value.name not in cache:
         try:
             avatar = clean_link(value.avatar, field="avatar")
         except BadLink:
             avatar = ""  # a picture is optional: the organization is imported without it
-        org, created = Organization.objects.get_or_create(
-            slug=slug, defaults={"name": (value.fullname or value.name)[:200], "avatar_url": avatar}
+        cache[value.name] = Organization.objects.ensure(
+            value.name, display_name=value.fullname, avatar_url=avatar
         )
-        if not created and not org.avatar_url and avatar:
-            # Fill what is blank; an operator's edits to a known organization stay.
-            org.avatar_url = avatar
-            org.save(update_fields=["avatar_url"])
-        cache[slug] = org
-    return cache[slug]
+    return cache[value.name]
 
 
 def _apply(paper: Paper, item: DailyItem, orgs: dict[str, Organization]) -> bool:

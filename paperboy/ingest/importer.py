@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
-from paperboy.accounts.models import Organization
 from paperboy.ingest import pgload, recovery
 from paperboy.ingest.prepare import (
     ImportResult,
@@ -59,7 +58,14 @@ from paperboy.ingest.prepare import (
 )
 from paperboy.ingest.records import PaperRecord
 from paperboy.ingest.signals import papers_imported
-from paperboy.papers.models import Author, Category, Paper, PaperAuthor
+from paperboy.papers.models import (
+    Author,
+    Category,
+    Organization,
+    Paper,
+    PaperAuthor,
+    organization_slug,
+)
 from paperboy.search import schema
 
 log = logging.getLogger(__name__)
@@ -614,15 +620,19 @@ def _values(r: PaperRecord, orgs: dict[str, int]) -> dict:
 
 
 def _organizations(records: list[PaperRecord]) -> dict[str, int]:
-    """Organization pks by slug for the records that name one (created when missing)."""
-    slugs = {s for r in records if (s := getattr(r, "organization", "") or "")}
-    if not slugs:
+    """Organization pks by the name records give (a slug or "Some Lab"; created when missing,
+    through the catalog's one rule for organizations)."""
+    names = {n for r in records if (n := (getattr(r, "organization", "") or "").strip())}
+    if not names:
         return {}
-    found = dict(Organization.objects.filter(slug__in=slugs).values_list("slug", "pk"))
-    for slug in slugs - set(found):
-        org, _ = Organization.objects.get_or_create(slug=slug[:64], defaults={"name": slug})
-        found[slug] = org.pk
-    return found
+    slugs = {name: organization_slug(name) for name in names}
+    found = dict(
+        Organization.objects.filter(slug__in=set(slugs.values())).values_list("slug", "pk")
+    )
+    return {
+        name: found[slug] if slug in found else Organization.objects.ensure(name).pk
+        for name, slug in slugs.items()
+    }
 
 
 def _unlink(pks: list[int]) -> None:

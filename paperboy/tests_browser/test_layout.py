@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from paperboy.accounts.models import Organization
+from paperboy.papers.models import Organization
 from paperboy.test import make_entry, make_paper
 
 LONG_ABSTRACT = " ".join(

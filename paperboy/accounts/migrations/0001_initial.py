@@ -4,6 +4,7 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.utils.timezone
 import paperboy.accounts.models
+import paperboy.papers.models
 from django.db import migrations, models
 
 
@@ -20,7 +21,7 @@ class Migration(migrations.Migration):
             name='Organization',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True, validators=[paperboy.accounts.models.validate_org_slug])),
+                ('slug', models.SlugField(max_length=64, unique=True, validators=[paperboy.papers.models.validate_org_slug])),
                 ('name', models.CharField(max_length=200, verbose_name='display name')),
                 ('avatar_url', models.URLField(blank=True, max_length=500)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from paperboy.accounts.models import Follow, Organization, following_papers
-from paperboy.papers.models import Author
+from paperboy.accounts.models import Follow, following_papers
+from paperboy.papers.models import Author, Organization
 from paperboy.test import make_entry, make_paper
 
 

@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from paperboy.accounts.models import Membership, Organization
-from paperboy.comments.tests.test_markdown import XSS, assert_safe
+from paperboy.accounts.models import Membership
+from paperboy.lib.tests.test_markdown import XSS, assert_safe
+from paperboy.papers.models import Organization
 
 
 def png(size=(8, 8), fmt="PNG") -> bytes:

@@ -132,7 +132,7 @@ def test_admins_are_listed_first(client, alice, bob, example_lab):
 
 
 def test_an_admin_cannot_reach_into_another_organization(client, alice, charlie):
-    from paperboy.accounts.models import Organization
+    from paperboy.papers.models import Organization
 
     other = Organization.objects.create(slug="other-lab", name="Other Lab")
     Membership.objects.create(organization=other, user=charlie, role="admin")

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from paperboy.accounts.models import Organization
 from paperboy.feed.models import DailyEntry
+from paperboy.papers.models import Organization
 from paperboy.test import make_paper
 
 

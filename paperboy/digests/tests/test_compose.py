@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from paperboy.accounts.models import Follow, Organization
+from paperboy.accounts.models import Follow
 from paperboy.digests import sending
 from paperboy.digests.compose import Composer
 from paperboy.digests.models import Delivery
@@ -16,6 +16,7 @@ from paperboy.digests.periods import DAILY, current
 from paperboy.digests.tests.conftest import LIST_DAY, SEND_DAY, subscribe
 from paperboy.digests.tests.test_send_digests import store_vectors, unit
 from paperboy.feed import votes
+from paperboy.papers.models import Organization
 from paperboy.test import make_entry, make_paper, make_user
 
 NOW = datetime.combine(SEND_DAY, datetime.min.time(), tzinfo=UTC).replace(hour=9)

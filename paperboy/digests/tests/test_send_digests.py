@@ -477,7 +477,8 @@ def test_a_bad_argument_is_one_readable_line(capsys):
 
 
 def test_members_get_the_periods_papers_from_what_they_follow(smtp, papers, settings, frozen):
-    from paperboy.accounts.models import Follow, Organization
+    from paperboy.accounts.models import Follow
+    from paperboy.papers.models import Organization
 
     settings.PAPERBOY_DIGEST_TOP_N = 1
     member = make_user("ada")  # no upvotes at all: follows are signal enough

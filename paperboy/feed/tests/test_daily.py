@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from paperboy.accounts.models import Organization
+from paperboy.papers.models import Organization
 from paperboy.test import PASSWORD, make_entry, make_paper
 
 TODAY = date(2025, 10, 8)

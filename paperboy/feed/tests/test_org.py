@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from paperboy.accounts.models import Organization
+from paperboy.papers.models import Organization
 from paperboy.test import make_entry, make_paper
 
 

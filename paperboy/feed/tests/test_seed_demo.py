@@ -7,10 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from paperboy.accounts.models import Organization
 from paperboy.feed.demo import DAYS, DEMO_DIR, demo_upvotes, load_demo
 from paperboy.feed.models import DailyEntry
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Organization, Paper
 from paperboy.test import make_paper
 
 TODAY = date(2026, 3, 4)  # a Wednesday

@@ -5,14 +5,13 @@ from datetime import date
 
 import pytest
 
-from paperboy.accounts.models import Organization
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
 from paperboy.ingest.hf import HfClient, HfError, parse_daily_papers
-from paperboy.ingest.hf_import import import_daily_items, org_slug
+from paperboy.ingest.hf_import import import_daily_items
 from paperboy.ingest.models import StarSnapshot
 from paperboy.ingest.tests.conftest import Reply, fixture_bytes
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Organization, Paper
 from paperboy.test import make_entry, make_paper
 
 
@@ -108,12 +107,6 @@ def test_imported_upvotes_add_to_local_votes_and_a_local_entry_keeps_its_day(
     assert paper.upvotes_count == 43
     entry = DailyEntry.objects.get(paper=paper)
     assert (entry.day, entry.submitted_by, entry.upvotes_count) == (date(2025, 11, 7), alice, 43)
-
-
-def test_organization_slugs_avoid_reserved_paths():
-    assert org_slug("api") == "api-org"
-    assert org_slug("Zürich NLP") == "zurich-nlp"
-    assert org_slug("google") == "google"
 
 
 def test_it_backs_off_with_jitter_on_a_dropped_connection_and_a_503(arxiv_server):

@@ -87,7 +87,7 @@ def test_bad_records_are_reported_and_the_good_ones_imported(db):
     reasons = dict(result.failures)
     assert reasons["2501.00002"] == "title is empty"
     assert "not-an-id" in reasons
-    assert "is not a URL" in reasons["2501.00003"]
+    assert "is not an http(s) URL" in reasons["2501.00003"]
     assert "version" in reasons["2501.00004"]
     assert set(Paper.objects.values_list("arxiv_id", flat=True)) == {"2501.00001", "2501.00005"}
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from paperboy.comments.markdown import ALLOWED_TAGS, mentions, render
+from paperboy.lib.markdown import ALLOWED_TAGS, mentions, render
 
 XSS = [
     "<script>alert(1)</script>",

@@ -10,14 +10,13 @@ import json
 import pytest
 from django.db import IntegrityError, transaction
 
-from paperboy.accounts.models import Organization
 from paperboy.ingest.hf import parse_daily_papers
 from paperboy.ingest.hf_import import import_daily_items
 from paperboy.ingest.importer import import_records
 from paperboy.ingest.jsonl import parse_line
 from paperboy.ingest.tests.conftest import fixture_bytes
 from paperboy.lib.weblinks import BadLink, clean_link
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Organization, Paper
 from paperboy.test import make_entry, make_paper
 
 PAYLOADS = [

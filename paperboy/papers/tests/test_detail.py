@@ -2,8 +2,8 @@
 
 from datetime import UTC, date, datetime
 
-from paperboy.accounts.models import Organization
 from paperboy.feed import votes
+from paperboy.papers.models import Organization
 from paperboy.test import PASSWORD, make_entry, make_paper
 
 
