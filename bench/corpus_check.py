@@ -97,7 +97,7 @@ def worker(url: str, n: int, bulk: bool) -> None:
     import corpus
     from django.core.management import call_command
 
-    from paperboy.ingest.signals import papers_imported
+    from paperboy.papers.signals import papers_imported
 
     call_command("migrate", interactive=False, verbosity=0)
     # As in bench/search_latency.py: no shipped vectors or embedding tasks for the corpus.

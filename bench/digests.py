@@ -68,7 +68,7 @@ def build(args, period) -> None:
     from paperboy.accounts.models import User
     from paperboy.digests.models import Subscription
     from paperboy.feed.models import DailyEntry, Upvote
-    from paperboy.ingest.signals import papers_imported
+    from paperboy.papers.signals import papers_imported
 
     # The benchmark writes its own vectors: no embedding tasks for the imported papers.
     papers_imported.disconnect(dispatch_uid="search.papers_imported")

@@ -79,7 +79,7 @@ def fill(n: int, *, bulk: bool = False) -> tuple[float, float]:
     the importer, a build shortcut; the importer's own rate is ``bench/corpus.py``'s figure."""
     from django.core.management import call_command
 
-    from paperboy.ingest.signals import papers_imported
+    from paperboy.papers.signals import papers_imported
     from paperboy.papers.models import Paper
 
     call_command("migrate", interactive=False, verbosity=0)

@@ -57,7 +57,6 @@ from paperboy.ingest.prepare import (
     prepared_in_process,
 )
 from paperboy.ingest.records import PaperRecord
-from paperboy.ingest.signals import papers_imported
 from paperboy.papers.models import (
     Author,
     Category,
@@ -66,6 +65,7 @@ from paperboy.papers.models import (
     PaperAuthor,
     organization_slug,
 )
+from paperboy.papers.signals import papers_imported
 from paperboy.search import schema
 
 log = logging.getLogger(__name__)

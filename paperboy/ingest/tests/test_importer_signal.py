@@ -8,8 +8,8 @@ from django.db import connection, transaction
 
 from paperboy.ingest.importer import import_records
 from paperboy.ingest.records import PaperRecord
-from paperboy.ingest.signals import papers_imported
 from paperboy.papers.models import Paper
+from paperboy.papers.signals import papers_imported
 from paperboy.search.models import WordIndexChange
 
 

@@ -1,4 +1,5 @@
-"""Signals other apps listen to, so that ingest never imports them."""
+"""The catalog's signals: sent by whoever writes papers (the importer), heard by whoever keeps
+something in step with them (search), so neither imports the other."""
 
 from django.dispatch import Signal
 
