@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from paperboy.api.api import api
-from paperboy.lib.views import health
+from paperboy.jobs.views import health
 
 urlpatterns = [
     path("health", health, name="health"),

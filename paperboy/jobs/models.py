@@ -18,3 +18,18 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot}"
+
+
+class Heartbeat(models.Model):
+    """When a long-running process last did its round (the scheduler: every tick), for
+    ``/health``."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name: str, at) -> None:
+        cls.objects.update_or_create(name=name, defaults={"at": at})

@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from paperboy.jobs.models import Heartbeat
 from paperboy.jobs.scheduler import enqueue_due
 
 
@@ -26,8 +27,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while True:
-            for name in enqueue_due(timezone.now()):
+            now = timezone.now()
+            for name in enqueue_due(now):
                 self.stdout.write(f"enqueued {name}")
+            Heartbeat.beat("scheduler", now)  # what /health reports as the scheduler's last run
             if once:
                 return
             slept = 0.0
