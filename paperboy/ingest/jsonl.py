@@ -110,10 +110,9 @@ class JsonlSource:
 
     path: str
     on_error: Callable[[JsonlError], None] | None = None
-    max_line_bytes: int | None = None  # None: MAX_LINE_BYTES
 
     def __iter__(self) -> Iterator[JsonlRecord]:
-        return read_records(self.path, on_error=self.on_error, max_line_bytes=self.max_line_bytes)
+        return read_records(self.path, on_error=self.on_error)
 
     def size(self) -> int:
         """Bytes on disk (0 when the file cannot be read: reading it will say why)."""

@@ -174,9 +174,8 @@ def prepared_in_process(source: JsonlSource, batch_size: int) -> Iterator[Prepar
     line goes to ``source.on_error`` (without one it is raised, as ``read_records`` does); an
     error of the reading process (the file cannot be opened, say) is raised here, and its end
     without a last word as a ``ChildProcessError`` (an ``OSError``)."""
-    max_line_bytes = source.max_line_bytes
-    if max_line_bytes is None:
-        max_line_bytes = jsonl.MAX_LINE_BYTES  # read now: the other process has its own copy
+    # The limit in force in this process, not the other's own copy of the module default.
+    max_line_bytes = jsonl.MAX_LINE_BYTES
     package_root = Path(paperboy.__file__).resolve().parent.parent
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(package_root), env.get("PYTHONPATH")]))
