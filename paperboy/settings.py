@@ -316,12 +316,36 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # The site's CSS/JS and vendored htmx + KaTeX live in the package, beside templates/.
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def _storage(backend: str, options: str) -> dict:
+    """Where uploads (organization avatars) are stored: ``PAPERBOY_STORAGE_BACKEND``, a Django
+    storage class, with ``PAPERBOY_STORAGE_OPTIONS``, its keyword arguments as a JSON object.
+    The default keeps them in MEDIA_ROOT on this host's disk."""
+    import json
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        parsed = json.loads(options or "{}")
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"PAPERBOY_STORAGE_OPTIONS is not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured("PAPERBOY_STORAGE_OPTIONS must be a JSON object")
+    return {"BACKEND": backend or "django.core.files.storage.FileSystemStorage", "OPTIONS": parsed}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _storage(
+        os.environ.get("PAPERBOY_STORAGE_BACKEND", ""), envstr("PAPERBOY_STORAGE_OPTIONS")
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = DATA_DIR / "media"
-MEDIA_URL = "/media/"
+# Uploads on a disk: a directory every web host mounts (NFS, a shared volume) when there are
+# several; the default is the data dir's, which only one host sees.
+MEDIA_ROOT = Path(os.environ.get("PAPERBOY_MEDIA_ROOT", "") or DATA_DIR / "media").resolve()
+# Where uploads are linked from: /media/ is served by the site; a bucket's or CDN's URL otherwise.
+MEDIA_URL = os.environ.get("PAPERBOY_MEDIA_URL", "/media/")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("PAPERBOY_TIME_ZONE", "UTC")

@@ -371,15 +371,23 @@ AVATAR_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 def avatar(request: HttpRequest, path: str) -> HttpResponse:
-    """An uploaded avatar from MEDIA_ROOT (``serve`` refuses paths that leave it). Only image
-    files, never run as a document: a file that a browser could render as a page (an upload
-    from before avatars were renamed to their image format) is not served."""
-    from django.conf import settings
-    from django.views.static import serve
+    """An uploaded avatar, read from the uploads' storage (STORAGES["default"]: MEDIA_ROOT on
+    disk by default, which refuses paths that leave it). Only image files, never run as a
+    document: a file that a browser could render as a page (an upload from before avatars were
+    renamed to their image format) is not served."""
+    import mimetypes
+
+    from django.core.exceptions import SuspiciousFileOperation
+    from django.core.files.storage import storages
+    from django.http import FileResponse
 
     if not path.lower().endswith(AVATAR_EXTENSIONS):
         raise Http404("There is no such avatar.")
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        file = storages["default"].open(path)
+    except (OSError, SuspiciousFileOperation):
+        raise Http404("There is no such avatar.") from None
+    response = FileResponse(file, content_type=mimetypes.guess_type(path)[0])
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
