@@ -10,14 +10,19 @@ from django.contrib import admin
 from django.urls import include, path
 
 from paperboy.api.api import api
+from paperboy.feed import feeds as list_feeds
 from paperboy.jobs.views import health
+from paperboy.search import feeds as search_feeds
+
+# Every feed under one namespace ("feeds:daily-rss", "feeds:search-atom"…), each from its app.
+feeds = (list_feeds.urlpatterns + search_feeds.urlpatterns, "feeds")
 
 urlpatterns = [
     path("health", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),
-    path("feeds/", include("paperboy.papers.feeds")),
+    path("feeds/", include(feeds)),
     path("", include("paperboy.api.urls")),
     path("digests/", include("paperboy.digests.urls")),
     path("", include("paperboy.search.urls")),

@@ -250,3 +250,7 @@ class AuthorClaim(models.Model):
         if note:
             self.decision_note = note
         self.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+
+
+# Defined in its own module, registered here with the app's other models.
+from paperboy.accounts.tokens import ApiToken  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from paperboy.api.models import ApiToken
+from paperboy.accounts.tokens import ApiToken
 
 MAX_TOKENS = 20
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from paperboy.api.forms import TokenForm
-from paperboy.api.models import ApiToken
+from paperboy.accounts.tokens import ApiToken
 
 
 def _page(request: HttpRequest, form: TokenForm, *, new=None, plaintext="", status=200):

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from paperboy.api.models import ApiToken
+from paperboy.accounts.tokens import ApiToken
 from paperboy.test import make_entry, make_paper
 
 DAY = date(2025, 1, 15)

@@ -66,7 +66,7 @@ def send(client, method, url, body, **headers):
 def test_writes_without_a_working_api_token_are_a_401_and_change_nothing(
     client, alice, before, method, url, body, token
 ):
-    from paperboy.api.models import ApiToken
+    from paperboy.accounts.tokens import ApiToken
 
     headers = {}
     if token == "revoked":

@@ -3,7 +3,7 @@
 import pytest
 
 from paperboy.api.forms import MAX_TOKENS
-from paperboy.api.models import ApiToken
+from paperboy.accounts.tokens import ApiToken
 from paperboy.test import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from paperboy.api.models import ApiToken
+from paperboy.accounts.tokens import ApiToken
 from paperboy.api.tests.conftest import bearer
 from paperboy.feed.models import DailyEntry, Upvote
 from paperboy.ingest import fetch

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from paperboy.api.models import ApiToken
+from paperboy.accounts.tokens import ApiToken
 from paperboy.comments.models import Comment
 from paperboy.test import make_paper
 

@@ -165,7 +165,7 @@ def test_visitors_stop_seeing_a_hidden_paper_or_removed_comment_at_once(
 
 
 def test_a_ban_signs_the_member_out_and_stops_their_tokens(client, moderator, alice):
-    from paperboy.api.models import ApiToken
+    from paperboy.accounts.tokens import ApiToken
 
     _, token = ApiToken.issue(user=alice, name="laptop")
     client.force_login(alice)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from paperboy.accounts.models import AuthorClaim, Follow
-from paperboy.api.models import ApiToken
+from paperboy.accounts.tokens import ApiToken
 from paperboy.digests.compose import Composer
 from paperboy.digests.models import Subscription
 from paperboy.digests.periods import DAILY, DigestPeriod

@@ -1,4 +1,5 @@
-"""Personal tokens for the API and for private feed URLs, stored as SHA-256 digests.
+"""Personal tokens for the API and for private feed URLs, stored as SHA-256 digests. A
+member's credential, so the accounts app owns it (the API and the private feeds read it).
 
 A token is shown once, when it is created; only its digest and a short prefix (to tell tokens
 apart in the settings page) are kept. Tokens are 32 random bytes, so a fast hash is enough: there
@@ -48,6 +49,7 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
+        db_table = "api_apitoken"  # created by the api app; accounts took it over in place
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
