@@ -35,8 +35,8 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from paperboy.api import schemas, shapes
 from paperboy.accounts.tokens import ApiToken
+from paperboy.api import schemas, shapes
 from paperboy.api.schemas import ref, responses
 from paperboy.feed.models import DailyEntry
 from paperboy.lib import dates
