@@ -13,7 +13,7 @@ def options(url):
 
 
 def test_no_url_prints_mail_to_the_console():
-    assert _mailers("")["default"]["BACKEND"].endswith("console.EmailBackend")
+    assert _mailers("")["default"]["BACKEND"] == "paperboy.lib.mail.ConsoleEmailBackend"
 
 
 def test_a_plain_url_gives_host_port_and_credentials():
