@@ -121,3 +121,13 @@ def tex_typography(value: str) -> str:
         for pattern, replacement in _TEX_MARKS:
             parts[i] = pattern.sub(replacement, parts[i])
     return "".join(parts)
+
+
+# A word: a run of letters or digits in any script (no underscore, no punctuation). The one
+# definition the search query parser, its overlap counts and its highlighting share.
+WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` in lower case, in order (``WORD``)."""
+    return WORD.findall((text or "").lower())

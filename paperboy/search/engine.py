@@ -28,6 +28,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.lib.text import words
 from paperboy.papers.models import Paper
 from paperboy.search import bounded, fusion, lexical, textindex, vectors
 from paperboy.search.embeddings import (
@@ -198,11 +199,11 @@ def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]],
 
 def _spelled_out(corrected: str, texts: list[str]) -> str:
     """Corrections are index stems ("attent"): show the word the best hits use instead."""
-    words = [w for t in texts for w in lexical._WORD.findall(t.lower())]
+    found = [w for t in texts for w in words(t)]
     out = []
     for stem in corrected.split():
-        found = sorted((w for w in words if w.startswith(stem)), key=len)
-        out.append(found[0] if found else stem)
+        matches = sorted((w for w in found if w.startswith(stem)), key=len)
+        out.append(matches[0] if matches else stem)
     return " ".join(out)
 
 

@@ -18,9 +18,10 @@ bench/search_quality.py; figures in the module's README text).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from paperboy.lib.text import words
 
 # Tuned on queries-dev (bench/search_quality.py --tune): a floor keeps lay descriptions purely
 # semantic; a square root lets partial keyword overlap (paraphrases) count early.
@@ -28,8 +29,6 @@ W_MAX = 0.9
 GAMMA = 0.5
 FLOOR = 0.2
 COVERAGE_TOP = 3  # how many of the best lexical hits the coverage is averaged over
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,8 @@ def coverage(terms: Iterable[str], text: str) -> float:
     terms = list(terms)
     if not terms:
         return 0.0
-    words = {stem(w) for w in _WORD.findall(text.lower())}
-    return sum(stem(t) in words for t in terms) / len(terms)
+    found = {stem(w) for w in words(text)}
+    return sum(stem(t) in found for t in terms) / len(terms)
 
 
 def lexical_confidence(terms: Iterable[str], top_texts: list[str]) -> float:

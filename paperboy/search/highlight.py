@@ -11,10 +11,10 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from paperboy.lib.text import WORD
 from paperboy.search.fusion import stem
 
 _MATH = re.compile(r"(\$[^$]*\$)")
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def highlight(text: str, terms: tuple[str, ...] | list[str]) -> SafeString:
@@ -27,7 +27,7 @@ def highlight(text: str, terms: tuple[str, ...] | list[str]) -> SafeString:
             out.append(escape(part))
             continue
         pos = 0
-        for m in _WORD.finditer(part):
+        for m in WORD.finditer(part):
             if stem(m.group().lower()) in stems:
                 out.append(escape(part[pos : m.start()]))
                 out.append(f"<mark>{escape(m.group())}</mark>")

@@ -11,7 +11,6 @@ normalised by document length (PostgreSQL).
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 import time
@@ -19,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
+
+from paperboy.lib.text import words
 
 MAX_TERMS = 32
 TITLE_WEIGHT = 10.0
@@ -37,7 +38,6 @@ using use used via based new paper propose proposed approach method show shows
 study
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,11 @@ def clean(text: str, *, limit: int = 1000) -> str:
 def parse(text: str) -> ParsedQuery:
     cleaned = clean(text)
     seen: dict[str, None] = {}
-    for word in _WORD.findall(cleaned.lower()):
+    for word in words(cleaned):
         if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
             seen.setdefault(word, None)
     if not seen:  # a query made only of stop words ("the who") still searches for them
-        for word in _WORD.findall(cleaned.lower()):
+        for word in words(cleaned):
             seen.setdefault(word, None)
     return ParsedQuery(text=cleaned, terms=tuple(list(seen)[:MAX_TERMS]))
 
@@ -248,7 +248,7 @@ def _pg_common_lexemes() -> dict[str, float]:
 
 
 def title_key(text: str) -> str:
-    return " ".join(_WORD.findall((text or "").lower()))
+    return " ".join(words(text))
 
 
 def fuzzy_titles(text: str, *, limit: int = 10) -> list[tuple[int, float]]:

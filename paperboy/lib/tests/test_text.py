@@ -147,3 +147,13 @@ def test_the_fast_path_for_plain_text_gives_what_the_full_clean_up_gives(text, k
 def test_collapsing_whitespace_without_a_regex_gives_what_the_regex_gives(text):
     # The regular expression clean-up used before (and the reference here).
     assert _collapse(text) == re.sub(r"[ \t\r\f\v]+", " ", text.replace("\n", " ")).strip()
+
+
+def test_words_are_runs_of_letters_or_digits_in_any_script_lower_cased():
+    from paperboy.lib.text import words
+
+    text = "Self-attention_is ALL you need: GPT-4, Ünïcode 東京 (x+y)"
+    assert words(text) == [
+        *("self", "attention", "is", "all", "you", "need", "gpt", "4", "ünïcode", "東京", "x", "y")
+    ]
+    assert words("") == words(None) == []
