@@ -34,12 +34,11 @@ from paperboy.feed import ranking, votes
 from paperboy.feed.forms import SubmitForm
 from paperboy.feed.models import DailyEntry
 from paperboy.feed.submission import may_submit
-from paperboy.ingest.models import stars_gained
 from paperboy.lib import dates
 from paperboy.lib.dates import BadPeriod, Period
 from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.moderation.limits import limited
-from paperboy.papers.models import Organization, Paper
+from paperboy.papers.models import Organization, Paper, stars_gained
 
 LIST_TEMPLATE = "feed/list.html"
 

@@ -9,8 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from paperboy.feed import ranking
 from paperboy.feed.models import DailyEntry, Upvote
-from paperboy.ingest.models import stars_gained
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Paper, stars_gained
 
 
 def weights() -> ranking.Weights:

@@ -25,9 +25,9 @@ from paperboy.ingest.github import (
     repo_name,
 )
 from paperboy.ingest.importer import ImportResult
-from paperboy.ingest.models import GithubRepo, StarSnapshot
+from paperboy.ingest.models import GithubRepo
 from paperboy.ingest.runs import Progress
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Paper, StarSnapshot
 
 MAX_UNANSWERED = 3
 

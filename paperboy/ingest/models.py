@@ -6,8 +6,8 @@
 - ``IngestRun``: what each run did (counts, status, message), for operators in the admin.
 - ``Checkpoint``: where a backfill stands, written in the same transaction as the papers it
   covers, so a killed backfill resumes exactly there.
-- ``GithubRepo`` / ``StarSnapshot``: the ETag and stars of each repository, and the history of
-  each paper's stars that trending's star velocity reads (``stars_gained``).
+- ``GithubRepo``: the ETag and stars of each repository (the star history itself is the
+  catalog's: ``papers.models.StarSnapshot``).
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-
-STAR_WINDOW = timedelta(days=7)
 
 
 class IngestLock(models.Model):
@@ -127,79 +123,6 @@ class GithubRepo(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class StarSnapshot(models.Model):
-    """A paper's GitHub stars at a moment; written when the count changes (and the first time)."""
-
-    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
-    stars = models.PositiveIntegerField()
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["paper", "recorded_at"], name="star_paper_time")]
-        ordering = ["recorded_at"]
-
-    def __str__(self) -> str:
-        return f"{self.paper_id}: {self.stars} @ {self.recorded_at:%Y-%m-%d}"
-
-    @classmethod
-    def record(cls, paper_ids: Iterable[int], stars: int, *, at: datetime | None = None) -> int:
-        """Add a snapshot for each paper whose last snapshot differs from ``stars``."""
-        ids = list(paper_ids)
-        if not ids:
-            return 0
-        last = dict(
-            cls.objects.filter(paper_id__in=ids)
-            .order_by("paper_id", "recorded_at", "pk")
-            .values_list("paper_id", "stars")
-        )  # later rows overwrite earlier ones: the latest per paper
-        at = at or timezone.now()
-        rows = [cls(paper_id=i, stars=stars, recorded_at=at) for i in ids if last.get(i) != stars]
-        cls.objects.bulk_create(rows)
-        return len(rows)
-
-
-def stars_gained(paper_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, int]:
-    """GitHub stars each paper gained over the last 7 days, from its star history.
-
-    The gain is the latest count minus the count 7 days ago (the last snapshot before the
-    window) or, for a repository first seen inside the window, its first count then: stars a
-    repository had before we watched it are not "gained this week". Papers without history
-    are left out (read as 0).
-    """
-    ids = list(paper_ids)
-    if not ids:
-        return {}
-    now = now or timezone.now()
-    cutoff = now - STAR_WINDOW
-    from paperboy.papers.models import Paper
-
-    snapshots = StarSnapshot.objects.filter(paper_id=OuterRef("pk"))
-
-    def stars(qs):
-        return Subquery(qs.values("stars")[:1])
-
-    rows = (
-        Paper.objects.filter(pk__in=ids)
-        .annotate(
-            latest=stars(snapshots.filter(recorded_at__lte=now).order_by("-recorded_at", "-pk")),
-            before=stars(snapshots.filter(recorded_at__lte=cutoff).order_by("-recorded_at", "-pk")),
-            first_in=stars(
-                snapshots.filter(recorded_at__gt=cutoff, recorded_at__lte=now).order_by(
-                    "recorded_at", "pk"
-                )
-            ),
-        )
-        .values("pk", "latest", "before", "first_in")
-    )
-    gains = {}
-    for row in rows:
-        base = row["before"] if row["before"] is not None else row["first_in"]
-        if base is None or row["latest"] is None:
-            continue
-        gains[row["pk"]] = max(0, row["latest"] - base)
-    return gains
 
 
 class HeldForeignKey(models.Model):

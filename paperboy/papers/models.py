@@ -5,10 +5,14 @@ an organization's slug."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from paperboy.lib.markdown import render as render_markdown
@@ -277,3 +281,79 @@ class PaperAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id}#{self.position} {self.author_id}"
+
+
+STAR_WINDOW = timedelta(days=7)
+
+
+class StarSnapshot(models.Model):
+    """A paper's GitHub stars at a moment; written when the count changes (and the first time)
+    by the GitHub and Hugging Face imports; trending's star velocity reads ``stars_gained``."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    stars = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "ingest_starsnapshot"  # created by ingest; the catalog took it over in place
+        indexes = [models.Index(fields=["paper", "recorded_at"], name="star_paper_time")]
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}: {self.stars} @ {self.recorded_at:%Y-%m-%d}"
+
+    @classmethod
+    def record(cls, paper_ids: Iterable[int], stars: int, *, at: datetime | None = None) -> int:
+        """Add a snapshot for each paper whose last snapshot differs from ``stars``."""
+        ids = list(paper_ids)
+        if not ids:
+            return 0
+        last = dict(
+            cls.objects.filter(paper_id__in=ids)
+            .order_by("paper_id", "recorded_at", "pk")
+            .values_list("paper_id", "stars")
+        )  # later rows overwrite earlier ones: the latest per paper
+        at = at or timezone.now()
+        rows = [cls(paper_id=i, stars=stars, recorded_at=at) for i in ids if last.get(i) != stars]
+        cls.objects.bulk_create(rows)
+        return len(rows)
+
+
+def stars_gained(paper_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, int]:
+    """GitHub stars each paper gained over the last 7 days, from its star history.
+
+    The gain is the latest count minus the count 7 days ago (the last snapshot before the
+    window) or, for a repository first seen inside the window, its first count then: stars a
+    repository had before we watched it are not "gained this week". Papers without history
+    are left out (read as 0).
+    """
+    ids = list(paper_ids)
+    if not ids:
+        return {}
+    now = now or timezone.now()
+    cutoff = now - STAR_WINDOW
+    snapshots = StarSnapshot.objects.filter(paper_id=OuterRef("pk"))
+
+    def stars(qs):
+        return Subquery(qs.values("stars")[:1])
+
+    rows = (
+        Paper.objects.filter(pk__in=ids)
+        .annotate(
+            latest=stars(snapshots.filter(recorded_at__lte=now).order_by("-recorded_at", "-pk")),
+            before=stars(snapshots.filter(recorded_at__lte=cutoff).order_by("-recorded_at", "-pk")),
+            first_in=stars(
+                snapshots.filter(recorded_at__gt=cutoff, recorded_at__lte=now).order_by(
+                    "recorded_at", "pk"
+                )
+            ),
+        )
+        .values("pk", "latest", "before", "first_in")
+    )
+    gains = {}
+    for row in rows:
+        base = row["before"] if row["before"] is not None else row["first_in"]
+        if base is None or row["latest"] is None:
+            continue
+        gains[row["pk"]] = max(0, row["latest"] - base)
+    return gains

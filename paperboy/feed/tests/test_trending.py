@@ -38,7 +38,7 @@ def test_each_card_says_why_it_is_here(client, db):
 
 
 def test_the_why_line_counts_github_stars_gained_this_week(client, db):
-    from paperboy.ingest.models import StarSnapshot
+    from paperboy.papers.models import StarSnapshot
 
     paper = make_paper(imported_upvotes=3, github_repo="https://github.com/example/fast")
     StarSnapshot.objects.create(

@@ -11,9 +11,9 @@ from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
 from paperboy.ingest.github import GithubClient, GithubError, RateLimited, repo_name
 from paperboy.ingest.github_stars import refresh_stars
-from paperboy.ingest.models import GithubRepo, StarSnapshot, stars_gained
+from paperboy.ingest.models import GithubRepo
 from paperboy.ingest.tests.conftest import Reply
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Paper, StarSnapshot, stars_gained
 from paperboy.test import make_entry, make_paper
 
 

@@ -9,9 +9,8 @@ from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
 from paperboy.ingest.hf import HfClient, HfError, parse_daily_papers
 from paperboy.ingest.hf_import import import_daily_items
-from paperboy.ingest.models import StarSnapshot
 from paperboy.ingest.tests.conftest import Reply, fixture_bytes
-from paperboy.papers.models import Organization, Paper
+from paperboy.papers.models import Organization, Paper, StarSnapshot
 from paperboy.test import make_entry, make_paper
 
 
