@@ -3,7 +3,9 @@
 Everything generated here (which papers are on which day, at what time, with how many upvotes
 and which organization) follows from a hash of the arXiv id or the day, so loading twice on the
 same day changes nothing. The daily list covers the ``DAYS`` days ending on the load day, so
-the day, week and month pages always have content. See paperboy/demo/README.md.
+the day, week and month pages always have content, and the corpus's arXiv dates move with it
+(``date_shift``): today's cards show this week's dates, and the papers not on the list are
+recent enough to be submitted. See paperboy/demo/README.md.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ import hashlib
 import json
 import time as clock
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Count
@@ -24,9 +25,10 @@ from paperboy.feed.models import DailyEntry
 from paperboy.feed.votes import recompute_all_trending
 from paperboy.ingest.importer import ImportResult, import_records
 from paperboy.ingest.jsonl import JsonlError, read_records
+from paperboy.lib import democorpus
 from paperboy.papers.models import Organization, Paper
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+DEMO_DIR = democorpus.DEMO_DIR
 DAYS = 21  # the daily list spans today and the 20 days before
 ORG_SHARE = 30  # percent of papers tagged with an organization
 MAX_UPVOTES = 300
@@ -41,12 +43,14 @@ class DemoSummary:
     entries_removed: int = 0
     papers_changed: int = 0
     rescored: int = 0
+    days_shifted: int = 0
     bad_lines: list[JsonlError] = field(default_factory=list)
     seconds: float = 0.0
 
     def __str__(self) -> str:
         return (
-            f"Papers: {self.papers}. Organizations: {self.organizations_created} new. "
+            f"Papers: {self.papers}; their arXiv dates moved by {self.days_shifted} days. "
+            f"Organizations: {self.organizations_created} new. "
             f"Daily entries: {self.entries_created} new, {self.entries_moved} moved, "
             f"{self.entries_removed} removed. Counters changed on {self.papers_changed} papers; "
             f"{self.rescored} entries rescored in {self.seconds:.1f}s."
@@ -81,6 +85,34 @@ def plan_days(paper_ids: list[str], *, today: date) -> dict[str, date]:
     return plan
 
 
+def date_shift(records: list, *, seeds: set[str], today: date, now: datetime) -> timedelta:
+    """How far the corpus's arXiv dates move so that its last announcement day is ``today``
+    (a day less if that day would start after ``now``). The seed papers keep their dates."""
+    corpus = [r.published_at for r in records if r.arxiv_id not in seeds]
+    if not corpus:
+        return timedelta(0)
+    last = max(corpus)
+    shift = timedelta(days=(today - last.date()).days)
+    if last + shift > now:
+        shift -= timedelta(days=1)
+    return shift
+
+
+def _shifted(records: list, *, seeds: set[str], shift: timedelta) -> list:
+    if not shift:
+        return records
+    return [
+        r
+        if r.arxiv_id in seeds
+        else replace(
+            r,
+            published_at=r.published_at + shift,
+            updated_at=r.updated_at + shift if r.updated_at else None,
+        )
+        for r in records
+    ]
+
+
 def submitted_at(arxiv_id: str, day: date, *, now: datetime) -> datetime:
     """A time within ``day`` (in the site's time zone), and not after ``now`` for today."""
     start = datetime.combine(day, time(), tzinfo=timezone.get_default_timezone())
@@ -100,6 +132,11 @@ def load_demo(*, today: date | None = None, progress: bool = False) -> DemoSumma
     seeds = {s["id"]: s for s in meta["seed_papers"]}
 
     records = list(read_records(DEMO_DIR / "papers.jsonl.gz", on_error=summary.bad_lines.append))
+    # The list's days move to end today: the arXiv dates move with them, so that today's cards
+    # are this week's papers and the ones off the list can still be submitted (max age).
+    shift = date_shift(records, seeds=set(seeds), today=today, now=now)
+    records = _shifted(records, seeds=set(seeds), shift=shift)
+    summary.days_shifted = shift.days
     summary.papers = _import(records, progress=progress)
 
     with transaction.atomic():
@@ -157,13 +194,22 @@ def _import(records: list, *, progress: bool) -> ImportResult:
 def _organizations(rows: list[dict], summary: DemoSummary) -> dict[str, Organization]:
     existing = {o.slug: o for o in Organization.objects.filter(slug__in=[r["slug"] for r in rows])}
     missing = [
-        Organization(slug=r["slug"], name=r["name"], avatar_url=r.get("avatar_url", ""))
+        Organization(
+            slug=r["slug"],
+            name=r["name"],
+            avatar_url=r.get("avatar_url", ""),
+            description=democorpus.DEMO_ORG_NOTE,
+        )
         for r in rows
         if r["slug"] not in existing
     ]
     for org in missing:
         org.save()
         existing[org.slug] = org
+    # Demo organizations loaded before they were labelled get the label (an operator's own
+    # description stays).
+    unlabelled = [o.pk for o in existing.values() if not o.description]
+    Organization.objects.filter(pk__in=unlabelled).update(description=democorpus.DEMO_ORG_NOTE)
     summary.organizations_created = len(missing)
     return existing
 

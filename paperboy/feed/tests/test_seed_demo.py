@@ -144,3 +144,64 @@ def test_recompute_trending_prints_the_count():
     out = StringIO()
     call_command("recompute_trending", stdout=out)
     assert out.getvalue().strip() == "Rescored 1 daily entries."
+
+
+@pytest.mark.django_db
+def test_the_arxiv_dates_move_with_the_list_so_a_newcomer_can_submit_a_demo_paper(client):
+    from django.conf import settings
+
+    from paperboy.feed.demo import DEMO_DIR as demo_dir
+    from paperboy.test import PASSWORD, make_user
+
+    load_demo()
+    today = timezone.localdate()
+    now = timezone.now()
+    seeds = {
+        s["id"] for s in json.loads((demo_dir / "organizations.json").read_text())["seed_papers"]
+    }
+    # Today's cards show this week's arXiv dates (they showed July's, whatever the day).
+    todays = Paper.objects.filter(daily__day=today).exclude(arxiv_id__in=seeds)
+    assert todays.exists()
+    for paper in todays:
+        assert today - timedelta(days=7) <= timezone.localdate(paper.published_at) <= today
+        assert paper.published_at <= now
+    # Papers off the list are young enough to be submitted.
+    max_age = timedelta(days=settings.PAPERBOY_SUBMIT_MAX_AGE_DAYS)
+    submittable = Paper.objects.filter(daily__isnull=True, published_at__gte=now - max_age)
+    assert submittable.count() > 100
+    # And a member submits one through the form, offline (it is in the catalog).
+    make_user("newcomer")
+    client.login(username="newcomer", password=PASSWORD)
+    paper = submittable.order_by("-published_at").first()
+    response = client.post("/papers/submit", {"arxiv_id": paper.arxiv_id})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = DailyEntry.objects.get(paper=paper)
+    assert (entry.day, entry.submitted_by.username) == (today, "newcomer")
+
+
+@pytest.mark.django_db
+def test_the_seed_papers_keep_their_real_arxiv_dates_and_reloading_keeps_the_shift():
+    summary = load_demo(today=TODAY)
+    assert summary.days_shifted == (TODAY - date(2026, 7, 1)).days
+    assert Paper.objects.get(arxiv_id="2106.01065").published_at.date() == date(2021, 6, 2)
+    newest = Paper.objects.exclude(arxiv_id="2106.01065").order_by("-published_at").first()
+    assert newest.published_at.date() == TODAY
+    again = load_demo(today=TODAY)
+    assert (again.papers.updated, again.days_shifted) == (0, summary.days_shifted)
+
+
+@pytest.mark.django_db
+def test_demo_organizations_and_upvotes_are_labelled_as_demo_data(admin_client):
+    from paperboy.lib.democorpus import DEMO_ORG_NOTE
+
+    load_demo(today=TODAY)
+    org = Organization.objects.get(slug="tau")
+    assert org.description == DEMO_ORG_NOTE
+    page = admin_client.get(
+        f"/admin/papers/paper/{Paper.objects.get(arxiv_id='2510.06182').pk}/change/"
+    )
+    assert "demo data" in page.content.decode()
+    entries = admin_client.get("/admin/feed/dailyentry/").content.decode()
+    assert "Nobody: demo data (day, upvotes and organization are generated)" in entries
+    papers = admin_client.get("/admin/papers/paper/?o=-4").content.decode()
+    assert "of them demo data)" in papers
