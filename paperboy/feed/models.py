@@ -27,10 +27,11 @@ class DailyEntryQuerySet(models.QuerySet):
         return days.first() or today
 
     def for_list(self) -> DailyEntryQuerySet:
-        """One query for a day/week/month page: entries, their papers and organizations."""
+        """One query for a day/week/month page: entries, their papers, organizations and
+        submitters."""
         return (
             self.visible()
-            .select_related("paper", "organization", "paper__organization")
+            .select_related("paper", "organization", "paper__organization", "submitted_by")
             .defer("paper__comment", "paper__updated_at")
             .order_by("-upvotes_count", "-submitted_at", "pk")
         )
@@ -38,7 +39,7 @@ class DailyEntryQuerySet(models.QuerySet):
     def trending(self) -> DailyEntryQuerySet:
         return (
             self.visible()
-            .select_related("paper", "organization", "paper__organization")
+            .select_related("paper", "organization", "paper__organization", "submitted_by")
             .defer("paper__comment", "paper__updated_at")
             .order_by("-trending_score", "pk")
         )

@@ -123,6 +123,92 @@ def tex_typography(value: str) -> str:
     return "".join(parts)
 
 
+# The LaTeX text styles abstracts are typed with, as the only tags ``tex_html`` writes.
+_STYLE_TAGS = {
+    "textbf": "strong",
+    "bf": "strong",
+    "textit": "em",
+    "textsl": "em",
+    "emph": "em",
+    "it": "em",
+    "em": "em",
+    "sl": "em",
+    "texttt": "code",
+    "tt": "code",
+    "underline": "u",
+}
+_TEX_TOKEN = re.compile(
+    r"(?P<math>\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\])"
+    r"|\\(?P<command>textbf|textit|textsl|emph|texttt|underline)\s*\{"
+    r"|\{\\(?P<switch>bf|it|em|sl|tt)(?![A-Za-z])\s*"
+    r"|(?P<open>\{)|(?P<close>\})",
+    re.DOTALL,
+)
+
+
+def tex_html(value: str, *, text=None) -> str:
+    """An abstract or title as HTML: ``\\textbf{…}``, ``\\emph{…}``, ``\\textit{…}``,
+    ``\\texttt{…}``, ``\\underline{…}`` and ``{\\bf …}``-style switches as ``<strong>``,
+    ``<em>``, ``<code>``, ``<u>``; everything else escaped (math kept for KaTeX, the text
+    marks of ``tex_typography`` as characters). ``text`` turns a run of plain text into HTML
+    (it must escape it; the default escapes and applies ``tex_typography``): the search page
+    marks the searched words with it. A style that never closes is shown as typed.
+    """
+    from django.utils.html import escape
+
+    if text is None:
+
+        def text(run: str) -> str:
+            return escape(tex_typography(run))
+
+    out, _ = _tex_run(value or "", 0, text, escape, closing=False, level=0)
+    return "".join(out)
+
+
+_MAX_STYLE_NESTING = 8  # deeper styles are shown as typed (no recursion without end)
+
+
+def _tex_run(
+    value: str, pos: int, text, escape, *, closing: bool, level: int
+) -> tuple[list[str], int]:
+    """HTML for ``value[pos:]`` up to the ``}`` that closes the current style (when
+    ``closing``); returns the pieces and the position after that brace (-1: never closed)."""
+    out: list[str] = []
+    depth = 0  # plain braces opened inside this run, kept as typed
+    start = pos
+    for match in _TEX_TOKEN.finditer(value, pos):
+        if match.start() < start:
+            continue  # inside a style already handled
+        if match.start() > start:
+            out.append(text(value[start : match.start()]))
+        kind = match.lastgroup
+        start = match.end()
+        if kind == "math":
+            out.append(escape(match.group()))
+        elif kind in ("command", "switch") and level < _MAX_STYLE_NESTING:
+            tag = _STYLE_TAGS[match.group(kind)]
+            inner, end = _tex_run(value, match.end(), text, escape, closing=True, level=level + 1)
+            if end < 0:  # never closed: the macro as typed, then what followed it
+                out.append(escape(match.group()))
+                out.extend(inner)
+                return out, -1 if closing else len(value)
+            out.append(f"<{tag}>{''.join(inner)}</{tag}>")
+            start = end
+        elif kind in ("command", "switch", "open"):
+            depth += 1
+            out.append(escape(match.group()))
+        elif depth:
+            depth -= 1
+            out.append("}")
+        elif closing:
+            return out, match.end()
+        else:
+            out.append("}")
+    if start < len(value):
+        out.append(text(value[start:]))
+    return out, -1 if closing else len(value)
+
+
 # A word: a run of letters or digits in any script (no underscore, no punctuation). The one
 # definition the search query parser, its overlap counts and its highlighting share.
 WORD = re.compile(r"[^\W_]+")

@@ -18,7 +18,7 @@ from paperboy.papers.models import Paper, PaperAuthor
 def _get_paper(arxiv_id: str) -> Paper:
     paper = (
         Paper.objects.visible()
-        .select_related("organization", "daily", "daily__organization")
+        .select_related("organization", "daily", "daily__organization", "daily__submitted_by")
         .prefetch_related(
             Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author")),
             "categories",

@@ -54,3 +54,36 @@
     if (event.key === "Escape") closeMenus(null);
   });
 })();
+
+// The date chip of the list pages: a click opens the browser's own date picker; the chosen
+// day opens its day's list (on a week or month page, the week or month holding that day).
+(function () {
+  "use strict";
+  function isoWeek(value) {
+    var day = new Date(value + "T00:00:00Z");
+    var thursday = new Date(day);
+    thursday.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7) + 3);
+    var year = thursday.getUTCFullYear();
+    var firstThursday = new Date(Date.UTC(year, 0, 4));
+    firstThursday.setUTCDate(4 - ((firstThursday.getUTCDay() + 6) % 7) + 3);
+    var week = 1 + Math.round((thursday - firstThursday) / (7 * 86400000));
+    return year + "-W" + (week < 10 ? "0" : "") + week;
+  }
+  function pageFor(kind, value) {
+    if (kind === "week") return "/papers/week/" + isoWeek(value);
+    if (kind === "month") return "/papers/month/" + value.slice(0, 7);
+    return "/papers/date/" + value;
+  }
+  document.addEventListener("click", function (event) {
+    var chip = event.target.closest ? event.target.closest(".chip-date") : null;
+    var input = chip && chip.querySelector(".date-pick");
+    if (!input || typeof input.showPicker !== "function") return;
+    event.preventDefault();
+    try { input.showPicker(); } catch (error) { input.focus(); }
+  });
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("date-pick") || !input.value) return;
+    window.location.assign(pageFor(input.dataset.kind, input.value));
+  });
+})();

@@ -1,4 +1,6 @@
-"""``{% alternate_links %}``: the ``<link rel="alternate">`` tags of the current page.
+"""``{% alternate_links %}``: the ``<link rel="alternate">`` tags of the current page;
+``{% page_feed as feed %}``: the page's own feed (``feed.rss``, ``feed.atom``, ``feed.title``)
+for the RSS/Atom links every list page shows.
 
 Every page advertises the daily feed; list pages add their own feed (the week's, the
 organization's, the search query's) and the paper page its Markdown version. Worked out from
@@ -74,3 +76,14 @@ def alternate_links(context) -> str:
     return format_html_join(
         "\n  ", '<link rel="alternate" type="{}" title="{}" href="{}">', links
     ) or format_html("")
+
+
+@register.simple_tag(takes_context=True)
+def page_feed(context) -> dict[str, str] | None:
+    """The page's own feed: the most specific RSS/Atom pair of its alternate links."""
+    links = page_alternates(context.get("request"))
+    feeds = [(kind, title, href) for kind, title, href in links if kind in (RSS, ATOM)]
+    if len(feeds) < 2:
+        return None
+    (_, title, rss), (_, _, atom) = feeds[-2], feeds[-1]
+    return {"rss": rss, "atom": atom, "title": title.rsplit(" (", 1)[0]}
