@@ -3,11 +3,9 @@
 Trending: the top N entries of the period by the stored trending score (the formula of
 ``feed/ranking.py``), narrowed by the subscriber's topics. For you (members only): the
 period's papers from the organizations and authors they follow, then, for members with enough
-upvotes, the period's papers nearest to what they upvoted: the centroid of their upvoted
-papers' vectors against the period's paper vectors (cosine), or, on a site without vectors,
-a full-text search of their upvoted titles among the period's papers; papers of their upvoted
-papers' primary categories fill what is left. Never a paper they upvoted, one already mailed
-to them, or one already in this digest.
+upvotes, the period's papers most like what they upvoted (``search.similar.similar_many``,
+the rule of the paper page's "Similar papers", among the period's papers). Never a paper they
+upvoted, one already mailed to them, or one already in this digest.
 
 A ``Composer`` lives for one sending run. It caches the trending section per topic set (10,000
 subscribers without topics cost one trending query), loads the period's papers, their
@@ -22,9 +20,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import batched
 
-import numpy as np
 from django.conf import settings
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
@@ -33,6 +29,7 @@ from paperboy.accounts.models import Follow
 from paperboy.digests.periods import DigestPeriod
 from paperboy.feed.models import DailyEntry, Upvote
 from paperboy.papers.models import Paper, PaperAuthor
+from paperboy.search.similar import Pool, similar_many
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +112,7 @@ class Candidates:
     authors: dict[int, set[int]]
     categories: dict[int, str]  # paper id -> primary category
     newest_first: list[int]  # the order of "from what you follow"
-    vector_ids: np.ndarray  # ids of the papers with a vector of the configured model…
-    matrix: np.ndarray | None  # …and those vectors (unit rows), or None
+    pool: Pool  # what "papers like the ones you upvoted" chooses from: these, with vectors
 
 
 @dataclass
@@ -174,9 +170,6 @@ class Composer:
         return self._candidates
 
     def _load_candidates(self) -> Candidates:
-        from paperboy.search import vectors
-        from paperboy.search.embeddings import configured_model_id
-
         entries = DailyEntry.objects.between(self.period.start, self.period.end).visible()
         rows = list(
             entries.order_by("-trending_score", "pk").values_list(
@@ -196,18 +189,8 @@ class Composer:
             paper_id__in=entries.values("paper_id")
         ).values_list("paper_id", "author_id"):
             authors[paper_id].add(author_id)
-        vector_ids, matrix = np.zeros(0, dtype=np.int64), None
-        model_id = configured_model_id()
-        if model_id and ids:
-            found: dict[int, np.ndarray] = {}
-            for chunk in batched(ids, 2000):
-                found.update(vectors.vectors_for(list(chunk), model_id))
-            if found:
-                vector_ids = np.fromiter(found, dtype=np.int64, count=len(found))
-                matrix = np.stack(list(found.values())).astype(np.float32)
-                matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         return Candidates(
-            ids, organizations, dict(authors), categories, newest_first, vector_ids, matrix
+            ids, organizations, dict(authors), categories, newest_first, Pool.load(ids, categories)
         )
 
     def _members(self, subscriptions: list) -> dict[int, Member]:
@@ -295,61 +278,11 @@ class Composer:
     def _similar(
         self, upvoted: dict[int, list[int]], excluded: dict[int, set[int]]
     ) -> dict[int, list[int]]:
-        """Per subscription, up to ``for_you_n`` of the period's papers nearest to what they
-        upvoted, best first, none of ``excluded``."""
-        from paperboy.search import vectors
-        from paperboy.search.embeddings import configured_model_id
-
-        n, candidates = self.for_you_n, self.candidates()
-        found: dict[int, list[int]] = {pk: [] for pk in upvoted}
-        model_id = configured_model_id()
-        if candidates.matrix is not None and model_id:
-            wanted = sorted({pk for ids in upvoted.values() for pk in ids})
-            mine: dict[int, np.ndarray] = {}
-            for chunk in batched(wanted, 2000):
-                mine.update(vectors.vectors_for(list(chunk), model_id))
-            subs = [s for s, ids in upvoted.items() if any(pk in mine for pk in ids)]
-            if subs:
-                profiles = np.stack(
-                    [np.mean([mine[pk] for pk in upvoted[s] if pk in mine], axis=0) for s in subs]
-                ).astype(np.float32)
-                profiles /= np.maximum(np.linalg.norm(profiles, axis=1, keepdims=True), 1e-12)
-                scores = profiles @ candidates.matrix.T  # one row per member, cosine
-                row_of = {int(pk): i for i, pk in enumerate(candidates.vector_ids)}
-                for row, s in zip(scores, subs, strict=True):
-                    skip = [row_of[pk] for pk in excluded[s] if pk in row_of]
-                    row[skip] = -np.inf
-                    best = vectors.top_k(row, n)
-                    found[s] = [int(candidates.vector_ids[i]) for i in best if row[i] > -np.inf]
-        short = [s for s, ids in found.items() if len(ids) < n]
-        if short:
-            self._by_words_and_category(short, upvoted, excluded, found)
-        return found
-
-    def _by_words_and_category(self, subs, upvoted, excluded, found) -> None:
-        """For members the vectors could not serve (no vectors on this site, or none yet for
-        these papers): a full-text search of their upvoted titles among the period's papers;
-        then the period's papers of their upvoted papers' primary categories, by trending."""
-        from paperboy.search import lexical
-
-        n, candidates = self.for_you_n, self.candidates()
-        wanted = {pk for s in subs for pk in upvoted[s]}
-        rows = Paper.objects.filter(pk__in=wanted).values_list("pk", "title", "primary_category")
-        titles = {pk: title for pk, title, _ in rows}
-        primary = {pk: cat for pk, _, cat in rows}
-        among = candidates.ids
-        for s in subs:
-            skip = excluded[s] | set(found[s])
-            if not found[s]:
-                text = " ".join(titles[pk] for pk in upvoted[s] if pk in titles)
-                hits = lexical.candidates(lexical.parse(text), limit=n + len(skip), among=among)
-                found[s] += [pk for pk, _ in hits if pk not in skip][:n]
-                skip |= set(found[s])
-            if len(found[s]) < n:
-                cats = {primary[pk] for pk in upvoted[s] if primary.get(pk)}
-                found[s] += [
-                    pk for pk in among if pk not in skip and candidates.categories.get(pk) in cats
-                ][: n - len(found[s])]
+        """Per subscription, up to ``for_you_n`` of the period's papers most like what they
+        upvoted, best first, none of ``excluded``: ``search.similar`` for the whole batch."""
+        return similar_many(
+            upvoted, k=self.for_you_n, exclude=excluded, pool=self.candidates().pool
+        )
 
     def cards(self, paper_ids: list[int]) -> dict[int, Item]:
         """The digest lines of these papers: one query for those this run has not seen."""
