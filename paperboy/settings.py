@@ -5,6 +5,7 @@ Every variable is documented with its default in README.md ("Configuration"). SQ
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -473,3 +474,12 @@ PAPERBOY_RATE_LIMITS = {
         ("report", "20/h", "60/h"),
     ]
 }
+for _rates in [*PAPERBOY_RATE_LIMITS.values(), {"ip": PAPERBOY_DIGEST_SUBSCRIBE_RATE}]:
+    for _rate in _rates.values():
+        if _rate and not re.fullmatch(r"\d+/\d*[smhd]", _rate.strip()):
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(f"{_rate!r} is not a rate like 10/m or 5/2h")
+# Behind a proxy, the header it puts the client's address in (X-Forwarded-For, X-Real-IP):
+# without it every visitor shares the proxy's address, and its rate limits.
+PAPERBOY_PROXY_IP_HEADER = os.environ.get("PAPERBOY_PROXY_IP_HEADER", "").strip()

@@ -551,18 +551,12 @@ def submit_paper(request, body: SubmitIn):
         arxiv_id = parse_arxiv_id(text)
     except InvalidArxivId as exc:
         raise HttpError(400, str(exc)) from None
-    refusal = submission.may_submit(user)
-    if refusal:
-        raise HttpError(403, refusal)
-    today = timezone.localdate()
     try:
-        submission.check_cap(user, today=today)
+        entry = submission.submit(
+            user=user, arxiv_id=arxiv_id, today=timezone.localdate(), now=timezone.now()
+        )
     except submission.Rejected as exc:
-        raise HttpError(429, strip_tags(exc.message)) from None
-    try:
-        entry = submission.submit(user=user, arxiv_id=arxiv_id, today=today, now=timezone.now())
-    except submission.Rejected as exc:
-        raise HttpError(400, strip_tags(exc.message)) from None
+        raise HttpError(exc.status, strip_tags(exc.message)) from None
     entry = daily_entries(date=entry.day.isoformat()).get(pk=entry.pk)
     _prefetch_authors([entry])
     return Status(201, shapes.daily_item(entry))

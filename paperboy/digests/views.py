@@ -13,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from paperboy.digests import subscribing, tokens
 from paperboy.digests.forms import SubscribeForm, TopicsForm
 from paperboy.digests.models import Subscription
+from paperboy.lib import ratelimit
 
 
 def _bad_link(request: HttpRequest, error: tokens.BadToken) -> HttpResponse:
@@ -38,14 +38,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = SubscribeForm(initial={"email": request.GET.get("email", "")[:254]})
         return render(request, "digests/subscribe.html", {"form": form})
-    if is_ratelimited(
-        request,
-        group="digests.subscribe",
-        key="ip",
-        rate=settings.PAPERBOY_DIGEST_SUBSCRIBE_RATE,
-        method="POST",
-        increment=True,
-    ):
+    ip = ratelimit.client_ip(request)
+    if ratelimit.over(f"subscribe:ip:{ip}", settings.PAPERBOY_DIGEST_SUBSCRIBE_RATE):
         return render(request, "digests/rate_limited.html", status=429)
     form = SubscribeForm(request.POST)
     if not form.is_valid():

@@ -4,6 +4,11 @@ Rules come from settings: ``PAPERBOY_SUBMIT_WHO`` (``verified``, ``staff`` or ``
 ``PAPERBOY_SUBMIT_MAX_AGE_DAYS`` and ``PAPERBOY_SUBMIT_DAILY_CAP``; a paper enters the list once.
 A rejected submission leaves the database as it was: a paper not yet in the catalog is fetched
 from arXiv, checked against the rules, and only then imported together with its entry.
+
+``submit`` is the one door (web form and API): the daily cap is counted inside the transaction
+that writes the entry, with the member's row locked (PostgreSQL) or the database's write lock
+held from the start (SQLite's IMMEDIATE transactions), so that submissions racing each other
+see each other's entries: ten at once against a cap of 5 used to write 7.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.html import format_html
@@ -26,11 +32,13 @@ from paperboy.papers.models import Paper
 
 
 class Rejected(Exception):
-    """The submission breaks a rule; ``message`` (may hold a link) says which."""
+    """The submission breaks a rule; ``message`` (may hold a link) says which, and ``status``
+    is the HTTP status that fits (403: may not submit; 429: the daily cap)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.message = message
+        self.status = status
 
 
 def may_submit(user) -> str:
@@ -50,13 +58,23 @@ def may_submit(user) -> str:
 
 
 def check_cap(user, *, today: date) -> None:
+    """Rejected (429) when ``user`` has used up today's submissions. Only a check made inside
+    ``submit``'s transaction holds against racing submissions."""
     cap = settings.PAPERBOY_SUBMIT_DAILY_CAP
     done = DailyEntry.objects.filter(submitted_by=user, day=today).count()
     if done >= cap:
         raise Rejected(
             f"You have submitted {done} paper{'s' if done != 1 else ''} today, the daily "
-            f"limit. Come back tomorrow."
+            f"limit. Come back tomorrow.",
+            status=429,
         )
+
+
+def _lock_member(user) -> None:
+    """Hold the member's row until the transaction ends: their submissions go one at a time.
+    (A no-op on SQLite, where the IMMEDIATE transaction already holds the write lock.)"""
+    members = get_user_model().objects.select_for_update()
+    list(members.filter(pk=user.pk).values_list("pk", flat=True))
 
 
 def _check_paper(paper: Paper, *, now: datetime) -> None:
@@ -105,10 +123,10 @@ def submit(*, user, arxiv_id: ArxivId, today: date, now: datetime, organization=
     ``organization``, when given, tags the entry; only its members may tag with it."""
     reason = may_submit(user)
     if reason:
-        raise Rejected(reason)
-    check_cap(user, today=today)
+        raise Rejected(reason, status=403)
+    check_cap(user, today=today)  # early, before asking arXiv; the one that holds is below
     if organization is not None and not organization.is_member(user):
-        raise Rejected(f"Only members of {organization.name} can tag papers with it.")
+        raise Rejected(f"Only members of {organization.name} can tag papers with it.", status=403)
     paper = Paper.objects.filter(arxiv_id=arxiv_id.base).first()
     record = None
     if paper is not None:
@@ -118,6 +136,8 @@ def submit(*, user, arxiv_id: ArxivId, today: date, now: datetime, organization=
         _check_age(record.arxiv_id, record.published_at, now=now)
     try:
         with transaction.atomic():
+            _lock_member(user)
+            check_cap(user, today=today)
             if record is not None:
                 paper = import_record(record)
             entry = DailyEntry.objects.create(

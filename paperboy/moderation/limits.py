@@ -1,7 +1,6 @@
-"""Rate limits on comments, submissions, claims and reports, per user and per IP address.
-
-Counted in Django's cache (django-ratelimit) with the rates in ``PAPERBOY_RATE_LIMITS``. With
-several web processes, point ``CACHES`` at a shared cache so the counts are shared too.
+"""Rate limits on comments, submissions, claims and reports, per account and per network
+address, with the rates in ``PAPERBOY_RATE_LIMITS``: what is limited and what the refusal says.
+Counted atomically in the database by ``lib.ratelimit``, shared by every web process.
 """
 
 from __future__ import annotations
@@ -11,7 +10,8 @@ from functools import wraps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django_ratelimit.core import is_ratelimited
+
+from paperboy.lib import ratelimit
 
 NOUNS = {"comment": "comments", "submit": "submissions", "claim": "claims", "report": "reports"}
 PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
@@ -29,22 +29,28 @@ def describe(rate: str, noun: str = "") -> str:
     return f"{what} per {number} {unit}s" if number else f"{what} per {unit}"
 
 
-def check(request: HttpRequest, action: str) -> str:
-    """Count one ``action`` for this request's user and IP; the refusal message, or ""."""
+def refusal(action: str, *, user_id: int | None, ip: str | None) -> str:
+    """Count one ``action`` by this account (when signed in) and this address; the message
+    refusing it when that is over a limit, or ""."""
     rates = settings.PAPERBOY_RATE_LIMITS.get(action, {})
-    for key, who in (("user", "account"), ("ip", "network address")):
+    for key, who, value in (("user", "account", user_id), ("ip", "network address", ip)):
         rate = rates.get(key)
-        if not rate or (key == "user" and not request.user.is_authenticated):
+        if not rate or value is None:
             continue
-        if is_ratelimited(
-            request, group=f"paperboy.{action}.{key}", key=key, rate=rate, increment=True
-        ):
+        if ratelimit.over(f"{action}:{key}:{value}", rate):
             return (
                 f"Slow down: this site accepts at most "
                 f"{describe(rate, NOUNS.get(action, action))} from one {who}. "
                 "Please try again later."
             )
     return ""
+
+
+def check(request: HttpRequest, action: str) -> str:
+    """Count one ``action`` for this request's account and address; the refusal, or ""."""
+    user = getattr(request, "user", None)
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    return refusal(action, user_id=user_id, ip=ratelimit.client_ip(request))
 
 
 def limited(action: str):
