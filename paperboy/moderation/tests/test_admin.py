@@ -162,7 +162,7 @@ def test_every_moderated_model_has_a_working_admin(admin_client, alice, bob, exa
         "papers/paper": paper.pk,
         "feed/dailyentry": entry.pk,
         "comments/comment": comment.pk,
-        "accounts/organization": example_lab.pk,
+        "papers/organization": example_lab.pk,
         "accounts/authorclaim": claim.pk,
         "accounts/user": alice.pk,
         "papers/author": author.pk,
