@@ -19,7 +19,14 @@ from datetime import UTC, datetime
 import httpx
 from django.conf import settings
 
-from paperboy.ingest.http import Limiter, RateLimiter, SourceClient, SourceError, SourceUnavailable
+from paperboy.ingest.http import (
+    Limiter,
+    RateLimiter,
+    SourceClient,
+    SourceError,
+    SourceUnavailable,
+    UsesSource,
+)
 from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 
@@ -79,15 +86,7 @@ def read_feed(xml: bytes) -> Feed:
 
     Raises ArxivError when the bytes are not an arXiv Atom feed.
     """
-    if len(xml) > MAX_FEED_BYTES:
-        raise ArxivError(f"arXiv response too large ({len(xml)} bytes).")
-    # arXiv never sends a DTD; refusing one rules out entity-expansion tricks.
-    if b"<!DOCTYPE" in xml[:4096].upper() or b"<!ENTITY" in xml.upper():
-        raise ArxivError("arXiv response declares a DTD or entities; refusing to parse it.")
-    try:
-        root = ET.fromstring(xml)
-    except ET.ParseError as e:
-        raise ArxivError(f"arXiv response is not well-formed XML: {e}.") from e
+    root = _xml(xml, "arXiv response")
     if root.tag != f"{{{NS['atom']}}}feed":
         raise ArxivError(f"arXiv response is not an Atom feed (root element {root.tag}).")
 
@@ -103,6 +102,19 @@ def read_feed(xml: bytes) -> Feed:
             # One unreadable entry should not cost the other 99 of the page.
             feed.errors.append(FeedError(id=entry_id, message=str(e)))
     return feed
+
+
+def _xml(xml: bytes, what: str) -> ET.Element:
+    """The root element of one arXiv answer, refused when too large, declaring a DTD or
+    entities (arXiv never sends one; refusing rules out entity expansion) or not XML."""
+    if len(xml) > MAX_FEED_BYTES:
+        raise ArxivError(f"{what} too large ({len(xml)} bytes).")
+    if b"<!DOCTYPE" in xml[:4096].upper() or b"<!ENTITY" in xml.upper():
+        raise ArxivError(f"{what} declares a DTD or entities; refusing to parse it.")
+    try:
+        return ET.fromstring(xml)
+    except ET.ParseError as e:
+        raise ArxivError(f"{what} is not well-formed XML: {e}.") from e
 
 
 def _parse_entry(entry: ET.Element, entry_id: str) -> PaperRecord:
@@ -200,14 +212,7 @@ def parse_rss(xml: bytes) -> list[Announcement]:
     Items whose id cannot be read are skipped (and logged); an id listed under several of
     the requested categories appears once.
     """
-    if len(xml) > MAX_FEED_BYTES:
-        raise ArxivError(f"arXiv RSS response too large ({len(xml)} bytes).")
-    if b"<!DOCTYPE" in xml[:4096].upper() or b"<!ENTITY" in xml.upper():
-        raise ArxivError("arXiv RSS declares a DTD or entities; refusing to parse it.")
-    try:
-        root = ET.fromstring(xml)
-    except ET.ParseError as e:
-        raise ArxivError(f"arXiv RSS is not well-formed XML: {e}.") from e
+    root = _xml(xml, "arXiv RSS")
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise ArxivError(f"arXiv answer is not an RSS feed (root element {root.tag}).")
@@ -239,7 +244,7 @@ def parse_rss(xml: bytes) -> list[Announcement]:
 # --- HTTP --------------------------------------------------------------------------------------
 
 
-class ArxivClient:
+class ArxivClient(UsesSource):
     """Talks to the arXiv API politely: one request per ``min_interval``, bounded retries.
 
     The manners (rate limit, ``Retry-After``, backoff, size cap, User-Agent) are
@@ -286,15 +291,6 @@ class ArxivClient:
             unavailable=ArxivUnavailable,
         )
         self.user_agent = self.source.user_agent
-
-    def close(self) -> None:
-        self.source.close()
-
-    def __enter__(self) -> ArxivClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def fetch_ids(self, ids: list[str]) -> list[PaperRecord]:
         """Records for ``ids`` (with or without versions), in batches of at most 100.

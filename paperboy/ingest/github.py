@@ -23,7 +23,13 @@ from datetime import UTC, datetime
 import httpx
 from django.conf import settings
 
-from paperboy.ingest.http import SourceClient, SourceError, SourceUnavailable, retry_after
+from paperboy.ingest.http import (
+    SourceClient,
+    SourceError,
+    SourceUnavailable,
+    UsesSource,
+    retry_after,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +75,7 @@ class RepoAnswer:
     etag: str = ""
 
 
-class GithubClient:
+class GithubClient(UsesSource):
     """``GET /repos/{name}`` through ``http.SourceClient``; the rate-limit budget is its limiter."""
 
     def __init__(
@@ -112,15 +118,6 @@ class GithubClient:
             rate_limited=self._rate_limited,
         )
         self.user_agent = self.source.user_agent
-
-    def close(self) -> None:
-        self.source.close()
-
-    def __enter__(self) -> GithubClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def wait(self) -> None:
         """Before each request: when the budget is spent, wait for the reset if it is near

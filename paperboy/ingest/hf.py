@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 import httpx
 from django.conf import settings
 
-from paperboy.ingest.http import SourceClient, SourceError, SourceUnavailable
+from paperboy.ingest.http import SourceClient, SourceError, SourceUnavailable, UsesSource
 from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 
@@ -179,7 +179,7 @@ def _datetime(value, key: str) -> datetime | None:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-class HfClient:
+class HfClient(UsesSource):
     """Fetches daily papers, page by page, through ``http.SourceClient`` (retries, backoff,
     ``Retry-After``, size cap, User-Agent)."""
 
@@ -212,15 +212,6 @@ class HfClient:
             unavailable=HfUnavailable,
         )
         self.user_agent = self.source.user_agent
-
-    def close(self) -> None:
-        self.source.close()
-
-    def __enter__(self) -> HfClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def daily_papers(self, **period: str) -> tuple[list[DailyItem], list[ItemError]]:
         """All items for ``date=``, ``week=`` or ``month=`` (pages of 100 until a short one)."""

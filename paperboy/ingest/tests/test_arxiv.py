@@ -13,7 +13,7 @@ from paperboy.ingest.arxiv import (
     parse_feed,
     read_feed,
 )
-from paperboy.ingest.tests.conftest import Reply, fixture_bytes
+from paperboy.ingest.tests.conftest import FakeClock, Reply, fixture_bytes
 
 ATOM = (
     '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">'
@@ -34,19 +34,6 @@ def one_entry(
         f"<title>T</title><summary>S</summary><author><name>A</name></author>{extra}</entry>"
     )
     return ATOM.format(entries=entry).encode()
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def mock_client(handler, **kwargs) -> tuple[ArxivClient, FakeClock]:

@@ -11,20 +11,7 @@ from paperboy.ingest.http import (
     SourceUnavailable,
     retry_after,
 )
-from paperboy.ingest.tests.conftest import Reply
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from paperboy.ingest.tests.conftest import FakeClock, Reply
 
 
 def source(**kw) -> tuple[SourceClient, list[float]]:
