@@ -14,6 +14,7 @@ the visitors' page cache (``lib.pagecache``), like the list and paper pages: one
 from __future__ import annotations
 
 import logging
+import re
 from functools import wraps
 from typing import Any, Literal
 
@@ -36,7 +37,7 @@ from pydantic import ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from paperboy.accounts.tokens import ApiToken
-from paperboy.api import schemas, shapes
+from paperboy.api import cursors, schemas, shapes
 from paperboy.api.schemas import ref, responses
 from paperboy.feed.models import DailyEntry
 from paperboy.lib import dates
@@ -100,6 +101,13 @@ class PaperboyAPI(NinjaAPI):
         """Add the Hugging Face shapes the read endpoints answer with (``schemas.py``)."""
         document = super().get_openapi_schema(**kwargs)
         document.setdefault("components", {}).setdefault("schemas", {}).update(schemas.components())
+        daily = document["paths"].get("/api/daily_papers", {}).get("get", {})
+        kinds = {"date": "DAY", "week": "WEEK", "month": "MONTH"}
+        for parameter in daily.get("parameters", []):
+            if parameter["name"] in kinds:
+                form = PERIOD_FORMS[kinds[parameter["name"]]].pattern
+                parameter["schema"]["pattern"] = f"^(?:{form})?$"  # empty: not given
+        _no_nul(document)
         return document
 
     def _get_urls(self):
@@ -108,6 +116,23 @@ class PaperboyAPI(NinjaAPI):
             if isinstance(pattern, URLPattern):
                 pattern.callback = _json_not_allowed(pattern.callback)
         return patterns
+
+
+def _no_nul(document: dict) -> None:
+    """Say in the document what ``lib.text`` refuses: no text sent to the API (parameters and
+    bodies) may hold a NUL character."""
+    inputs = [
+        schema
+        for name, schema in document.get("components", {}).get("schemas", {}).items()
+        if name.endswith("In")
+    ]
+    strings = [p["schema"] for path in document["paths"].values() for op in path.values()
+               for p in op.get("parameters", [])]  # fmt: skip
+    strings += [prop for schema in inputs for prop in schema.get("properties", {}).values()]
+    for schema in strings:
+        types = [schema.get("type")] + [s.get("type") for s in schema.get("anyOf", [])]
+        if "string" in types and "pattern" not in schema and "enum" not in schema:
+            schema["pattern"] = "^[^\\u0000]*$"
 
 
 def _json_not_allowed(view):
@@ -231,14 +256,14 @@ def daily_entries(
     """The entries ``/api/daily_papers`` lists: the same QuerySets as the list pages.
 
     A date, week or month gives that period (most upvoted first, like the page; by trending
-    score with ``sort=trending``). Without one: ``sort=trending`` is the trending page, a
-    ``submitter`` gets all their entries newest first, and otherwise it is the latest day that
+    score with ``sort=trending``); two or three of them give the days they share (a date
+    and the month it is in: that date; a week and a month: the week's days in the month).
+    Without one: ``sort=trending`` is the trending page, a ``submitter`` gets all their
+    entries newest first, and otherwise it is the latest day that
     has papers, like ``/papers``. Raises ``BadPeriod``.
     """
     given = [(kind, text) for kind, text in ((dates.DAY, date), (dates.WEEK, week),
                                               (dates.MONTH, month)) if text]  # fmt: skip
-    if len(given) > 1:
-        raise dates.BadPeriod("Give at most one of date, week and month.")
     entries = DailyEntry.objects.all()
     if submitter:
         entries = entries.filter(
@@ -246,9 +271,9 @@ def daily_entries(
             | Q(submitted_by__isnull=True, external_submitter=submitter)
         )
     if given:
-        kind, text = given[0]
-        period = dates.PARSERS[kind](text)
-        entries = entries.between(period.start, period.end)
+        periods = [dates.PARSERS[kind](text) for kind, text in given]
+        start, end = max(p.start for p in periods), min(p.end for p in periods)
+        entries = entries.between(start, end) if start <= end else entries.none()
     elif sort != "trending" and not submitter:
         entries = entries.filter(day=DailyEntry.objects.latest_day(timezone.localdate()))
     if sort == "trending":
@@ -278,14 +303,25 @@ def _prefetch_authors(entries: list[DailyEntry]) -> None:
 
 
 READ_ERRORS = (400, 404)
-WRITE_ERRORS = (400, 401, 403, 404, 413, 429)
+
+# How a date, week and month are written; one that is written so but is not in the calendar
+# (2025-02-30) is a 404. Put in the OpenAPI document by PaperboyAPI; lib.dates checks them (with
+# messages that say how to write them, which a pattern enforced by the schema would not).
+PERIOD_FORMS = {
+    "DAY": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    "WEEK": re.compile(r"[0-9]{4}-W[0-9]{2}"),
+    "MONTH": re.compile(r"[0-9]{4}-[0-9]{2}"),
+}
+
+
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 429, 503)
 
 
 @api.get(
     "/daily_papers",
     tags=["papers"],
     summary="Daily papers (Hugging Face-compatible)",
-    openapi_extra=responses({200: {"type": "array", "items": ref("DailyItem")}}, (400,)),
+    openapi_extra=responses({200: {"type": "array", "items": ref("DailyItem")}}, READ_ERRORS),
 )
 @decorate_view(cache_for_visitors)
 def daily_papers(
@@ -307,15 +343,21 @@ def daily_papers(
             sort=sort,
         )
     except dates.BadPeriod as exc:
-        raise HttpError(400, str(exc)) from None
+        given = [(kind, text) for kind, text in (("DAY", date), ("WEEK", week),
+                                                 ("MONTH", month)) if text]  # fmt: skip
+        # Written as documented but not in the calendar (2025-02-30, 2025-W53): no such period.
+        well_formed = all(PERIOD_FORMS[kind].fullmatch(text) for kind, text in given)
+        raise HttpError(404 if well_formed else 400, str(exc)) from None
     page = _page(entries, start=p * limit, stop=(p + 1) * limit)
     authors = shapes.authors_by_paper([e.paper_id for e in page])
     return [shapes.daily_item(e, authors[e.paper_id]) for e in page]
 
 
 def _find_paper(arxiv_id: str) -> Paper:
-    arxiv_id = _text(arxiv_id, "id", max_chars=200)
+    arxiv_id = _text(arxiv_id, "id", max_chars=10_000)
     try:
+        if len(arxiv_id) > 200:  # no arXiv id is this long
+            raise InvalidArxivId(arxiv_id)
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId:
         raise Http404(f"Paper {arxiv_id[:64]} not found.") from None
@@ -486,11 +528,11 @@ def search_papers(
 def list_papers(
     request,
     response: HttpResponse,
-    cursor: str | None = Query(None, max_length=100, description="From the Link header."),
+    cursor: str | None = Query(
+        None, max_length=41, pattern=cursors.PATTERN, description="From the Link header."
+    ),
     limit: int = Query(50, ge=1, le=100),
 ) -> list[dict[str, Any]]:
-    from paperboy.api import cursors
-
     papers = (
         _papers_with_authors(Paper.objects.visible())
         .select_related("organization", "daily", "daily__organization", "daily__submitted_by")
@@ -550,7 +592,8 @@ def submit_paper(request, body: SubmitIn):
     try:
         arxiv_id = parse_arxiv_id(text)
     except InvalidArxivId as exc:
-        raise HttpError(400, str(exc)) from None
+        # Like the paper endpoints: no paper has this id (the message says how ids look).
+        raise HttpError(404, str(exc)) from None
     try:
         entry = submission.submit(
             user=user, arxiv_id=arxiv_id, today=timezone.localdate(), now=timezone.now()

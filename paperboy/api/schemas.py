@@ -101,9 +101,11 @@ ERRORS = {
     400: "A parameter or the body is not valid (the message says which).",
     401: "No valid API token (missing, unknown, revoked, or a feed token).",
     403: "The token's owner may not do this.",
-    404: "No such paper (or comment).",
+    404: "No such paper (or comment, or period: a date written right but not in the calendar).",
+    409: "The paper is on the daily list already.",
     413: "The body is over 64 KB.",
     429: "Over a rate limit or the daily submission cap.",
+    503: "arXiv could not be reached to look the paper up; try again in a minute.",
 }
 
 

@@ -33,7 +33,9 @@ from paperboy.papers.models import Paper
 
 class Rejected(Exception):
     """The submission breaks a rule; ``message`` (may hold a link) says which, and ``status``
-    is the HTTP status that fits (403: may not submit; 429: the daily cap)."""
+    is the HTTP status that fits: 403 a rule says no (who may submit, the paper's age, a hidden
+    paper), 404 arXiv has no such paper, 409 it is on the list already, 429 the daily cap,
+    503 arXiv could not be reached."""
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
@@ -79,10 +81,10 @@ def _lock_member(user) -> None:
 
 def _check_paper(paper: Paper, *, now: datetime) -> None:
     if paper.hidden:
-        raise Rejected("This paper has been hidden by the moderators.")
+        raise Rejected("This paper has been hidden by the moderators.", status=403)
     entry = DailyEntry.objects.filter(paper=paper).only("day").first()
     if entry is not None:
-        raise Rejected(_already_featured(paper, entry.day))
+        raise Rejected(_already_featured(paper, entry.day), status=409)
     _check_age(paper.arxiv_id, paper.published_at, now=now)
 
 
@@ -91,7 +93,8 @@ def _check_age(arxiv_id: str, published_at: datetime, *, now: datetime) -> None:
     if published_at < now - timedelta(days=max_age):
         raise Rejected(
             f"{arxiv_id} appeared on arXiv on {short_date(published_at.date())}; "
-            f"only papers from the last {max_age} days can be submitted."
+            f"only papers from the last {max_age} days can be submitted.",
+            status=403,
         )
 
 
@@ -110,10 +113,11 @@ def _fetch(arxiv_id: ArxivId) -> PaperRecord:
     try:
         return fetch.fetch_record(arxiv_id.base)
     except fetch.PaperNotFound:
-        raise Rejected(f"arXiv has no paper {arxiv_id.base}.") from None
+        raise Rejected(f"arXiv has no paper {arxiv_id.base}.", status=404) from None
     except fetch.FetchError:
         raise Rejected(
-            f"We could not reach arXiv to look up {arxiv_id.base}. Please try again in a minute."
+            f"We could not reach arXiv to look up {arxiv_id.base}. Please try again in a minute.",
+            status=503,
         ) from None
 
 
@@ -156,8 +160,10 @@ def submit(*, user, arxiv_id: ArxivId, today: date, now: datetime, organization=
             .first()
         )
         if day is None:
-            raise Rejected("Someone submitted this paper at the same moment; try again.") from None
+            raise Rejected(
+                "Someone submitted this paper at the same moment; try again.", status=409
+            ) from None
         paper = Paper.objects.get(arxiv_id=arxiv_id.base)
-        raise Rejected(_already_featured(paper, day)) from None
+        raise Rejected(_already_featured(paper, day), status=409) from None
     entry.paper = paper
     return entry

@@ -41,7 +41,7 @@ def test_list_daily_papers_takes_week_month_sort_and_paging(hf):
 def test_a_bad_date_raises_the_client_s_http_error(hf):
     with pytest.raises(HfHubHTTPError) as info:
         list(hf.list_daily_papers(date="2025-02-30"))
-    assert info.value.response.status_code == 400
+    assert info.value.response.status_code == 404
 
 
 def test_paper_info(hf):

@@ -70,7 +70,7 @@ def test_errors_are_not_kept(db):
     make_paper(arxiv_id="2501.00999")
 
     assert _get("/api/papers/2501.00999")[0].status_code == 200
-    assert _get("/api/daily_papers?date=2025-02-30")[0].status_code == 400
+    assert _get("/api/daily_papers?date=2025-02-30")[0].status_code == 404
 
 
 def test_search_is_never_answered_from_the_cache(listed):

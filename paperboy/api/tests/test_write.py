@@ -52,7 +52,7 @@ def test_a_member_submits_a_paper_with_a_token(client, alice, alice_token, fresh
 
 def test_a_paper_already_on_the_list_is_refused(client, alice_token, listed):
     response = post_json(client, "/api/daily_papers", {"arxiv_id": "2501.00101"}, alice_token)
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already on the daily list" in response.json()["error"]
     assert "<a" not in response.json()["error"]
 
@@ -92,7 +92,7 @@ def test_the_web_form_s_submission_rate_limit_applies_to_the_api_too(client, ali
 
 def test_arxiv_being_unreachable_is_a_clear_error(client, alice_token):
     response = post_json(client, "/api/daily_papers", {"arxiv_id": "2501.09999"}, alice_token)
-    assert response.status_code == 400
+    assert response.status_code == 503  # arXiv's fault, not the request's
     assert "could not reach arXiv" in response.json()["error"]
     assert not DailyEntry.objects.exists()
 
@@ -105,8 +105,8 @@ def test_arxiv_being_unreachable_is_a_clear_error(client, alice_token):
         {"arxiv_id": ["2501.00500"]},
         {"arxiv_id": None},
         {"arxiv_id": ""},
-        {"arxiv_id": "not an id"},
         {"arxiv_id": "x" * 300},
+        {"arxiv_id": True},
         ["2501.00500"],
         "2501.00500",
     ],
@@ -115,6 +115,13 @@ def test_malformed_bodies_are_a_400(client, alice_token, fresh, body):
     response = post_json(client, "/api/daily_papers", body, alice_token)
     assert response.status_code == 400, response.content
     assert response.json()["error"]
+    assert not DailyEntry.objects.exists()
+
+
+def test_text_that_is_not_an_arxiv_id_is_no_paper_a_404(client, alice_token, fresh):
+    response = post_json(client, "/api/daily_papers", {"arxiv_id": "not an id"}, alice_token)
+    assert response.status_code == 404
+    assert "is not an arXiv id" in response.json()["error"]
     assert not DailyEntry.objects.exists()
 
 
