@@ -446,9 +446,9 @@ def load_bulk(
     from paperboy.accounts.models import Organization
     from paperboy.feed.models import DailyEntry
     from paperboy.feed.votes import recompute_all_trending
-    from paperboy.ingest.importer import _values
-    from paperboy.ingest.prepare import RecordError
     from paperboy.ingest.prepare import normalise as _normalise
+    from paperboy.ingest.records import RecordError
+    from paperboy.ingest.upsert import _values
     from paperboy.papers.models import Author, Category, Paper, PaperAuthor
     from paperboy.search import schema
 

@@ -17,8 +17,7 @@ from django.db import DatabaseError, transaction
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
 from paperboy.ingest.hf import DailyItem, HfOrganization, ItemError
-from paperboy.ingest.importer import ImportResult, import_records
-from paperboy.ingest.prepare import RecordError
+from paperboy.ingest.importer import ImportResult, RecordError, import_records
 from paperboy.ingest.runs import Progress
 from paperboy.lib.weblinks import BadLink, clean_link
 from paperboy.papers.models import Organization, Paper, StarSnapshot

@@ -3,15 +3,14 @@
 ``prepare`` cleans a batch (``normalise`` each record) and keeps one record per arXiv id;
 what cannot be imported is counted in the batch's ``ImportResult`` with its reason.
 
-``prepared_in_process`` does that for a JSONL file in a Python process of its own, which
-imports only this module and the JSONL reader, never Django. Reading, parsing and cleaning are
-pure Python, so in a thread they took turns with the importer's own Python, and SQLite's,
-under the GIL: a SQLite import used one core of two (71,728 papers: 41 s, 30 s with the
-process). On PostgreSQL the importer keeps a thread: there the second core is the server's,
-which a reading process only took time from (median of three runs: 44.0 s in a thread, 50.3 s
-in a process, 2 cores). The batches
-come back pickled through a pipe, whose buffer keeps memory bounded (the process waits while
-it is full), and a bad line's error comes back with its batch for ``on_error``.
+``prepared_in_process`` does that for a large JSONL file in a Python process of its own, which
+imports only this module, ``records`` and the JSONL reader, never Django. Reading, parsing and
+cleaning are pure Python: in a thread they would take turns under the GIL with the importer's
+own Python and SQLite's, so a SQLite import reads in a process; on PostgreSQL the second core is
+the server's, and the importer keeps a thread (``pipeline.read_ahead``; figures in
+bench/README.md). The batches come back pickled through a pipe, whose buffer keeps memory
+bounded (the process waits while it is full), and a bad line's error comes back with its batch
+for ``on_error``.
 """
 
 from __future__ import annotations
@@ -21,59 +20,19 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import paperboy
 from paperboy.ingest import jsonl
 from paperboy.ingest.jsonl import JsonlError, JsonlSource, read_records
-from paperboy.ingest.records import PaperRecord
+from paperboy.ingest.records import ImportResult, PaperRecord, Prepared, RecordError
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.text import clean_text
 from paperboy.lib.weblinks import BadLink, clean_link
 
-# Reasons kept for the report; the count goes on past this.
-MAX_FAILURES_KEPT = 1000
 # A file at least this large is read in a process of its own (starting one takes ~0.1 s).
 PROCESS_MIN_BYTES = 1 << 20
-
-
-@dataclass
-class ImportResult:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
-    paper_ids: list[int] = field(default_factory=list, repr=False)  # created or changed
-
-    def __str__(self) -> str:
-        return (
-            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.failed} failed"
-        )
-
-    @property
-    def total(self) -> int:
-        return self.new + self.updated + self.unchanged + self.failed
-
-    def fail(self, arxiv_id: str, reason: str) -> None:
-        self.failed += 1
-        if len(self.failures) < MAX_FAILURES_KEPT:
-            self.failures.append((arxiv_id, reason))
-
-    def add(self, other: ImportResult) -> None:
-        self.new += other.new
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.failed += other.failed
-        room = MAX_FAILURES_KEPT - len(self.failures)
-        self.failures += other.failures[: max(room, 0)]
-
-
-class RecordError(ValueError):
-    """A record that cannot be imported; the message says why."""
 
 
 def _check_unicode(record: PaperRecord) -> None:
@@ -134,15 +93,6 @@ def batches(records: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRec
             batch = []
     if batch:
         yield batch
-
-
-@dataclass
-class Prepared:
-    size: int  # records in the batch as read
-    records: list[PaperRecord]  # normalised, one per arXiv id
-    result: ImportResult  # failures and in-batch duplicates so far
-    # Search documents computed ahead by arXiv id (PostgreSQL, read ahead), else None.
-    documents: dict[str, bytes] | None = None
 
 
 def prepare(batch: list[PaperRecord]) -> Prepared:

@@ -1,6 +1,6 @@
 """What a killed bulk import leaves behind, and the repair every start runs.
 
-A bulk import (``importer._BulkLoad``) sets aside the word index's row-by-row upkeep (SQLite:
+A bulk import (``bulkload.BulkLoad``) sets aside the word index's row-by-row upkeep (SQLite:
 FTS5's insert trigger, so new papers are not found by words until ``search_fts`` is rebuilt;
 PostgreSQL: the text indexes) and, on PostgreSQL, the link tables' foreign keys
 (``pgload``). Killed on the way (``kill -9``, OOM), it leaves them down. ``repair`` puts them

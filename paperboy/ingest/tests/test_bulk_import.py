@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from paperboy.ingest import importer, pgload
+from paperboy.ingest import bulkload, pgload, pipeline
 from paperboy.ingest.importer import import_records
 from paperboy.ingest.jsonl import read_records
 from paperboy.ingest.models import HeldForeignKey
@@ -81,7 +81,7 @@ def rebuilds(monkeypatch):
         calls.append("create")
         create(conn)
 
-    monkeypatch.setattr(importer, "INDEX_REBUILD_MIN", 4)
+    monkeypatch.setattr(bulkload, "INDEX_REBUILD_MIN", 4)
     monkeypatch.setattr(schema, "drop_text_index", logged_drop)
     monkeypatch.setattr(schema, "create_text_index", logged_create)
     yield calls
@@ -127,8 +127,8 @@ def test_a_second_bulk_import_changes_nothing_and_a_retitled_paper_gets_a_new_do
     if connection.vendor == "postgresql":
         # Computed ahead: only the paper whose stored text differs.
         records = list(read_records(_write(tmp_path, lines, "changed.jsonl")))
-        documents = importer._with_documents(prepare(records)).documents
-        assert set(documents) == {"2503.00004"}
+        documents = pipeline.with_documents(prepare(records)).documents
+        assert set(documents.by_arxiv_id) == {"2503.00004"}
     changed = _bulk(_write(tmp_path, lines, "changed.jsonl"))
     assert (changed.new, changed.updated, changed.unchanged) == (0, 1, 8)
     assert _stale_documents() == 0
