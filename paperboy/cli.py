@@ -6,7 +6,8 @@
 
 Each app may add its own subcommands: a ``paperboy/<app>/cli.py`` module with a
 ``register(subparsers)`` function is picked up automatically. Its handlers call
-``setup_django(args)`` first and raise ``CliError`` for anything the user should read.
+``setup_django(args)`` first and raise ``CliError`` for anything the user should read (both
+from ``paperboy/lib/cli.py``, so an app's CLI never imports this module).
 Errors print one readable line and exit non-zero.
 """
 
@@ -25,87 +26,13 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from paperboy.lib.cli import CliError, configure_django, migrate, repair, setup_django
 
-class CliError(Exception):
-    """A problem to report to the user in one line."""
-
-
-def setup_django(args: argparse.Namespace | None = None) -> None:
-    """Configure Django for a command (honouring ``--data-dir``), bring the database schema up
-    to date (as ``paperboy up`` does, so any command works on a fresh data directory) and
-    repair what a killed import left behind (``ingest/recovery.py``)."""
-    _setup_django(getattr(args, "data_dir", None))
-    migrate()
-    from paperboy.ingest.recovery import repair
-
-    repair()
-
-
-def _setup_django(data_dir: str | None = None) -> None:
-    if data_dir:
-        os.environ["PAPERBOY_DATA_DIR"] = str(Path(data_dir).resolve())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperboy.settings")
-    import django
-
-    django.setup()
-
-
-def migrate() -> bool:
-    """Apply pending migrations, one process at a time; True when there were any.
-
-    Two commands started together on a fresh data directory would otherwise both create the
-    tables; the second one waits for the first (a file lock beside the SQLite database, an
-    advisory lock on PostgreSQL) and then finds nothing to do."""
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    if not _pending(connection):
-        return False
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    with _schema_lock(connection):
-        if not _pending(connection):
-            return False
-        where = connection.settings_dict.get("NAME") or "the database"
-        print(f"paperboy: setting up the database schema in {where}", file=sys.stderr, flush=True)
-        call_command("migrate", interactive=False, verbosity=0)
-    return True
-
-
-def _pending(connection) -> bool:
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
-
-
-@contextlib.contextmanager
-def _schema_lock(connection):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [_PG_MIGRATE_LOCK])
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_PG_MIGRATE_LOCK])
-        return
-    import fcntl
-
-    name = str(connection.settings_dict["NAME"])
-    if name == ":memory:" or "mode=memory" in name:
-        yield
-        return
-    with open(f"{name}.migrate.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
-_PG_MIGRATE_LOCK = 0x70617065_726D6967  # "papermig"
+__all__ = ["CliError", "main", "setup_django"]
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
-    _setup_django(args.data_dir)
+    configure_django(args.data_dir)
     from django.core.management import execute_from_command_line
 
     if args.rest and args.rest[0] not in _NO_DATABASE:
@@ -123,10 +50,8 @@ _NO_DATABASE = {
 
 
 def _repair_quietly() -> None:
-    """``recovery.repair`` before a management command, when the database is there at all."""
+    """The apps' ``repair`` before a management command, when the database is there at all."""
     from django.db import DatabaseError
-
-    from paperboy.ingest.recovery import repair
 
     # The command reports an unreachable database itself, if it needs one.
     with contextlib.suppress(DatabaseError):
@@ -137,8 +62,6 @@ def _prepare(*, demo: bool) -> None:
     """Migrate, collect static files and load the demo corpus into an empty database."""
     from django.conf import settings
     from django.core.management import call_command
-
-    from paperboy.ingest.recovery import repair
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     print(f"Paperboy: data in {settings.DATA_DIR}", flush=True)
@@ -213,7 +136,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     # Links in feeds, emails and .md pages follow the address served, unless told otherwise:
     # settings read PAPERBOY_SITE_URL, in this process and in every child.
     os.environ.setdefault("PAPERBOY_SITE_URL", site_url(args.host, args.port))
-    _setup_django(args.data_dir)
+    configure_django(args.data_dir)
     from django.conf import settings
 
     _check_port(args.host, args.port)
@@ -367,7 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     for info in sorted(pkgutil.iter_modules(paperboy.__path__), key=lambda i: i.name):
         if info.ispkg and (Path(paperboy.__path__[0]) / info.name / "cli.py").exists():
-            importlib.import_module(f"paperboy.{info.name}.cli").register(sub)
+            module = importlib.import_module(f"paperboy.{info.name}.cli")
+            if hasattr(module, "register"):  # lib/cli.py is the shared part, not a command
+                module.register(sub)
     return parser
 
 

@@ -22,7 +22,7 @@ import sys
 from contextlib import contextmanager
 from typing import Any
 
-from paperboy.cli import CliError, setup_django
+from paperboy.lib.cli import CliError, setup_django
 from paperboy.lib.query import MAX_QUERY_CHARS
 
 DEFAULT_LIMIT = 20
@@ -263,23 +263,8 @@ def _message(response) -> str:
 def _source(args) -> Source:
     if args.endpoint:
         return RemoteSource(args.endpoint)
-    setup_django(args)
-    require_tables()
+    setup_django(args)  # migrates a database that was never migrated (lib/cli.py)
     return LocalSource()
-
-
-def require_tables() -> None:
-    """A database that was never migrated gets one line saying what to run, not a traceback
-    about a missing table (an OperationalError on SQLite, a ProgrammingError on PostgreSQL)."""
-    from django.db import connection
-
-    needed = {"papers_paper", "feed_dailyentry", "feed_upvote"}
-    if needed - set(connection.introspection.table_names()):
-        where = connection.settings_dict.get("NAME") or "the database"
-        raise CliError(
-            f"{where} has no Paperboy tables yet: run `paperboy manage migrate` first "
-            "(and `paperboy manage seed_demo` for demo papers), or `paperboy up`."
-        )
 
 
 # --- Output ------------------------------------------------------------------------------------
@@ -468,7 +453,6 @@ def _reflow(text: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     setup_django(args)
-    require_tables()
     from paperboy.api import export
 
     lines = export.EXPORTS[args.export_kind]()

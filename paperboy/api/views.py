@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from paperboy.api.forms import TokenForm
 from paperboy.accounts.tokens import ApiToken
+from paperboy.api.forms import TokenForm
 
 
 def _page(request: HttpRequest, form: TokenForm, *, new=None, plaintext="", status=200):

@@ -15,7 +15,7 @@ import argparse
 import os
 import sys
 
-from paperboy.cli import CliError, setup_django
+from paperboy.lib.cli import CliError, setup_django
 
 
 def register(subparsers) -> None:

@@ -10,6 +10,13 @@ class IngestConfig(AppConfig):
 
         post_migrate.connect(restore_held_keys, sender=self, dispatch_uid="ingest.held_keys")
 
+    def repair(self) -> None:
+        """Called by every command at its start (``lib.cli.repair``): an import killed with the
+        word index down is finished (``recovery.py``); a live one is left alone."""
+        from paperboy.ingest.recovery import repair
+
+        repair()
+
 
 def restore_held_keys(sender, using: str = "default", **kwargs) -> None:
     """Put back the foreign keys a killed bulk import left dropped (``ingest/pgload.py``)."""

@@ -21,7 +21,7 @@ import sys
 import time
 from datetime import date
 
-from paperboy.cli import CliError, setup_django
+from paperboy.lib.cli import CliError, setup_django
 
 EXPORT_SUBPARSERS = None  # the ``export`` command's subparsers, for other apps to attach to
 

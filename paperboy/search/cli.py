@@ -8,7 +8,7 @@ paperboy index build      embed every paper that lacks one, in the foreground, w
 
 from __future__ import annotations
 
-from paperboy.cli import CliError, setup_django
+from paperboy.lib.cli import CliError, setup_django
 
 
 def register(subparsers) -> None:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from paperboy.api.forms import MAX_TOKENS
 from paperboy.accounts.tokens import ApiToken
+from paperboy.api.forms import MAX_TOKENS
 from paperboy.test import PASSWORD
 
 pytestmark = pytest.mark.django_db

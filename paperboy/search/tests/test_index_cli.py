@@ -10,7 +10,7 @@ from paperboy.test import make_paper
 @pytest.fixture
 def cli_db(db, monkeypatch):
     # The CLI calls django.setup() again; it is already set up here.
-    monkeypatch.setattr("paperboy.cli.setup_django", lambda args=None: None)
+    monkeypatch.setattr("paperboy.search.cli.setup_django", lambda args=None: None)
     monkeypatch.setattr("paperboy.search.cli.setup_django", lambda args=None: None)
 
 
