@@ -155,11 +155,16 @@ class ClaimedAuthor:
 
 
 def approved_on(paper: Paper) -> list[ClaimedAuthor]:
-    """The paper's verified authors and their accounts, in one query."""
+    """The paper's verified authors and their accounts, in one query, kept on the instance for
+    the rest of the request (the paper page's author list and its discussion both ask)."""
+    cached = paper.__dict__.get("_approved_claims")
+    if cached is not None:
+        return cached
     rows = (
         AuthorClaim.objects.approved()
         .filter(paper=paper, user__is_active=True)
         .values_list("user_id", "user__username", "author_id", "author__name")
         .order_by("author__name")
     )
-    return [ClaimedAuthor(*row) for row in rows]
+    paper.__dict__["_approved_claims"] = found = [ClaimedAuthor(*row) for row in rows]
+    return found

@@ -192,18 +192,6 @@ def claim_visibility(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:profile", request.user.username)
 
 
-def claim_context(request: HttpRequest, paper: Paper) -> dict:
-    """The claim box of the paper page: the reader's own claim on this paper (1 query)."""
-    mine = None
-    if request.user.is_authenticated:
-        mine = (
-            AuthorClaim.objects.filter(user=request.user, paper=paper)
-            .select_related("author")
-            .first()
-        )
-    return {"my_claim": mine}
-
-
 # --- Organizations -----------------------------------------------------------------------------
 
 
@@ -341,19 +329,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, f"Welcome to {invite.organization.name}!")
         return redirect(invite.organization.get_absolute_url())
     return render(request, "accounts/invitation.html", {"invitation": invite})
-
-
-def community_context(request: HttpRequest, paper: Paper) -> dict:
-    """Everything the paper page shows from the community: the discussion, the verified
-    authors and the reader's own claim (2 queries, 3 for a signed-in reader)."""
-    from paperboy.comments.views import paper_context
-
-    context = paper_context(request, paper)
-    claimed = {c.author_id: c for c in context["claimed_authors"]}
-    for authorship in paper.authorships.all():  # prefetched: the same objects the page shows
-        authorship.claimed = claimed.get(authorship.author_id)
-    context.update(claim_context(request, paper))
-    return context
 
 
 def org_context(request: HttpRequest, organization: Organization) -> dict:

@@ -1,4 +1,7 @@
-"""The paper page: full abstract, ordered authors, organization, links and the upvote button."""
+"""The paper page: full abstract, ordered authors, organization, links; the community's parts
+(upvote, verified authors and claims, discussion) are their apps' template tags
+(``feed/templatetags/votes.py``, ``accounts/templatetags/claims.py``,
+``comments/templatetags/discussion.py``), so the catalog imports none of them."""
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -8,8 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.vary import vary_on_headers
 
-from paperboy.accounts.views import community_context
-from paperboy.feed import votes
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.papers.models import Paper, PaperAuthor
@@ -58,8 +59,7 @@ def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "paper": paper,
             "entry": entry,
             "organization": organization,
-            "upvoted": paper.pk in votes.user_upvoted_ids(request.user, [paper.pk]),
-            **community_context(request, paper),
+            # The upvote, the claims and the discussion come from their apps' template tags.
         },
     )
     patch_vary_headers(response, ["Accept"])
