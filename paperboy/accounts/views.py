@@ -22,7 +22,7 @@ from paperboy.accounts.models import (
     User,
     following_papers,
 )
-from paperboy.moderation.limits import limited
+from paperboy.lib.limits import limited
 from paperboy.papers.models import Author, Paper
 
 

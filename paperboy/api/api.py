@@ -456,7 +456,7 @@ class CommentOut(Schema):
 def comment(request, arxiv_id: str, body: CommentIn):
     from paperboy.comments import discussion
     from paperboy.comments.models import Comment
-    from paperboy.moderation import limits
+    from paperboy.lib import limits
 
     paper = _find_paper(arxiv_id)
     request.user = request.auth  # the web forms' rate limits count per user and per IP
@@ -582,7 +582,7 @@ class SubmitIn(Input):
 )
 def submit_paper(request, body: SubmitIn):
     from paperboy.feed import submission
-    from paperboy.moderation import limits
+    from paperboy.lib import limits
 
     user = request.user = request.auth  # the web form's rate limits count per user and per IP
     refusal = limits.check(request, "submit")

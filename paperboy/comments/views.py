@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from paperboy.accounts.claims import approved_on
-from paperboy.comments import discussion
+from paperboy.comments import discussion, reports
 from paperboy.comments.discussion import Refused
 from paperboy.comments.models import Comment
-from paperboy.moderation import limits
+from paperboy.lib import limits
 from paperboy.papers.models import Paper
 
 
@@ -134,8 +134,6 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    from paperboy.moderation import reports
-
     comment = _comment(pk)
     if not request.user.is_authenticated:
         return _must_sign_in(request, comment.paper)

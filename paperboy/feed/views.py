@@ -36,8 +36,8 @@ from paperboy.feed.models import DailyEntry
 from paperboy.feed.submission import may_submit
 from paperboy.lib import dates
 from paperboy.lib.dates import BadPeriod, Period
+from paperboy.lib.limits import limited
 from paperboy.lib.pagecache import cache_for_visitors
-from paperboy.moderation.limits import limited
 from paperboy.papers.models import Organization, Paper, stars_gained
 
 LIST_TEMPLATE = "feed/list.html"

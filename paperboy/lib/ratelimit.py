@@ -11,7 +11,7 @@ The address is ``REMOTE_ADDR``, or behind a proxy the last address in the header
 ``PAPERBOY_PROXY_IP_HEADER``; an IPv6 address counts as its /64.
 
 What is limited, at which rates and with which messages is the callers' business
-(``moderation.limits`` for the community's actions, ``digests.views`` for sign-ups).
+(``lib.limits`` for the community's actions, ``digests.views`` for sign-ups).
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from paperboy.accounts.models import AuthorClaim, Follow, User
 from paperboy.comments import discussion
-from paperboy.comments.models import Comment
+from paperboy.comments.models import Comment, Report
 from paperboy.ingest import pgload
 from paperboy.lib import pagecache
-from paperboy.moderation.models import AuditLog, Report
+from paperboy.moderation.models import AuditLog
 from paperboy.papers.models import Author, Paper, PaperAuthor
 
 Action = AuditLog.Action

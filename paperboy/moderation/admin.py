@@ -12,10 +12,10 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 
 from paperboy.accounts.models import AuthorClaim, User
-from paperboy.comments.models import Comment
+from paperboy.comments.models import Comment, Report
 from paperboy.lib.democorpus import demo_arxiv_ids
 from paperboy.moderation import actions
-from paperboy.moderation.models import AuditLog, Report
+from paperboy.moderation.models import AuditLog
 from paperboy.papers.admin import PaperAuthorInline
 from paperboy.papers.models import Author, Paper
 

@@ -4,8 +4,9 @@ import pytest
 
 from paperboy.accounts.models import AuthorClaim, Follow
 from paperboy.comments import discussion
+from paperboy.comments.models import Report
 from paperboy.moderation import actions
-from paperboy.moderation.models import AuditLog, Report
+from paperboy.moderation.models import AuditLog
 from paperboy.papers.models import Author, PaperAuthor
 from paperboy.test import PASSWORD, make_entry, make_paper, make_user
 

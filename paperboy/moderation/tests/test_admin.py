@@ -149,7 +149,7 @@ def test_change_forms_do_not_bypass_the_audited_actions(admin_client, alice, bob
 
 
 def test_every_moderated_model_has_a_working_admin(admin_client, alice, bob, example_lab):
-    from paperboy.moderation.models import Report
+    from paperboy.comments.models import Report
     from paperboy.test import make_entry
 
     paper = make_paper(authors=["Ada Lovelace"])
@@ -166,7 +166,7 @@ def test_every_moderated_model_has_a_working_admin(admin_client, alice, bob, exa
         "accounts/authorclaim": claim.pk,
         "accounts/user": alice.pk,
         "papers/author": author.pk,
-        "moderation/report": report.pk,
+        "comments/report": report.pk,
     }
     for model, pk in pages.items():
         assert admin_client.get(f"/admin/{model}/").status_code == 200, model

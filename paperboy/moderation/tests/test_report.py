@@ -3,7 +3,7 @@
 import pytest
 
 from paperboy.comments import discussion
-from paperboy.moderation.models import Report
+from paperboy.comments.models import Report
 from paperboy.test import make_paper
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

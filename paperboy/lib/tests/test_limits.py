@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperboy.moderation.limits import describe
+from paperboy.lib.limits import describe
 
 
 def test_rates_read_as_english():
@@ -49,7 +49,7 @@ def _urls(action: str) -> list[tuple[str, dict]]:
     [
         ("submit", "feed.DailyEntry"),
         ("claim", "accounts.AuthorClaim"),
-        ("report", "moderation.Report"),
+        ("report", "comments.Report"),
     ],
 )
 def test_the_per_ip_limit_catches_several_accounts(client, settings, alice, bob, action, model):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from paperboy.comments.discussion import Refused
-from paperboy.comments.models import Comment
-from paperboy.moderation.models import Report
+from paperboy.comments.models import Comment, Report
 
 
 def report(*, comment: Comment, reporter, reason: str, note: str = "") -> Report:
