@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from paperboy.feed.demo import DAYS, DEMO_DIR, demo_upvotes, load_demo
+from paperboy.ingest.demo import DAYS, DEMO_DIR, demo_upvotes, load_demo
 from paperboy.feed.models import DailyEntry
 from paperboy.papers.models import Organization, Paper
 from paperboy.test import make_paper
@@ -150,7 +150,7 @@ def test_recompute_trending_prints_the_count():
 def test_the_arxiv_dates_move_with_the_list_so_a_newcomer_can_submit_a_demo_paper(client):
     from django.conf import settings
 
-    from paperboy.feed.demo import DEMO_DIR as demo_dir
+    from paperboy.ingest.demo import DEMO_DIR as demo_dir
     from paperboy.test import PASSWORD, make_user
 
     load_demo()

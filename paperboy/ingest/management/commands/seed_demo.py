@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from paperboy.feed.demo import load_demo
+from paperboy.ingest.demo import load_demo
 from paperboy.papers.models import Paper
 
 
