@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("paperboy.api.urls")),
     path("digests/", include("paperboy.digests.urls")),
     path("", include("paperboy.search.urls")),
+    path("", include("paperboy.ingest.urls")),
     path("", include("paperboy.feed.urls")),
     path("", include("paperboy.comments.urls")),
     path("", include("paperboy.accounts.urls")),

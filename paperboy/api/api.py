@@ -581,7 +581,7 @@ class SubmitIn(Input):
     openapi_extra=responses({201: ref("DailyItem")}, WRITE_ERRORS),
 )
 def submit_paper(request, body: SubmitIn):
-    from paperboy.feed import submission
+    from paperboy.ingest import submission
     from paperboy.lib import limits
 
     user = request.user = request.auth  # the web form's rate limits count per user and per IP

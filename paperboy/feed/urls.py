@@ -1,4 +1,4 @@
-"""List pages, upvotes and submitting. Included before papers.urls: its ``papers/<path:…>``
+"""List pages and upvotes. Included before papers.urls: its ``papers/<path:…>``
 detail route would otherwise swallow ``papers/trending`` and friends."""
 
 from django.urls import path
@@ -13,7 +13,6 @@ urlpatterns = [
     path("papers/week/<str:week>", views.by_week, name="week"),
     path("papers/month/<str:month>", views.by_month, name="month"),
     path("papers/trending", views.trending, name="trending"),
-    path("papers/submit", views.submit, name="submit"),
     path("papers/<path:arxiv_id>/upvote", views.upvote, name="upvote"),
     path("papers/<path:arxiv_id>/unvote", views.unvote, name="unvote"),
     path("<slug:slug>/papers", views.org, name="org"),

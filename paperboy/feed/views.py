@@ -16,8 +16,6 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
@@ -31,12 +29,9 @@ from django.views.decorators.http import require_POST
 
 from paperboy.accounts.views import org_context
 from paperboy.feed import ranking, votes
-from paperboy.feed.forms import SubmitForm
 from paperboy.feed.models import DailyEntry
-from paperboy.feed.submission import may_submit
 from paperboy.lib import dates
 from paperboy.lib.dates import BadPeriod, Period
-from paperboy.lib.limits import limited
 from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.papers.models import Organization, Paper, stars_gained
 
@@ -369,30 +364,3 @@ def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 @require_POST
 def unvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return _vote(request, arxiv_id, add=False)
-
-
-# --- Submitting ------------------------------------------------------------------------------
-
-
-@login_required
-@limited("submit")
-def submit(request: HttpRequest) -> HttpResponse:
-    refusal = may_submit(request.user)
-    if request.method == "POST":
-        form = SubmitForm(request.POST, user=request.user)
-        entry = form.save() if form.is_valid() else None
-        if entry is not None:
-            messages.success(request, f"Thanks! “{entry.paper.title}” is on today's list.")
-            return redirect("feed:daily")
-    else:
-        form = SubmitForm(user=request.user)
-    return render(
-        request,
-        "feed/submit.html",
-        {
-            "form": form,
-            "refusal": refusal,
-            "max_age_days": settings.PAPERBOY_SUBMIT_MAX_AGE_DAYS,
-            "daily_cap": settings.PAPERBOY_SUBMIT_DAILY_CAP,
-        },
-    )

@@ -1,7 +1,7 @@
 """Look one paper up on arXiv on demand (the submit form's "not in the catalog yet" path).
 
 ``fetch_record`` asks arXiv once, with backoff but without the 3-second pause meant for crawls,
-and returns the parsed record; the caller (``feed/submission.py``) decides whether to write it.
+and returns the parsed record; the caller (``ingest/submission.py``) decides whether to write it.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """The link tables' foreign keys during a bulk import on PostgreSQL: dropped, then put back once.
 
 PostgreSQL checks a foreign key row by row: each new link (a paper's authors, its categories)
-queues a check that runs at COMMIT, two per row. For the 71,728-paper shared corpus that was
-~9 s of the import connection's ~40 s. Adding the constraint back checks every row in one
-join instead, which is what the manual advises for a bulk load ("Populating a Database":
-remove foreign key constraints, load, re-create them). The search app's text indexes are set
-aside the same way (``paperboy.search.schema.pg_drop_text_index``).
+queues a check that runs at COMMIT, two per row. Adding the constraint back checks every row in
+one join instead, which is what the manual advises for a bulk load ("Populating a Database":
+remove foreign key constraints, load, re-create them; what it saved is in bench/README.md).
+``bulkload.BulkLoad`` decides when; the search app's text indexes are set aside the same way
+(``paperboy.search.schema.pg_drop_text_index``). Kept apart from ``bulkload``: every start's
+``recovery`` and a moderator's author merge (``loading``) need these rules, not the engine.
 
 Each dropped constraint is first written to ``HeldForeignKey`` (name, columns, and its
 definition as ``pg_get_constraintdef`` gives it) in the same transaction, so a bulk import

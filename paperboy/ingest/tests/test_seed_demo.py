@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from paperboy.ingest.demo import DAYS, DEMO_DIR, demo_upvotes, load_demo
 from paperboy.feed.models import DailyEntry
+from paperboy.ingest.demo import DAYS, DEMO_DIR, demo_upvotes, load_demo
 from paperboy.papers.models import Organization, Paper
 from paperboy.test import make_paper
 

@@ -1,12 +1,12 @@
-"""Forms of the feed pages: submitting a paper by arXiv id or link."""
+"""The submit form: a paper by arXiv id or link, tagged with one of the member's organizations."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
 
-from paperboy.feed import submission
 from paperboy.feed.models import DailyEntry
+from paperboy.ingest import submission
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.papers.models import Organization
 
