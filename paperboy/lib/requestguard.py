@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from paperboy.lib.text import unstorable
 
@@ -46,4 +47,6 @@ class RefuseUnstorableMiddleware:
         message = f"{where} contains {what}, which cannot be stored; remove it."
         if request.path.startswith("/api/"):
             return JsonResponse({"error": message}, status=400)
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        # The site's own error page (400.html), never a bare line of text. The request is
+        # refused before sessions and auth, so the page is rendered as for a visitor.
+        return render(request, "400.html", {"message": message}, status=400)
