@@ -1,4 +1,5 @@
-"""Organization workflows: creating one, inviting by email, accepting, managing members.
+"""Organization workflows: creating one, inviting by email, accepting, managing members; what
+the organization page's header says about the reader (``org_header``).
 
 Rules: whoever creates an organization is its first admin. Admins edit it, invite people (as
 members or admins), change roles and remove members. An organization always keeps at least one
@@ -13,7 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from paperboy.accounts.models import Invitation, Membership
+from paperboy.accounts.models import Follow, Invitation, Membership
 from paperboy.papers.models import Organization
 
 
@@ -123,3 +124,14 @@ def cancel_invitation(*, organization: Organization, by, invitation_id: int) -> 
     deleted, _ = organization.invitations.open().filter(pk=invitation_id).delete()
     if not deleted:
         raise OrgRefused("There is no such open invitation.", status=404)
+
+
+def org_header(organization: Organization, *, reader) -> dict:
+    """The organization page header's facts about the reader: whether they follow it and their
+    role in it (2 queries when signed in, none for visitors)."""
+    if not reader.is_authenticated:
+        return {"following": False, "org_role": ""}
+    return {
+        "following": Follow.objects.filter(user=reader, organization=organization).exists(),
+        "org_role": organization.role_of(reader),
+    }

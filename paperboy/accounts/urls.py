@@ -7,10 +7,8 @@ from paperboy.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("u/<str:username>", views.profile, name="profile"),
-    path("following", views.following, name="following"),
     path("follow/org/<slug:slug>", views.follow_org, name="follow_org"),
     path("follow/author/<int:pk>", views.follow_author, name="follow_author"),
-    path("authors/<int:pk>", views.author, name="author"),
     path("papers/<path:arxiv_id>/claim", views.claim, name="claim"),
     path("claims/<int:pk>/visibility", views.claim_visibility, name="claim_visibility"),
     path("orgs/new", views.org_create, name="org_create"),

@@ -1,4 +1,6 @@
-"""Profiles, follows and the Following page, organization management, authorship claims."""
+"""Profiles, following and unfollowing, organization management, authorship claims, avatars.
+
+The lists of papers (an author's, the Following page, an organization's) are the feed's."""
 
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ from paperboy.accounts.models import (
     Membership,
     Organization,
     User,
-    following_papers,
 )
 from paperboy.lib.limits import limited
 from paperboy.papers.models import Author, Paper
@@ -46,32 +47,6 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 
 # --- Follows -----------------------------------------------------------------------------------
-
-
-def _cards(request: HttpRequest, papers) -> list:
-    from paperboy.feed import votes
-    from paperboy.feed.views import Card
-
-    papers = list(papers)
-    upvoted = votes.user_upvoted_ids(request.user, [p.pk for p in papers])
-    return [
-        Card(paper=p, entry=None, organization=p.organization, upvoted=p.pk in upvoted)
-        for p in papers
-    ]
-
-
-@login_required
-def following(request: HttpRequest) -> HttpResponse:
-    """Recent papers from the organizations and authors the reader follows."""
-    from paperboy.feed.views import _page
-
-    follows = Follow.objects.filter(user=request.user).select_related("organization", "author")
-    page = _page(request, following_papers(request.user).for_cards())
-    return render(
-        request,
-        "accounts/following.html",
-        {"page": page, "cards": _cards(request, page.object_list), "follows": list(follows)},
-    )
 
 
 def _toggle_follow(request: HttpRequest, *, target: dict, back: str) -> HttpResponse:
@@ -109,38 +84,7 @@ def follow_author(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None:
         raise Http404("There is no such author.")
     return _toggle_follow(
-        request, target={"author": person}, back=reverse("accounts:author", args=[pk])
-    )
-
-
-def author(request: HttpRequest, pk: int) -> HttpResponse:
-    """An author's papers (as named on arXiv), the accounts that claimed them, a follow button."""
-    from paperboy.feed.views import _page
-
-    person = Author.objects.filter(pk=pk).first()
-    if person is None:
-        raise Http404("There is no such author.")
-    papers = Paper.objects.visible().for_cards().filter(authorships__author=person).distinct()
-    page = _page(request, papers.order_by("-published_at", "-pk"))
-    claimed_by = list(
-        User.objects.filter(
-            claims__author=person, claims__status=AuthorClaim.Status.APPROVED, is_active=True
-        ).distinct()
-    )
-    is_following = (
-        request.user.is_authenticated
-        and Follow.objects.filter(user=request.user, author=person).exists()
-    )
-    return render(
-        request,
-        "accounts/author.html",
-        {
-            "author": person,
-            "page": page,
-            "cards": _cards(request, page.object_list),
-            "claimed_by": claimed_by,
-            "following": is_following,
-        },
+        request, target={"author": person}, back=reverse("feed:author", args=[pk])
     )
 
 
@@ -329,17 +273,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, f"Welcome to {invite.organization.name}!")
         return redirect(invite.organization.get_absolute_url())
     return render(request, "accounts/invitation.html", {"invitation": invite})
-
-
-def org_context(request: HttpRequest, organization: Organization) -> dict:
-    """The organization page's header: follow state and the reader's role (2 queries when
-    signed in, none for visitors)."""
-    if not request.user.is_authenticated:
-        return {"following": False, "org_role": ""}
-    return {
-        "following": Follow.objects.filter(user=request.user, organization=organization).exists(),
-        "org_role": organization.role_of(request.user),
-    }
 
 
 AVATAR_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp")

@@ -16,4 +16,6 @@ urlpatterns = [
     path("papers/<path:arxiv_id>/upvote", views.upvote, name="upvote"),
     path("papers/<path:arxiv_id>/unvote", views.unvote, name="unvote"),
     path("<slug:slug>/papers", views.org, name="org"),
+    path("following", views.following, name="following"),
+    path("authors/<int:pk>", views.author, name="author"),
 ]

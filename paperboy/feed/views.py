@@ -1,9 +1,11 @@
-"""Daily, weekly, monthly, trending and organization lists; upvotes; submitting a paper.
+"""Every list of papers: daily, weekly, monthly, trending, an organization's, an author's and
+the reader's Following page; upvotes. Cards come from ``feed.cards``, pages from ``lib.paging``.
 
-Every list page runs a fixed number of queries whatever its length: one for the count, one
-for the ids of the page's entries (an index-only walk, without dragging abstracts through the
-sort), one for those entries (papers and organizations ride along), one for the signed-in
-reader's upvotes, and two to find the nearest days with papers around the period.
+Every list page runs a fixed number of queries whatever its length. A day, week or month
+page: one for the count, one for the ids of the page's entries (an index-only walk, without
+dragging abstracts through the sort), one for those entries (papers and organizations ride
+along), one for the signed-in reader's upvotes, and two to find the nearest days with papers
+around the period.
 
 Visitors who are not signed in get whole pages from ``lib.pagecache`` (their upvote button is
 a link to sign in, so a page holds nothing of theirs but a CSRF token).
@@ -11,13 +13,12 @@ a link to sign in, so a page holds nothing of theirs but a CSRF token).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,69 +28,20 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from paperboy.accounts.views import org_context
-from paperboy.feed import ranking, votes
+from paperboy.accounts import orgs
+from paperboy.accounts.models import AuthorClaim, Follow, User, following_papers
+from paperboy.feed import cards, ranking, votes
 from paperboy.feed.models import DailyEntry
-from paperboy.lib import dates
+from paperboy.lib import dates, paging
 from paperboy.lib.dates import BadPeriod, Period
 from paperboy.lib.pagecache import cache_for_visitors
-from paperboy.papers.models import Organization, Paper, stars_gained
+from paperboy.papers.models import Author, Organization, Paper, stars_gained
 
 LIST_TEMPLATE = "feed/list.html"
 
 
-@dataclass
-class Card:
-    """What one paper card shows; built in the view so the template stays plain."""
-
-    paper: Paper
-    entry: DailyEntry | None
-    organization: Organization | None
-    upvoted: bool = False
-    why: str = ""
-
-
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("feed:daily")
-
-
-def _page(request: HttpRequest, queryset) -> Page:
-    paginator = Paginator(queryset, settings.PAPERBOY_PAGE_SIZE)
-    return _checked_page(request, paginator)
-
-
-def _entries_page(request: HttpRequest, entries) -> Page:
-    """A page of daily entries, fetched in two steps: the ordered ids, then those rows."""
-    page = _checked_page(
-        request, Paginator(entries.values_list("pk", flat=True), settings.PAPERBOY_PAGE_SIZE)
-    )
-    ids = list(page.object_list)
-    rows = {e.pk: e for e in entries.filter(pk__in=ids)} if ids else {}
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page
-
-
-def _checked_page(request: HttpRequest, paginator: Paginator) -> Page:
-    number = request.GET.get("p", "1")
-    if not number.isdigit() or int(number) < 1:
-        raise Http404("The page number must be a positive whole number, such as ?p=2.")
-    if int(number) > max(paginator.num_pages, 1):
-        raise Http404(f"This list has only {paginator.num_pages} page(s).")
-    return paginator.page(int(number))
-
-
-def _cards(request: HttpRequest, entries) -> list[Card]:
-    entries = list(entries)
-    upvoted = votes.user_upvoted_ids(request.user, [e.paper_id for e in entries])
-    return [
-        Card(
-            paper=e.paper,
-            entry=e,
-            organization=e.shown_organization,
-            upvoted=e.paper_id in upvoted,
-        )
-        for e in entries
-    ]
 
 
 def _nearest_days(start: date, end: date) -> tuple[date | None, date | None]:
@@ -141,11 +93,11 @@ def _render_period(request: HttpRequest, period: Period, *, latest: bool = False
 
     def build() -> dict:
         entries = DailyEntry.objects.between(period.start, period.end).for_list()
-        page = _entries_page(request, entries)
+        page = paging.page_by_ids(request, entries)
         return {
             "period": period,
             "page": page,
-            "cards": _cards(request, page.object_list),
+            "cards": cards.for_entries(page.object_list, reader=request.user),
             "nearest_before": before,
             "nearest_after": after,
             "is_latest": latest,
@@ -215,12 +167,12 @@ def _trending_body(request: HttpRequest) -> dict:
     # Trending shows its top PAPERBOY_TRENDING_MAX papers: counting a capped slice reads that
     # many index entries, where counting every entry ever listed would read them all.
     entries = DailyEntry.objects.trending()[: settings.PAPERBOY_TRENDING_MAX]
-    page = _page(request, entries)
-    cards = _cards(request, page.object_list)
+    page = paging.page(request, entries)
+    shown = cards.for_entries(page.object_list, reader=request.user)
     now = timezone.now()
     weights = votes.weights()
-    gains = stars_gained([card.paper.pk for card in cards], now=now)
-    for card in cards:
+    gains = stars_gained([card.paper.pk for card in shown], now=now)
+    for card in shown:
         card.why = ranking.explain(
             upvotes=card.entry.upvotes_count,
             comments=card.paper.comments_count,
@@ -229,7 +181,7 @@ def _trending_body(request: HttpRequest) -> dict:
             now=now,
             weights=weights,
         )
-    return {"page": page, "cards": cards}
+    return {"page": page, "cards": shown}
 
 
 @cache_for_visitors
@@ -248,23 +200,19 @@ def org(request: HttpRequest, slug: str) -> HttpResponse:
     if period is not None:
         papers = papers.filter(daily__day__gte=period.start, daily__day__lte=period.end)
     papers = papers.distinct().order_by("-upvotes_count", "-published_at", "pk")
-    page = _page(request, papers)
-    paper_list = list(page.object_list)
-    upvoted = votes.user_upvoted_ids(request.user, [p.pk for p in paper_list])
-    cards = [
-        Card(paper=p, entry=None, organization=organization, upvoted=p.pk in upvoted)
-        for p in paper_list
-    ]
+    page = paging.page(request, papers)
     return render(
         request,
         "feed/org.html",
         {
             "organization": organization,
             "page": page,
-            "cards": cards,
+            "cards": cards.for_papers(
+                page.object_list, reader=request.user, organization=organization
+            ),
             "period": period,
             **_org_switch(period),
-            **org_context(request, organization),
+            **orgs.org_header(organization, reader=request.user),
         },
     )
 
@@ -300,6 +248,54 @@ def _org_switch(period: Period | None) -> dict:
         ),
         "pager_query": _org_query(period),
     }
+
+
+# --- Following and authors ------------------------------------------------------------------
+
+
+@login_required
+def following(request: HttpRequest) -> HttpResponse:
+    """Recent papers from the organizations and authors the reader follows."""
+    follows = Follow.objects.filter(user=request.user).select_related("organization", "author")
+    page = paging.page(request, following_papers(request.user).for_cards())
+    return render(
+        request,
+        "feed/following.html",
+        {
+            "page": page,
+            "cards": cards.for_papers(page.object_list, reader=request.user),
+            "follows": list(follows),
+        },
+    )
+
+
+def author(request: HttpRequest, pk: int) -> HttpResponse:
+    """An author's papers (as named on arXiv), the accounts that claimed them, a follow button."""
+    person = Author.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404("There is no such author.")
+    papers = Paper.objects.visible().for_cards().filter(authorships__author=person).distinct()
+    page = paging.page(request, papers.order_by("-published_at", "-pk"))
+    claimed_by = list(
+        User.objects.filter(
+            claims__author=person, claims__status=AuthorClaim.Status.APPROVED, is_active=True
+        ).distinct()
+    )
+    is_following = (
+        request.user.is_authenticated
+        and Follow.objects.filter(user=request.user, author=person).exists()
+    )
+    return render(
+        request,
+        "feed/author.html",
+        {
+            "author": person,
+            "page": page,
+            "cards": cards.for_papers(page.object_list, reader=request.user),
+            "claimed_by": claimed_by,
+            "following": is_following,
+        },
+    )
 
 
 # --- Upvotes ---------------------------------------------------------------------------------

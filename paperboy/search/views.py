@@ -17,8 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from paperboy.accounts.models import Organization
-from paperboy.feed import votes
+from paperboy.feed.cards import Card, for_papers
 from paperboy.lib.query import MAX_QUERY_CHARS, trim_query
 from paperboy.papers.models import Paper
 from paperboy.search import engine
@@ -32,16 +31,11 @@ FILTER_KEYS = ("q", "category", "org", "code", "date_from", "date_to", "sort")
 
 
 @dataclass
-class SearchCard:
-    """What feed/partials.html#card reads, plus highlighted title and abstract."""
+class SearchCard(Card):
+    """A feed card whose title and abstract highlight the query's words."""
 
-    paper: Paper
-    organization: Organization | None
-    upvoted: bool
-    why: str
-    title_html: SafeString
-    abstract_html: SafeString
-    entry: None = None
+    title_html: SafeString = SafeString("")
+    abstract_html: SafeString = SafeString("")
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -63,19 +57,18 @@ def search(request: HttpRequest) -> HttpResponse:
         q, filters=filters, sort=sort, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
     )
     papers = [h.paper for h in results.hits]
-    upvoted = votes.user_upvoted_ids(request.user, [p.pk for p in papers])
+    why = {h.paper.pk: h.why for h in results.hits}
     terms = results.terms + tuple(results.corrected.split())
-    cards = [
-        SearchCard(
-            paper=h.paper,
-            organization=h.paper.organization,
-            upvoted=h.paper.pk in upvoted,
-            why=h.why,
-            title_html=highlight(h.paper.title, terms),
-            abstract_html=highlight(h.paper.abstract, terms),
-        )
-        for h in results.hits
-    ]
+    cards = for_papers(
+        papers,
+        reader=request.user,
+        card_type=SearchCard,
+        extra=lambda paper: {
+            "why": why[paper.pk],
+            "title_html": highlight(paper.title, terms),
+            "abstract_html": highlight(paper.abstract, terms),
+        },
+    )
     params = {k: data[k] for k in FILTER_KEYS if data.get(k)}
     pages = max(1, -(-results.total // PAGE_SIZE))
     context = {
