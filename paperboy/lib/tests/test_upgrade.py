@@ -2,17 +2,23 @@
 its own code, migrates forward with the current migrations and every kind of page answers.
 
 The previous release's code comes from git (``git archive``) and runs in its own process, as
-does the current code: neither sees the other's modules. On ``--db=postgres`` the database is a
-fresh one on the suite's embedded server; on SQLite, a file in a temporary data directory.
+does the current code: neither sees the other's modules. It runs on this virtualenv's packages
+plus those of its own pinned runtime dependencies that this release no longer installs at that
+version (installed with pip into a directory of the test's own). On ``--db=postgres`` the
+database is a fresh one on the suite's embedded server; on SQLite, a file in a temporary data
+directory.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+import tomllib
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,7 +32,8 @@ TIMEOUT = 600  # per step: a hung step fails the test instead of hanging the sui
 
 # Run by the previous release's ``manage.py shell``: a member with state in every table this
 # release moved or constrained (organization membership and follow, API and feed tokens, an
-# approved claim, upvotes, a comment). Prints the member's name and token plaintexts as JSON.
+# approved claim, upvotes, a comment, reported by an admin). Prints the names and the token
+# plaintexts as JSON.
 OLD_MEMBER = """
 import json
 import paperboy
@@ -35,6 +42,7 @@ from paperboy.api.models import ApiToken
 from paperboy.comments.models import Comment
 from paperboy.feed.models import DailyEntry
 from paperboy.feed.votes import upvote
+from paperboy.moderation.models import Report
 
 member = User.objects.create_user("upgrader", "upgrader@example.org", "pw-upgrader-1")
 entries = list(
@@ -52,12 +60,14 @@ AuthorClaim.objects.create(
 )
 for entry in entries:
     upvote(user_id=member.pk, paper_id=entry.paper_id)
-Comment.objects.create(paper=entries[0].paper, user=member, body="Hi", html="<p>Hi</p>")
+comment = Comment.objects.create(paper=entries[0].paper, user=member, body="Hi", html="<p>Hi</p>")
+admin = User.objects.create_superuser("upgrade-admin", "admin@example.org", "pw-admin-1")
+Report.objects.create(comment=comment, reporter=admin, reason=Report.Reason.SPAM)
 _, api_token = ApiToken.issue(user=member, name="cli", scope=ApiToken.Scope.API)
 _, feed_token = ApiToken.issue(user=member, name="reader", scope=ApiToken.Scope.FEED)
 print(json.dumps({
     "code": list(paperboy.__path__), "username": member.username, "api": api_token,
-    "feed": feed_token,
+    "feed": feed_token, "admin": admin.username,
 }))
 """
 
@@ -77,12 +87,53 @@ def extract_previous_release(into: Path) -> Path:
         )
     into.mkdir()
     archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", PREVIOUS_RELEASE, "paperboy", "manage.py"],
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "archive",
+            PREVIOUS_RELEASE,
+            "paperboy",
+            "manage.py",
+            "pyproject.toml",
+        ],
         capture_output=True,
         check=True,
     )
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
     return into
+
+
+def missing_dependencies(release: Path) -> list[str]:
+    """The release's pinned runtime dependencies that this virtualenv lacks at that version."""
+    project = tomllib.loads((release / "pyproject.toml").read_text())["project"]
+    missing = []
+    for requirement in project["dependencies"]:
+        name, version = re.fullmatch(r"([\w.-]+)(?:\[[\w,-]+\])?==([\w.+-]+)", requirement).groups()
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = None
+        if installed != version:
+            missing.append(f"{name}=={version}")
+    return missing
+
+
+def install_dependencies(requirements: list[str], into: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "--no-deps", "--target", str(into), *requirements,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )  # fmt: skip
+    if result.returncode != 0:
+        pytest.fail(
+            f"The previous release needs {', '.join(requirements)}, which pip could not "
+            f"install:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
 
 
 def database_env(request, tmp_path: Path) -> dict[str, str]:
@@ -120,13 +171,14 @@ def _new_postgres_database(name: str) -> str:
     return f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}{port}/{name}"
 
 
-def run(label: str, code: Path, args: list[str], env: dict[str, str]) -> str:
-    """Run ``python ARGS`` with only ``code`` on the path for paperboy; fail with its output."""
+def run(label: str, code: Path, args: list[str], env: dict[str, str], path: str = "") -> str:
+    """Run ``python ARGS`` in ``code`` with ``code`` (then ``path``) first on the module path, so
+    that its paperboy is the one imported; fail with its output."""
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, *args],
         cwd=code,
-        env={**env, "PYTHONPATH": str(code)},
+        env={**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(code), path]))},
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -142,12 +194,19 @@ def run(label: str, code: Path, args: list[str], env: dict[str, str]) -> str:
 
 def test_a_demo_database_of_the_previous_release_migrates_and_every_page_answers(request, tmp_path):
     old = extract_previous_release(tmp_path / "previous")
+    old_packages = ""
+    if missing := missing_dependencies(old):
+        old_packages = str(tmp_path / "previous-packages")
+        install_dependencies(missing, Path(old_packages))
     env = database_env(request, tmp_path)
 
-    run("previous release: migrate", old, ["manage.py", "migrate", "-v0"], env)
-    loaded = run("previous release: seed_demo", old, ["manage.py", "seed_demo", "-v0"], env)
+    def previous(label: str, *args: str) -> str:
+        return run(f"previous release: {label}", old, ["manage.py", *args], env, old_packages)
+
+    previous("migrate", "migrate", "-v0")
+    loaded = previous("seed_demo", "seed_demo", "-v0")
     assert "Papers: 3" in loaded, loaded
-    made = run("previous release: a member", old, ["manage.py", "shell", "-c", OLD_MEMBER], env)
+    made = previous("a member", "shell", "-c", OLD_MEMBER)
     member = json.loads(made.strip().splitlines()[-1])
     assert member["code"] == [str(old / "paperboy")]  # the previous release's code, not ours
 
@@ -163,6 +222,7 @@ def test_a_demo_database_of_the_previous_release_migrates_and_every_page_answers
             member["username"],
             member["api"],
             member["feed"],
+            member["admin"],
         ],
         env,
     )
