@@ -33,10 +33,14 @@ def _database() -> dict:
 
 
 def _cache() -> dict:
-    key, value = "health:probe", get_random_string(8)
+    # A key of its own per probe: probes answered at once (threads, processes, hosts sharing a
+    # cache) must not read each other's value as a failure.
+    value = get_random_string(12)
+    key = f"health:probe:{value}"
     try:
         cache.set(key, value, 30)
         ok = cache.get(key) == value
+        cache.delete(key)
     except Exception as exc:  # any backend's failure (file system, Redis connection)
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
     return {"ok": ok} if ok else {"ok": False, "error": "a value written was not read back"}

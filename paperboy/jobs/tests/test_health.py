@@ -46,3 +46,23 @@ def test_a_cache_that_fails_is_a_503_that_says_so(client, settings, tmp_path):
     assert detail.status_code == 503
     assert detail.json()["ok"] is False
     assert detail.json()["database"]["ok"] is True
+
+
+def test_a_probe_answered_in_between_does_not_fail_another(monkeypatch):
+    """Load balancers probe often, and probes share the cache: with one fixed key, a probe
+    that wrote between another's write and read made that one answer 503 ("not read back";
+    about half of 400 concurrent probes under bench/feed.py)."""
+    from paperboy.jobs import views
+
+    real_get = views.cache.get
+    nested = []
+
+    def get(key, *args, **kwargs):
+        if not nested:
+            nested.append("running")
+            nested.append(views._cache())  # another probe, between this one's write and read
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(views.cache, "get", get)
+    assert views._cache() == {"ok": True}
+    assert nested == ["running", {"ok": True}]
