@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from paperboy.lib.text import words
+from paperboy.search.typos import correct
 
 MAX_TERMS = 32
 TITLE_WEIGHT = 10.0
@@ -272,34 +273,25 @@ def fuzzy_titles(text: str, *, limit: int = 10) -> list[tuple[int, float]]:
 
 def corrected_terms(terms) -> list[str]:
     """Each term, or its correction (an indexed stem, as a ``stem*`` prefix term) when the
-    index has never seen the term (SQLite)."""
-    out = []
-    for term in terms:
-        fixed = correct_term(term)
-        out.append(term if fixed == term else f"{fixed}*")
-    return out
+    index has never seen the term (SQLite; ``typos.correct`` decides)."""
+    if connection.vendor != "sqlite":
+        return list(terms)
+    return correct(terms, known=_indexed, vocabulary=_vocabulary)
 
 
-def correct_term(term: str) -> str:
-    """The closest indexed word to ``term`` when ``term`` itself is not in the index (SQLite)."""
-    if len(term) < 4 or not term.isalpha() or connection.vendor != "sqlite":
-        return term
-    from paperboy.search.typos import closest
-
+def _indexed(term: str) -> bool:
     with connection.cursor() as cursor:
         # Through FTS5 itself, so the word is stemmed exactly as the index stems it.
         cursor.execute(
             "SELECT 1 FROM search_fts WHERE search_fts MATCH %s LIMIT 1", [fts5_query([term])]
         )
-        if cursor.fetchone():
-            return term
-    return closest(term, _vocabulary(term[:3], len(term))) or term
+        return cursor.fetchone() is not None
 
 
 _vocab_cache: dict[str, tuple[float, list[tuple[str, int]]]] = {}
 
 
-def _vocabulary(prefix: str, length: int) -> list[tuple[str, int]]:
+def _vocabulary(prefix: str) -> list[tuple[str, int]]:
     """Indexed stems starting with ``prefix`` (typos are rarely in the first three letters),
     cached per prefix: fts5vocab counts documents by scanning each stem's postings."""
     now = time.monotonic()
@@ -314,7 +306,7 @@ def _vocabulary(prefix: str, length: int) -> list[tuple[str, int]]:
         if len(_vocab_cache) > 2000:
             _vocab_cache.clear()
         _vocab_cache[prefix] = hit
-    return [(t, d) for t, d in hit[1] if length - 4 <= len(t) <= length + 2]
+    return hit[1]
 
 
 def forget() -> None:

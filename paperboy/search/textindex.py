@@ -43,6 +43,8 @@ import tantivy
 from django.conf import settings
 from django.db import connection
 
+from paperboy.search.typos import correct
+
 log = logging.getLogger(__name__)
 
 MIN_PAPERS = 20_000  # below this FTS5 / PostgreSQL full text is fast enough (and exact)
@@ -463,31 +465,17 @@ def stem(word: str) -> str:
 
 def corrected_terms(terms: tuple[str, ...] | list[str]) -> list[str] | None:
     """Each term, or its correction (an indexed stem, as ``stem*``) when no paper contains it;
-    None when the index is not in use. The vocabulary comes from the index itself (words with
-    the same first three letters), the choice from ``typos.closest`` as on SQLite."""
-    from paperboy.search.typos import closest
-
+    None when the index is not in use. The vocabulary comes from the index itself, the choice
+    from ``typos.correct``, as on SQLite."""
     current = reader()
     if current is None:
         return None
     searcher = current.index.searcher()
-    out = []
-    for term in terms:
-        if len(term) < 4 or not term.isalpha() or term.endswith("*"):
-            out.append(term)
-            continue
-        indexed = stem(term)
-        if searcher.doc_freq("text", indexed):
-            out.append(term)
-            continue
-        vocabulary = [
-            (word, docs)
-            for word, docs in searcher.terms_with_prefix("text", term[:3])
-            if len(term) - 4 <= len(word) <= len(term) + 2
-        ]
-        fixed = closest(term, vocabulary)
-        out.append(f"{fixed}*" if fixed else term)
-    return out
+    return correct(
+        terms,
+        known=lambda term: bool(searcher.doc_freq("text", stem(term))),
+        vocabulary=lambda prefix: searcher.terms_with_prefix("text", prefix),
+    )
 
 
 def status() -> str:

@@ -1,10 +1,14 @@
-"""Pick the intended word for a misspelt one from the index's vocabulary (pure, no ORM).
+"""Pick the intended word for a misspelt one from the index's vocabulary (pure, no ORM): the
+one spelling rule both word indexes use (SQLite's FTS5 in ``lexical.py``, the Tantivy index in
+``textindex.py``), each telling ``correct`` what it has indexed.
 
 The SQLite vocabulary holds Porter stems ("attent" for "attention"), so a typed word is also
 compared with a common suffix cut off: "atention" → "atent" is 1 edit from "attent".
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
@@ -43,3 +47,29 @@ def closest(term: str, vocabulary: list[tuple[str, int]]) -> str | None:
             if best is None or key < best:
                 best = key
     return best[3] if best else None
+
+
+def correct(
+    terms: Iterable[str],
+    *,
+    known: Callable[[str], bool],
+    vocabulary: Callable[[str], Iterable[tuple[str, int]]],
+) -> list[str]:
+    """Each term, or its correction as ``stem*`` (an indexed stem, matched as a prefix) when the
+    index has never seen it. ``known(term)``: is the term indexed; ``vocabulary(prefix)``: the
+    indexed words starting with those three letters (typos are rarely in the first three), with
+    the number of papers holding each. Words shorter than 4 letters, not all letters, or
+    already corrected (``…*``) are left as typed."""
+    out = []
+    for term in terms:
+        if len(term) < 4 or not term.isalpha() or known(term):
+            out.append(term)
+            continue
+        near = [
+            (word, docs)
+            for word, docs in vocabulary(term[:3])
+            if len(term) - 4 <= len(word) <= len(term) + 2
+        ]
+        fixed = closest(term, near)
+        out.append(f"{fixed}*" if fixed else term)
+    return out
