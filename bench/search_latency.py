@@ -79,8 +79,8 @@ def fill(n: int, *, bulk: bool = False) -> tuple[float, float]:
     the importer, a build shortcut; the importer's own rate is ``bench/corpus.py``'s figure."""
     from django.core.management import call_command
 
-    from paperboy.papers.signals import papers_imported
     from paperboy.papers.models import Paper
+    from paperboy.papers.signals import papers_imported
 
     call_command("migrate", interactive=False, verbosity=0)
     # The benchmark writes its own vectors; no background tasks for the imported papers.
@@ -275,10 +275,10 @@ def main() -> int:
         corpus_s, vectors_s = fill(args.papers, bulk=args.bulk)
         analyze()
         from paperboy.papers.models import Paper
-        from paperboy.search import textindex, vectors
+        from paperboy.search import vectors, wordindex
 
         started = time.perf_counter()
-        synced = textindex.sync()  # the word index (built here the first time)
+        synced = wordindex.sync()  # the word index (built here the first time)
         words_s = time.perf_counter() - started
 
         lines = (DATA / "queries-dev" / "queries.jsonl").read_text().splitlines()
@@ -293,7 +293,7 @@ def main() -> int:
         )
         if corpus_s or vectors_s:
             print(f"build: corpus + lexical index {corpus_s:.0f} s, vectors {vectors_s:.0f} s")
-        current = textindex.reader()
+        current = wordindex.reader()
         if current is not None:
             size = sum(p.stat().st_size for p in current.path.iterdir() if p.is_file())
             print(

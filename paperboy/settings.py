@@ -222,6 +222,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "feed:daily"
+# Its mails (verification, password reset) go out through the mail queue (lib/outbox.py).
+ACCOUNT_ADAPTER = "paperboy.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("PAPERBOY_EMAIL_VERIFICATION", "mandatory")
@@ -424,7 +426,7 @@ PAPERBOY_EMBEDDING = {
     "api_key": envstr("PAPERBOY_EMBEDDING_API_KEY"),
     "max_tokens": envint("PAPERBOY_EMBEDDING_MAX_TOKENS", "256"),
 }
-# The word index at scale (paperboy/search/textindex.py): "auto" reads a Tantivy copy of the
+# The word index at scale (paperboy/search/wordindex.py): "auto" reads a Tantivy copy of the
 # titles and abstracts once the catalog has 20,000 papers (FTS5 / PostgreSQL full text below),
 # "on" always, "off" never. Its directory is per host: DATA_DIR/search-words by default.
 SEARCH_WORD_INDEX = os.environ.get("PAPERBOY_WORD_INDEX", "auto")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
 from paperboy.accounts.models import Follow, Invitation, Membership
+from paperboy.lib.outbox import send_later
 from paperboy.papers.models import Organization
 
 
@@ -48,15 +49,16 @@ def invite(*, organization: Organization, by, email: str, role: str) -> Invitati
         organization=organization, email=email, role=role, invited_by=by
     )
     link = settings.SITE_URL + invitation.get_absolute_url()
-    send_mail(
-        subject=f"[{settings.SITE_NAME}] Join {organization.name}",
-        message=(
-            f"{by.display_name} invites you to join {organization.name} on "
-            f"{settings.SITE_NAME} as {invitation.get_role_display().lower()}.\n\n"
-            f"Accept the invitation here (sign in or sign up with {email}):\n{link}\n"
-        ),
-        from_email=None,
-        recipient_list=[email],
+    send_later(
+        EmailMessage(
+            subject=f"[{settings.SITE_NAME}] Join {organization.name}",
+            body=(
+                f"{by.display_name} invites you to join {organization.name} on "
+                f"{settings.SITE_NAME} as {invitation.get_role_display().lower()}.\n\n"
+                f"Accept the invitation here (sign in or sign up with {email}):\n{link}\n"
+            ),
+            to=[email],
+        )
     )
     return invitation
 

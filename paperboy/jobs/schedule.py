@@ -48,7 +48,7 @@ JOBS: list[Job] = [
     # Safety net for the search index: embeds papers whose vector is missing or from another
     # model (after a model change, a crash, or papers written without the import signal).
     Job("search-embed-missing", "paperboy.search.tasks.embed_missing", every=30),
-    # The word index at scale (search/textindex.py): build it, then apply the change log.
+    # The word index at scale (search/wordindex.py): build it, then apply the change log.
     Job("search-word-index", "paperboy.search.tasks.sync_word_index", every=5),
     # Email digests (paperboy/digests/periods.py): daily on weekdays once yesterday's list has
     # settled, weekly on Mondays; the retry job resends temporary failures after their backoff.

@@ -22,10 +22,10 @@ def register(subparsers) -> None:
 
 def cmd_status(args) -> int:
     setup_django(args)
-    from paperboy.search import indexing, textindex
+    from paperboy.search import indexing, wordindex
 
     print(indexing.status())
-    print(textindex.status())
+    print(wordindex.status())
     return 0
 
 
@@ -75,8 +75,8 @@ def cmd_build(args) -> int:
 
 
 def _words() -> None:
-    """Build or catch up this host's word index (large catalogs, see search/textindex.py)."""
-    from paperboy.search import textindex
+    """Build or catch up this host's word index (large catalogs, see search/wordindex.py)."""
+    from paperboy.search import wordindex
 
-    textindex.sync()
-    print(textindex.status())
+    wordindex.sync()
+    print(wordindex.status())

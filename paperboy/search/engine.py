@@ -30,7 +30,7 @@ from django.db.models import Q
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.text import words
 from paperboy.papers.models import Paper
-from paperboy.search import bounded, fusion, lexical, textindex, vectors
+from paperboy.search import bounded, fusion, lexical, vectors, wordindex
 from paperboy.search.embeddings import (
     EmbeddingConfig,
     EmbeddingError,
@@ -220,16 +220,16 @@ def _lexical(parsed, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
     """The word candidates and, when misspelt words were corrected to get them, the corrected
     query (index stems): through the word index at scale, else FTS5 (corrections on SQLite
     only) or PostgreSQL full text."""
-    textindex.sync_soon()
+    wordindex.sync_soon()
     try:
-        fixed = textindex.corrected_terms(parsed.terms)
+        fixed = wordindex.corrected_terms(parsed.terms)
         if fixed is not None:
             found = None
             if fixed != list(parsed.terms):
-                found = textindex.candidates(fixed, limit=pool)
+                found = wordindex.candidates(fixed, limit=pool)
             if found:
                 return found, " ".join(t.rstrip("*") for t in fixed)
-            found = textindex.candidates(parsed.terms, limit=pool)
+            found = wordindex.candidates(parsed.terms, limit=pool)
             if found is not None:
                 return found, ""
     except (KeyboardInterrupt, SystemExit):

@@ -51,7 +51,7 @@ class IndexState(models.Model):
 
 class WordIndexChange(models.Model):
     """A paper whose words changed (new, edited or deleted): the change log each host's word
-    index (``search/textindex.py``) reads to catch up. No foreign key: deleted papers are
+    index (``search/wordindex.py``) reads to catch up. No foreign key: deleted papers are
     logged too. Rows older than a week are pruned; an index that far behind is rebuilt."""
 
     id = models.BigAutoField(primary_key=True)

@@ -6,7 +6,7 @@ import logging
 
 from django.db import transaction
 
-from paperboy.search import indexing, textindex
+from paperboy.search import indexing, wordindex
 from paperboy.search.embeddings import batched, configured_model_id
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ def papers_imported(sender, paper_ids: list[int], bulk: bool = False, **kwargs) 
     written costs an HNSW insertion on PostgreSQL, which is embedding work, not import work."""
     if not paper_ids:
         return
-    textindex.log_changes(paper_ids)
+    wordindex.log_changes(paper_ids)
     if not configured_model_id():
         return
     if not bulk:
@@ -53,11 +53,11 @@ WORD_FIELDS = frozenset({"title", "abstract"})
 def paper_saved(sender, instance, created: bool = False, update_fields=None, **kwargs) -> None:
     """A paper saved through the ORM: log it for the word index when its words may differ."""
     if created or update_fields is None or WORD_FIELDS & set(update_fields):
-        textindex.log_changes([instance.pk])
+        wordindex.log_changes([instance.pk])
 
 
 def paper_deleted(sender, instance, **kwargs) -> None:
-    textindex.log_changes([instance.pk])
+    wordindex.log_changes([instance.pk])
 
 
 def post_migrate(sender, using="default", **kwargs) -> None:

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from paperboy.search import indexing, textindex
+from paperboy.search import indexing, wordindex
 
 
 @task
@@ -29,6 +29,6 @@ def embed_missing() -> int:
 @task
 def sync_word_index() -> int:
     """Bring this host's word index up to date (built first when the catalog is large enough,
-    see ``search/textindex.py``) and prune the change log's week-old rows."""
-    textindex.prune_log()
-    return textindex.sync(wait=False) or 0
+    see ``search/wordindex.py``) and prune the change log's week-old rows."""
+    wordindex.prune_log()
+    return wordindex.sync(wait=False) or 0

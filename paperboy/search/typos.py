@@ -1,6 +1,6 @@
 """Pick the intended word for a misspelt one from the index's vocabulary (pure, no ORM): the
 one spelling rule both word indexes use (SQLite's FTS5 in ``lexical.py``, the Tantivy index in
-``textindex.py``), each telling ``correct`` what it has indexed.
+``wordindex.py``), each telling ``correct`` what it has indexed.
 
 The SQLite vocabulary holds Porter stems ("attent" for "attention"), so a typed word is also
 compared with a common suffix cut off: "atention" → "atent" is 1 edit from "attent".

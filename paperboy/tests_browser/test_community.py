@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from paperboy.accounts.models import AuthorClaim
-from paperboy.test import PASSWORD, make_entry, make_paper, make_user
+from paperboy.testing import PASSWORD, make_entry, make_paper, make_user
 
 
 def sign_in(page, live_server, username):

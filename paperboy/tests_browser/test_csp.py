@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from paperboy.test import PASSWORD, make_entry, make_paper
+from paperboy.testing import PASSWORD, make_entry, make_paper
 
 
 @pytest.fixture

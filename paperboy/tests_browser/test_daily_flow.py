@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from paperboy.test import PASSWORD, make_entry, make_paper
+from paperboy.testing import PASSWORD, deliver_queued_mail, make_entry, make_paper
 
 
 @pytest.fixture
@@ -48,6 +48,8 @@ def test_a_newcomer_reads_signs_up_submits_and_upvotes(live_server, page, two_da
     page.fill("input[name=password2]", "a long and unusual passphrase")
     page.get_by_role("button", name=re.compile("Sign up", re.I)).click()
     expect(page.get_by_text(re.compile("verify", re.I)).first).to_be_visible()
+    assert not mail.outbox  # queued for the mail worker, not sent by the request
+    assert deliver_queued_mail() == 1
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[0].body).group(0)
     page.goto(link.replace("http://127.0.0.1:8000", live_server.url))

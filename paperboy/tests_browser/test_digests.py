@@ -56,7 +56,7 @@ def test_a_visitor_served_a_cached_page_subscribes_with_its_token(
     import urllib.request
 
     from paperboy.papers.models import Paper
-    from paperboy.test import make_entry, make_paper
+    from paperboy.testing import make_entry, make_paper
 
     settings.PAPERBOY_LIST_CACHE_SECONDS = 300
     make_entry(make_paper(arxiv_id="2510.00001", title="Rendered once"))

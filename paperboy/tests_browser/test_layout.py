@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from paperboy.papers.models import Organization
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 LONG_ABSTRACT = " ".join(
     ["We bound the $\\alpha$-divergence of $p_\\theta$ from $q$ by $\\sum_i w_i^2$."] * 12
@@ -87,7 +87,7 @@ def test_an_abstract_that_fits_has_no_show_more(live_server, page, listed):
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_account_menu_opens_reaches_every_account_page_and_closes(live_server, page, width):
-    from paperboy.test import PASSWORD, make_user
+    from paperboy.testing import PASSWORD, make_user
 
     make_user("ada")
     page.set_viewport_size({"width": width, "height": 800})

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from paperboy.feed.models import DailyEntry
 from paperboy.papers.models import Organization
-from paperboy.test import make_entry, make_paper, make_user
+from paperboy.testing import make_entry, make_paper, make_user
 
 SHOTS = Path("/tmp/shots")
 WIDTHS = {"phone": 390, "desktop": 1280}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 @pytest.fixture

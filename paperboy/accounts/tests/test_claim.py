@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from paperboy.accounts.claims import DomainRule, parse_rules
 from paperboy.accounts.models import AuthorClaim
 from paperboy.papers.models import Author
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 
 @pytest.fixture

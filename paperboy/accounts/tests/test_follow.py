@@ -2,7 +2,7 @@
 
 from paperboy.accounts.models import Follow
 from paperboy.papers.models import Author
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

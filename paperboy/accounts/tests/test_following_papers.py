@@ -2,7 +2,7 @@
 recommendations)."""
 
 from paperboy.accounts.models import Follow, following_papers
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def test_the_queryset_serves_digests_and_recommendations(alice, example_lab):

@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from paperboy.accounts.models import Invitation, Membership
-from paperboy.test import make_user
+from paperboy.testing import deliver_queued_mail, make_user
 
 
 def test_members_see_the_list_strangers_do_not(client, alice, bob, charlie, example_lab):
@@ -18,16 +18,21 @@ def test_members_see_the_list_strangers_do_not(client, alice, bob, charlie, exam
     assert client.get("/orgs/example-lab/members").status_code == 403
 
 
-def test_an_admin_invites_by_email_and_the_invitee_joins(client, alice, example_lab):
+def test_an_admin_invites_by_email_and_the_invitee_joins(
+    client, alice, example_lab, django_capture_on_commit_callbacks
+):
     client.force_login(alice)
 
-    response = client.post(
-        "/orgs/example-lab/members",
-        {"action": "invite", "email": "dana@example.org", "role": "member"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/orgs/example-lab/members",
+            {"action": "invite", "email": "dana@example.org", "role": "member"},
+        )
 
     assert response.status_code == 302
     invitation = Invitation.objects.get()
+    assert not mail.outbox  # not sent by the request: queued for the mail worker
+    assert deliver_queued_mail() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["dana@example.org"]
     assert invitation.get_absolute_url() in mail.outbox[0].body
 

@@ -1,7 +1,7 @@
 """GET /u/<username> and POST /claims/<pk>/visibility: claimed papers on the profile."""
 
 from paperboy.accounts.models import AuthorClaim
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def claim(user, title, status="approved", **kw):

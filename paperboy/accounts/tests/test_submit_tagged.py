@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from paperboy.feed.models import DailyEntry
 from paperboy.papers.models import Organization
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def fresh(arxiv_id):
@@ -39,7 +39,7 @@ def test_nobody_tags_with_an_organization_they_do_not_belong_to(client, alice, e
 
 
 def test_without_memberships_there_is_no_organization_field(client, example_lab, db):
-    from paperboy.test import make_user
+    from paperboy.testing import make_user
 
     dana = make_user("dana")
     client.force_login(dana)

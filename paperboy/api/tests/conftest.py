@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from paperboy.accounts.tokens import ApiToken
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 DAY = date(2025, 1, 15)
 
@@ -47,7 +47,7 @@ def alice_token(alice):
 
 @pytest.fixture
 def staff_token(db):
-    from paperboy.test import make_user
+    from paperboy.testing import make_user
 
     staff = make_user("operator", is_staff=True)
     return ApiToken.issue(user=staff, name="backup")[1]

@@ -4,7 +4,7 @@ import pytest
 
 from paperboy.api.tests.conftest import bearer
 from paperboy.comments.models import Comment
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ import time_machine
 from paperboy.accounts.tokens import ApiToken
 from paperboy.comments.models import Comment
 from paperboy.feed.models import DailyEntry
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

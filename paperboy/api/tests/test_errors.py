@@ -49,7 +49,7 @@ def snapshot() -> tuple:
 @pytest.fixture
 def before(listed, alice):
     from paperboy.feed import votes
-    from paperboy.test import make_paper
+    from paperboy.testing import make_paper
 
     make_paper(arxiv_id="2501.00500")
     votes.upvote(user_id=alice.pk, paper_id=listed[0].paper_id)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 pytestmark = pytest.mark.django_db
 

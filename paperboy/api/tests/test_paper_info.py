@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from paperboy.api.tests.conftest import bearer
 from paperboy.feed import votes
 from paperboy.moderation import actions
-from paperboy.test import make_paper, make_user
+from paperboy.testing import make_paper, make_user
 
 DAILY = "/api/daily_papers?date=2025-01-15"
 PAPER = "/api/papers/2501.00101"

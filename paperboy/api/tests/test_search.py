@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from paperboy.lib.query import MAX_QUERY_CHARS
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from paperboy.accounts.tokens import ApiToken
 from paperboy.api.forms import MAX_TOKENS
-from paperboy.test import PASSWORD
+from paperboy.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from paperboy.accounts.tokens import ApiToken
 from paperboy.api.tests.conftest import bearer
 from paperboy.feed.models import DailyEntry, Upvote
 from paperboy.ingest import fetch
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from paperboy.comments import discussion
 from paperboy.comments.discussion import Refused
 from paperboy.comments.models import Comment
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 
 @pytest.fixture

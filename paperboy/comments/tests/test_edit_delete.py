@@ -4,7 +4,7 @@ import pytest
 
 from paperboy.comments import discussion
 from paperboy.comments.models import Comment
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -21,7 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
 
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 RUN_CLI = Path(__file__).with_name("run_cli.py")
 

@@ -17,7 +17,7 @@ from paperboy.digests.tests.conftest import LIST_DAY, SEND_DAY, subscribe
 from paperboy.digests.tests.test_send_digests import store_vectors, unit
 from paperboy.feed import votes
 from paperboy.papers.models import Organization
-from paperboy.test import make_entry, make_paper, make_user
+from paperboy.testing import make_entry, make_paper, make_user
 
 NOW = datetime.combine(SEND_DAY, datetime.min.time(), tzinfo=UTC).replace(hour=9)
 

@@ -180,7 +180,7 @@ def test_a_digest_rendered_once_per_shape_is_the_plain_rendering(papers, email, 
 
 def test_the_subject_is_plain_text_not_html_escaped(smtp, papers, settings):
     from paperboy.digests import emails
-    from paperboy.test import make_entry, make_paper
+    from paperboy.testing import make_entry, make_paper
 
     from .conftest import LIST_DAY
 

@@ -13,7 +13,7 @@ from paperboy.digests import sending
 from paperboy.digests.models import Delivery, Subscription
 from paperboy.digests.tests.conftest import LIST_DAY, SEND_DAY, run_cli, subscribe
 from paperboy.feed import votes
-from paperboy.test import make_entry, make_paper, make_user
+from paperboy.testing import make_entry, make_paper, make_user
 
 NOW = datetime.combine(SEND_DAY, datetime.min.time(), tzinfo=UTC).replace(hour=9)
 CHILD_NOW = NOW.isoformat()

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from paperboy.accounts.models import AuthorClaim, Follow
 from paperboy.feed import votes
 from paperboy.papers.models import Author
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 
 def test_it_lists_the_authors_papers_and_verified_account(client, alice, bob):

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from paperboy.feed import cards, votes
 from paperboy.feed.models import DailyEntry
 from paperboy.papers.models import Organization, Paper
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 
 def _entries(n: int, *, lab, submitter) -> list[DailyEntry]:

@@ -17,7 +17,7 @@ from paperboy.digests.models import Subscription
 from paperboy.feed.models import DailyEntry, Upvote
 from paperboy.feed.votes import upvote
 from paperboy.papers.models import Paper
-from paperboy.test import PASSWORD, make_entry, make_paper
+from paperboy.testing import PASSWORD, make_entry, make_paper
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from paperboy.papers.models import Organization
-from paperboy.test import PASSWORD, make_entry, make_paper
+from paperboy.testing import PASSWORD, make_entry, make_paper
 
 TODAY = date(2025, 10, 8)
 

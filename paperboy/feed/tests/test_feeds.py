@@ -12,7 +12,7 @@ from paperboy.accounts.tokens import ApiToken
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
 from paperboy.lib.query import MAX_QUERY_CHARS
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from paperboy.accounts.models import Follow
 from paperboy.feed import votes
 from paperboy.papers.models import Author, Organization
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 
 def test_it_lists_papers_from_followed_orgs_and_authors_newest_first(client, alice, example_lab):

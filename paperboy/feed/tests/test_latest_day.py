@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import time_machine
 
 from paperboy.feed.models import DailyEntry
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 TODAY = date(2025, 10, 8)
 

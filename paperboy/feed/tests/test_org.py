@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from paperboy.papers.models import Organization
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 
 def test_it_lists_the_organizations_papers_by_upvotes(client, example_lab):

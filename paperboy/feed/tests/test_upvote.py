@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from paperboy.feed.models import DailyEntry, Upvote
-from paperboy.test import PASSWORD, make_entry, make_paper
+from paperboy.testing import PASSWORD, make_entry, make_paper
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/papers"}
 

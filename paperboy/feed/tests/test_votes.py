@@ -8,7 +8,7 @@ from django.db import connection
 
 from paperboy.feed import ranking, votes
 from paperboy.feed.models import DailyEntry, Upvote
-from paperboy.test import make_entry, make_paper, make_user
+from paperboy.testing import make_entry, make_paper, make_user
 
 
 @pytest.fixture

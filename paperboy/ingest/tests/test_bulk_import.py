@@ -329,7 +329,7 @@ def test_an_author_merged_away_during_an_import_is_not_linked_by_a_remembered_id
     them: without the keys nothing would refuse a link to the deleted author)."""
     from paperboy.moderation import actions
     from paperboy.papers.models import Author
-    from paperboy.test import make_user
+    from paperboy.testing import make_user
 
     moderator = make_user("mod", is_staff=True)
     merged = []
@@ -360,7 +360,7 @@ def test_an_author_merged_away_during_an_import_is_not_linked_by_a_remembered_id
 def test_merging_authors_waits_for_a_bulk_import_holding_the_keys(tmp_path, rebuilds):
     from paperboy.moderation import actions
     from paperboy.papers.models import Author
-    from paperboy.test import make_user
+    from paperboy.testing import make_user
 
     _bulk(_write(tmp_path, [_line(1), _line(2)]))
     keep, gone = Author.objects.get(name="Author 1"), Author.objects.get(name="Author 2")

@@ -10,7 +10,7 @@ from paperboy.cli import main
 from paperboy.ingest.tests.atom import backfill_papers
 from paperboy.ingest.tests.conftest import Reply, fixture_bytes
 from paperboy.papers.models import Paper
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from paperboy.ingest.arxiv import ArxivClient, parse_arxiv_id, parse_rss
 from paperboy.ingest.arxiv_ingest import ingest_daily
 from paperboy.ingest.tests.conftest import Reply, fixture_bytes
 from paperboy.papers.models import Paper
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def test_parse_rss_reads_ids_versions_and_announce_types():

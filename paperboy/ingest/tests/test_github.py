@@ -14,7 +14,7 @@ from paperboy.ingest.github_stars import refresh_stars
 from paperboy.ingest.models import GithubRepo
 from paperboy.ingest.tests.conftest import Reply
 from paperboy.papers.models import Paper, StarSnapshot, stars_gained
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 
 def ok(stars: int, etag: str = '"v1"', remaining: int = 59) -> Reply:

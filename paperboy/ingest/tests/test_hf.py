@@ -11,7 +11,7 @@ from paperboy.ingest.hf import HfClient, HfError, parse_daily_papers
 from paperboy.ingest.hf_import import import_daily_items
 from paperboy.ingest.tests.conftest import Reply, fixture_bytes
 from paperboy.papers.models import Organization, Paper, StarSnapshot
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 
 def fetch(server):

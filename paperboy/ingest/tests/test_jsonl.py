@@ -15,7 +15,7 @@ from paperboy.ingest.jsonl import (
     record_to_json,
     write_records,
 )
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 LINE = {
     "id": "2606.30776",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from paperboy.feed.models import DailyEntry
 from paperboy.ingest.demo import DAYS, DEMO_DIR, demo_upvotes, load_demo
 from paperboy.papers.models import Organization, Paper
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 TODAY = date(2026, 3, 4)  # a Wednesday
 
@@ -138,7 +138,7 @@ def test_the_command_leaves_a_database_with_papers_alone():
 
 @pytest.mark.django_db
 def test_recompute_trending_prints_the_count():
-    from paperboy.test import make_entry
+    from paperboy.testing import make_entry
 
     make_entry(make_paper())
     out = StringIO()
@@ -151,7 +151,7 @@ def test_the_arxiv_dates_move_with_the_list_so_a_newcomer_can_submit_a_demo_pape
     from django.conf import settings
 
     from paperboy.ingest.demo import DEMO_DIR as demo_dir
-    from paperboy.test import PASSWORD, make_user
+    from paperboy.testing import PASSWORD, make_user
 
     load_demo()
     today = timezone.localdate()

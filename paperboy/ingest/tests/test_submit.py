@@ -10,7 +10,7 @@ from paperboy.feed.models import DailyEntry
 from paperboy.ingest import fetch
 from paperboy.ingest.tests.conftest import Reply, arxiv_server, fixture_bytes  # noqa: F401
 from paperboy.papers.models import Author, Category, Paper
-from paperboy.test import PASSWORD, make_entry, make_paper, make_user
+from paperboy.testing import PASSWORD, make_entry, make_paper, make_user
 
 TODAY = date(2025, 1, 20)
 

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.test import Client
 from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
 from paperboy.jobs import workers
 from paperboy.jobs.tests.children import RUN_CHILD, child_env, start_worker
 from paperboy.jobs.tests.tasks import hang_once
+from paperboy.testing import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -160,6 +162,12 @@ def test_a_confirmation_mail_does_not_wait_behind_an_imports_embeddings(tmp_path
         asked = time.monotonic()
         subscribing.request(email="reader@example.org", frequency="daily")
         _wait(lambda: inbox.messages, 10, "the confirmation mail reached the SMTP server")
+        # A password reset (allauth's mail, through lib/outbox.py) takes the same road.
+        make_user("dana", email="dana@example.org")
+        reset_asked = time.monotonic()
+        page = Client().post("/accounts/password/reset/", {"email": "dana@example.org"})
+        assert page.status_code == 302
+        _wait(lambda: len(inbox.messages) >= 2, 10, "the reset mail reached the SMTP server")
         # Arrived while the import's embedding tasks were still waiting or running.
         assert embeddings.exclude(status=TaskResultStatus.SUCCESSFUL).count() >= 5
     finally:
@@ -168,3 +176,6 @@ def test_a_confirmation_mail_does_not_wait_behind_an_imports_embeddings(tmp_path
     (recipients, at) = inbox.messages[0]
     assert recipients == ["reader@example.org"]
     print(f"confirmation delivered {at - asked:.1f} s after the request")
+    (recipients, at) = inbox.messages[1]
+    assert recipients == ["dana@example.org"]
+    print(f"password reset delivered {at - reset_asked:.1f} s after the request")

@@ -27,7 +27,7 @@ def _urls(action: str) -> list[tuple[str, dict]]:
     from django.utils import timezone
 
     from paperboy.comments import discussion
-    from paperboy.test import make_paper, make_user
+    from paperboy.testing import make_paper, make_user
 
     recent = timezone.now() - timedelta(days=1)
     papers = [

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from paperboy.digests.models import Subscription
 from paperboy.feed import votes
 from paperboy.lib.pagecache import PLACEHOLDER, page_key
-from paperboy.test import PASSWORD, make_entry, make_paper
+from paperboy.testing import PASSWORD, make_entry, make_paper
 
 DAY = date(2025, 10, 8)
 PAGES = ["/papers/date/2025-10-08", "/papers/week/2025-W41", "/papers/trending"]

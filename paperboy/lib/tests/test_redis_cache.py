@@ -21,7 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from paperboy.lib import pagecache
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 # Django's key for the stamp (KEY_PREFIX "", VERSION 1).
 GENERATION = f":1:{pagecache.GENERATION_KEY}"

@@ -3,7 +3,7 @@ view runs: never a 500 from PostgreSQL, never stored by SQLite. JSON under /api/
 
 import pytest
 
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 pytestmark = pytest.mark.django_db
 

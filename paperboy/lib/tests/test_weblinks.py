@@ -17,7 +17,7 @@ from paperboy.ingest.jsonl import parse_line
 from paperboy.ingest.tests.conftest import fixture_bytes
 from paperboy.lib.weblinks import BadLink, clean_link
 from paperboy.papers.models import Organization, Paper
-from paperboy.test import make_entry, make_paper
+from paperboy.testing import make_entry, make_paper
 
 PAYLOADS = [
     "javascript:alert(document.domain)",

@@ -8,7 +8,7 @@ from paperboy.comments.models import Report
 from paperboy.moderation import actions
 from paperboy.moderation.models import AuditLog
 from paperboy.papers.models import Author, PaperAuthor
-from paperboy.test import PASSWORD, make_entry, make_paper, make_user
+from paperboy.testing import PASSWORD, make_entry, make_paper, make_user
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from paperboy.accounts.models import AuthorClaim
 from paperboy.comments import discussion
 from paperboy.moderation.models import AuditLog
 from paperboy.papers.models import Author
-from paperboy.test import make_paper, make_user
+from paperboy.testing import make_paper, make_user
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_change_forms_do_not_bypass_the_audited_actions(admin_client, alice, bob
 
 def test_every_moderated_model_has_a_working_admin(admin_client, alice, bob, example_lab):
     from paperboy.comments.models import Report
-    from paperboy.test import make_entry
+    from paperboy.testing import make_entry
 
     paper = make_paper(authors=["Ada Lovelace"])
     entry = make_entry(paper, organization=example_lab)

@@ -13,7 +13,7 @@ from paperboy.digests.models import Subscription
 from paperboy.digests.periods import DAILY, DigestPeriod
 from paperboy.lib import dates
 from paperboy.moderation import actions
-from paperboy.test import make_entry, make_paper, make_user
+from paperboy.testing import make_entry, make_paper, make_user
 
 TITLE = "Platypus Echolocation with Spiking Networks"
 ARXIV_ID = "2510.80001"  # on every surface (links, ids), even where the title is highlighted

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from paperboy.feed import votes
 from paperboy.papers.models import Organization
-from paperboy.test import PASSWORD, make_entry, make_paper
+from paperboy.testing import PASSWORD, make_entry, make_paper
 
 
 def test_it_shows_the_whole_paper(client, db):

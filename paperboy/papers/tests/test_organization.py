@@ -8,7 +8,7 @@ import pytest
 from paperboy.ingest.importer import import_records
 from paperboy.ingest.jsonl import parse_line
 from paperboy.papers.models import Organization, organization_slug
-from paperboy.test import make_entry
+from paperboy.testing import make_entry
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_vector_cache():
-    from paperboy.search import engine, lexical, textindex, vectors
+    from paperboy.search import engine, lexical, vectors, wordindex
 
-    textindex.forget()
+    wordindex.forget()
     vectors.forget()
     lexical.forget()
     engine._query_vector.cache_clear()
@@ -19,7 +19,7 @@ def corpus(db):
     from datetime import UTC, datetime
 
     from paperboy.search import indexing
-    from paperboy.test import make_paper
+    from paperboy.testing import make_paper
 
     papers = {
         "attention": make_paper(

@@ -5,7 +5,7 @@ from django.db import connection
 
 from paperboy.search import bounded
 from paperboy.search.lexical import parse
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def test_essential_keeps_every_word_when_their_postings_fit_the_budget():

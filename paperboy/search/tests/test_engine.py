@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from paperboy.search import vectors
 from paperboy.search.engine import SearchFilters, search
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def ids(results):

@@ -7,7 +7,7 @@ from django.db import connection
 from paperboy.papers.models import Paper
 from paperboy.search import lexical
 from paperboy.search.lexical import parse
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 @pytest.mark.django_db

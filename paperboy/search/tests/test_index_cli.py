@@ -4,7 +4,7 @@ import pytest
 
 from paperboy.cli import main
 from paperboy.search.models import Embedding
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 
 from paperboy.search import lexical
 from paperboy.search.lexical import parse
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ import pytest
 
 from paperboy.cli import main
 from paperboy.lib.query import MAX_QUERY_CHARS, REQUEST_LINE_BYTES, trim_query
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 AT_LIMIT = ("protein " * MAX_QUERY_CHARS)[: MAX_QUERY_CHARS - 1] + "s"
 PAST_LIMIT = AT_LIMIT + "x"

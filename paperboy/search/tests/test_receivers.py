@@ -7,7 +7,7 @@ from paperboy.search import indexing
 from paperboy.search.engine import search
 from paperboy.search.models import Embedding
 from paperboy.search.tasks import embed_missing, embed_papers
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def queued_ids():

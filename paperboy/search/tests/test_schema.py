@@ -4,7 +4,7 @@ from django.db import connection
 
 from paperboy.search import schema
 from paperboy.search.engine import search
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def test_install_is_idempotent_and_restores_lost_triggers(db):

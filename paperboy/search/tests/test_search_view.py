@@ -24,7 +24,7 @@ def test_without_a_model_the_page_says_it_searches_by_words_only(client, corpus,
 
 
 def test_before_vectors_exist_the_page_says_the_meaning_index_is_being_built(client, db):
-    from paperboy.test import make_paper
+    from paperboy.testing import make_paper
 
     make_paper(title="Quantum Error Correction with Surface Codes")
     body = client.get("/papers/search", {"q": "surface codes"}).content.decode()

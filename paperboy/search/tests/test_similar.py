@@ -1,7 +1,7 @@
 """similar_papers() and the paper page's "Similar papers" block."""
 
 from paperboy.search.similar import similar_papers
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def test_it_returns_the_nearest_papers_to_the_centroid(corpus):

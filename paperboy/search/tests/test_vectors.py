@@ -4,7 +4,7 @@ import numpy as np
 
 from paperboy.search import vectors
 from paperboy.search.models import Embedding
-from paperboy.test import make_paper
+from paperboy.testing import make_paper
 
 
 def random_unit(rng, n, dim=384):

@@ -150,3 +150,16 @@ def make_entry(
     entry.refresh_from_db()
     paper.refresh_from_db()
     return entry
+
+
+def deliver_queued_mail() -> int:
+    """Run the ``mail`` queue's waiting tasks here, as the mail worker would (``lib/outbox.py``);
+    returns how many ran. Tests that read ``mail.outbox`` after a page sent mail call it."""
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    for result in DBTaskResult.objects.ready().filter(queue_name="mail").order_by("enqueued_at"):
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+        result.delete()
+        ran += 1
+    return ran
