@@ -1,12 +1,13 @@
 """Refresh the GitHub stars of every paper with a repository, and keep their history.
 
 Repositories are asked least-recently-checked first, with the ETag of their last answer (a 304
-is free and means nothing changed). A new count goes on the papers, into ``StarSnapshot``
-(the history trending reads for its star velocity) and, for papers on the daily list, into
-their trending score. When GitHub's rate limit runs out the refresh stops; the repositories
-it did not reach are reported as failed and come first next time. So it does when GitHub
-has not answered for ``MAX_UNANSWERED`` repositories in a row (the network is down): waiting
-out every retry of every other repository would only take long to say the same.
+is free and means nothing changed). A new count goes on the papers and into ``StarSnapshot``
+(the history trending reads for its star velocity) through the importer's ``import_extras``,
+and, for papers on the daily list, into their trending score. When GitHub's rate limit runs
+out the refresh stops; the repositories it did not reach are reported as failed and come
+first next time. So it does when GitHub has not answered for ``MAX_UNANSWERED`` repositories
+in a row (the network is down): waiting out every retry of every other repository would only
+take long to say the same.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from paperboy.ingest.github import (
     RateLimited,
     repo_name,
 )
-from paperboy.ingest.importer import ImportResult
+from paperboy.ingest.importer import ImportResult, RecordError, import_extras
 from paperboy.ingest.models import GithubRepo
 from paperboy.ingest.runs import Progress
-from paperboy.papers.models import Paper, StarSnapshot
+from paperboy.papers.models import Paper
 
 MAX_UNANSWERED = 3
 
@@ -78,20 +79,25 @@ def refresh_stars(
             continue
         unanswered = 0
         now = timezone.now()
-        with transaction.atomic():
-            repo.checked_at = now
-            if answer.status == "missing":
-                repo.missing = True
-                part.unchanged += len(pks)
-            elif answer.status == "not_modified" and repo.stars is not None:
-                part.updated, part.unchanged = _apply(pks, repo.stars, now)
-            elif answer.stars is not None:
-                repo.stars, repo.etag, repo.missing = answer.stars, answer.etag[:200], False
-                part.updated, part.unchanged = _apply(pks, answer.stars, now)
-            else:  # a 304 for a repository we hold no count for: forget the ETag
-                repo.etag = ""
-                part.unchanged += len(pks)
-            repo.save()
+        try:
+            with transaction.atomic():
+                repo.checked_at = now
+                if answer.status == "missing":
+                    repo.missing = True
+                    part.unchanged += len(pks)
+                elif answer.status == "not_modified" and repo.stars is not None:
+                    part.updated, part.unchanged = _apply(pks, repo.stars, now)
+                elif answer.stars is not None:
+                    repo.stars, repo.etag, repo.missing = answer.stars, answer.etag[:200], False
+                    part.updated, part.unchanged = _apply(pks, answer.stars, now)
+                else:  # a 304 for a repository we hold no count for: forget the ETag
+                    repo.etag = ""
+                    part.unchanged += len(pks)
+                repo.save()
+        except RecordError as e:  # a count the catalog refuses: nothing of it was written
+            part = ImportResult()
+            for _ in pks:
+                part.fail(repo.name, str(e))
         result.add(part)
         progress.advance(part)
         heartbeat()
@@ -118,13 +124,9 @@ def _all_repos(papers_of: dict[str, list[int]]) -> list[GithubRepo]:
 
 
 def _apply(pks: list[int], stars: int, now) -> tuple[int, int]:
-    """Store ``stars`` on these papers; returns (changed, unchanged) paper counts."""
-    changed = list(
-        Paper.objects.filter(pk__in=pks).exclude(github_stars=stars).values_list("pk", flat=True)
-    )
-    if changed:
-        Paper.objects.filter(pk__in=changed).update(github_stars=stars)
-    StarSnapshot.record(pks, stars, at=now)
+    """Store ``stars`` on these papers (and in their history); returns (changed, unchanged)
+    paper counts."""
+    changed = import_extras(pks, github_stars=stars, at=now)
     on_list = DailyEntry.objects.filter(paper_id__in=changed).values_list("paper_id", flat=True)
     for pk in on_list:
         list(Paper.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))

@@ -1,11 +1,14 @@
 """Write Hugging Face daily papers into the catalog and the daily list.
 
-For each item: the paper (created from the item when the catalog lacks it; an existing paper
-keeps its arXiv metadata, which is richer), the Hugging Face extras (links, AI summary and
-keywords, organization), its ``DailyEntry`` on the day it entered Hugging Face's list (with
-the submitter's username in ``external_submitter``), and the upvote count in
-``Paper.imported_upvotes``, apart from local votes; ``feed.votes.refresh_counters`` then sums
-both into the shown count and rescores trending. Running the same import twice changes nothing.
+For each item: the paper (created from the item when the catalog lacks it, through the
+importer's ``import_records``; an existing paper keeps its arXiv metadata, which is richer),
+the Hugging Face extras (links, GitHub stars, AI summary and keywords, organization, and the
+upvote count in ``Paper.imported_upvotes``, apart from local votes) through the importer's
+``import_extras``, which holds the catalog's rules for them; then its ``DailyEntry`` on the day
+it entered Hugging Face's list (with the submitter's username in ``external_submitter``).
+The entry is written here: it is the daily list's, not the catalog's. ``feed.votes.
+refresh_counters`` then sums both vote counts into the shown count and rescores trending.
+Running the same import twice changes nothing.
 
 Entries that members submitted locally keep their day and submitter: a local submission wins.
 """
@@ -17,10 +20,11 @@ from django.db import DatabaseError, transaction
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
 from paperboy.ingest.hf import DailyItem, HfOrganization, ItemError
-from paperboy.ingest.importer import ImportResult, RecordError, import_records
+from paperboy.ingest.importer import ImportResult, RecordError, import_extras, import_records
+from paperboy.ingest.records import SourceOrganization
 from paperboy.ingest.runs import Progress
-from paperboy.lib.weblinks import BadLink, clean_link
-from paperboy.papers.models import Organization, Paper, StarSnapshot
+from paperboy.ingest.upsert import ensure_organization
+from paperboy.papers.models import Organization, Paper
 
 
 def import_daily_items(
@@ -70,50 +74,34 @@ class _Failed(Exception):
     """The importer refused the item's paper; its reason is in the result already."""
 
 
-def _organization(value: HfOrganization | None, cache: dict[str, Organization]):
+def _organization(value: HfOrganization | None) -> SourceOrganization | None:
     if value is None:
         return None
-    if value.name not in cache:
-        try:
-            avatar = clean_link(value.avatar, field="avatar")
-        except BadLink:
-            avatar = ""  # a picture is optional: the organization is imported without it
-        cache[value.name] = Organization.objects.ensure(
-            value.name, display_name=value.fullname, avatar_url=avatar
-        )
-    return cache[value.name]
+    return SourceOrganization(value.name, display_name=value.fullname, avatar=value.avatar)
 
 
 def _apply(paper: Paper, item: DailyItem, orgs: dict[str, Organization]) -> bool:
     """Set the Hugging Face fields of ``paper`` and its entry; True when something changed."""
-    fields = {"imported_upvotes": item.upvotes}
     r = item.record
-    for name in ("project_page", "github_repo"):
-        try:
-            link = clean_link(getattr(r, name), field=name)
-        except BadLink as e:
-            raise RecordError(str(e)) from None
-        if link:
-            fields[name] = link
-    # GitHub's own answer (the stars refresh) is fresher than Hugging Face's copy.
-    if r.github_stars is not None and paper.github_stars is None:
-        fields["github_stars"] = r.github_stars
-    if item.ai_summary:
-        fields["ai_summary"] = item.ai_summary
-    if item.ai_keywords:
-        fields["ai_keywords"] = item.ai_keywords
-    paper_org = _organization(item.paper_organization, orgs)
-    if paper_org is not None and paper.organization_id is None:
-        fields["organization_id"] = paper_org.pk
-    changed = {k: v for k, v in fields.items() if getattr(paper, k) != v}
-    if changed:
-        Paper.objects.filter(pk=paper.pk).update(**changed)
-    stars = changed.get("github_stars", paper.github_stars)
-    if stars is not None:
-        # The first count we see starts the paper's star history (a no-op when unchanged).
-        StarSnapshot.record([paper.pk], stars, at=item.submitted_at)
+    changed = import_extras(
+        [paper.pk],
+        project_page=r.project_page,
+        github_repo=r.github_repo,
+        github_stars=r.github_stars,
+        imported_upvotes=item.upvotes,
+        ai_summary=item.ai_summary,
+        ai_keywords=item.ai_keywords,
+        organization=_organization(item.paper_organization),
+        # GitHub's own answer (the stars refresh) is fresher than Hugging Face's copy, and
+        # an organization set before (by an operator, a JSONL import) is kept.
+        only_if_missing={"github_stars", "organization"},
+        at=item.submitted_at,
+        organizations=orgs,
+    )
 
-    entry_org = _organization(item.entry_organization, orgs)
+    entry_org = _organization(item.entry_organization)
+    if entry_org is not None:
+        entry_org = ensure_organization(entry_org, orgs)
     entry = DailyEntry.objects.filter(paper_id=paper.pk).first()
     wanted = {
         "day": item.day,

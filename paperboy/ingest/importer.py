@@ -1,5 +1,7 @@
 """Importing papers: the one writer of parsed records into the catalog (``import_records``,
-``import_record``). Idempotent: the same record twice changes nothing.
+``import_record``) and of what a source knows about papers already there (``import_extras``:
+Hugging Face's links, summary, upvotes and organization, GitHub's stars). Idempotent: the same
+record twice changes nothing.
 
 This module owns the order of things: records go in batches (``prepare``), each batch in one
 transaction; when the database refuses a batch, its records are retried one by one (each in a
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
@@ -26,7 +29,7 @@ from paperboy.papers.models import Paper
 from paperboy.papers.signals import papers_imported
 from paperboy.search.documents import AheadDocuments
 
-__all__ = ["ImportResult", "RecordError", "import_record", "import_records"]
+__all__ = ["ImportResult", "RecordError", "import_extras", "import_record", "import_records"]
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +96,16 @@ def import_record(record: PaperRecord) -> Paper:
     if result.failures:
         raise RecordError(result.failures[0][1])
     return Paper.objects.get(arxiv_id=record.arxiv_id)
+
+
+def import_extras(paper_ids: Iterable[int], **extras: Any) -> list[int]:
+    """Write what a source knows about papers already in the catalog, in one transaction (a
+    savepoint inside the caller's); returns the pks of the papers whose row changed. The
+    fields and their rules are ``upsert.write_extras``'s: a value the catalog refuses raises
+    RecordError and writes nothing. What the change means for the daily list (counters,
+    trending) is the caller's."""
+    with transaction.atomic():
+        return upsert.write_extras(list(paper_ids), **extras)
 
 
 def _store(

@@ -1,6 +1,7 @@
 """The plain data an import passes along, no ORM: the record every source parses into
-(``PaperRecord``), a batch made ready for writing (``Prepared``), what an import did
-(``ImportResult``) and the error that refuses a record (``RecordError``).
+(``PaperRecord``), an organization as a source names it (``SourceOrganization``), a batch made
+ready for writing (``Prepared``), what an import did (``ImportResult``) and the error that
+refuses a record (``RecordError``).
 
 Kept free of Django: the process that reads a large JSONL file (``prepare.py``) imports this
 module and sends its batches back pickled.
@@ -33,6 +34,16 @@ class PaperRecord:
     project_page: str = ""
     github_repo: str = ""
     github_stars: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceOrganization:
+    """An organization as a source names it: ``name`` is a handle or any text ("google",
+    "Some Lab"; the catalog makes the slug), ``avatar`` a URL not checked yet."""
+
+    name: str
+    display_name: str = ""
+    avatar: str = ""
 
 
 @dataclass

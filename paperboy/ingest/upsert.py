@@ -7,30 +7,51 @@ its row, its authors in order, its categories; organizations by name through
 ``Organization.objects.ensure``. Comparisons read plain values, rows are written without model
 instances (``bulkload``), and ``Known`` remembers the authors and categories earlier batches of
 the same import committed, so most names need no statement.
+
+What a source knows about papers already in the catalog (Hugging Face's links, summary,
+keywords, upvotes and organization; GitHub's stars) goes through ``write_extras``: links through
+``lib.weblinks``, counts checked, text through ``lib.text``, organizations through
+``ensure_organization``, and the star history (``StarSnapshot``) kept with the count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
 
 from paperboy.ingest.bulkload import COPY_ESCAPES, adapter, copy_or_executemany, pks_by
-from paperboy.ingest.records import ImportResult, PaperRecord
+from paperboy.ingest.records import ImportResult, PaperRecord, RecordError, SourceOrganization
 from paperboy.lib.pgcursor import binding_cursor
+from paperboy.lib.text import clean_text, unstorable
+from paperboy.lib.weblinks import BadLink, clean_link
 from paperboy.papers.models import (
     Author,
     Category,
     Organization,
     Paper,
     PaperAuthor,
+    StarSnapshot,
     organization_slug,
 )
 
 # Author ids an import remembers by name (~200 bytes each); past this it starts over.
 MAX_KNOWN_AUTHORS = 250_000
+# What ``write_extras`` may set, by the name a source gives it.
+EXTRAS = (
+    "project_page",
+    "github_repo",
+    "github_stars",
+    "imported_upvotes",
+    "ai_summary",
+    "ai_keywords",
+    "organization",
+)
+MAX_KEYWORDS = 50
+MAX_COUNT = 2_147_483_647  # a PositiveIntegerField's ceiling on every database
 
 
 _FIELDS = ("title", "abstract", "comment", "published_at", "updated_at", "version")
@@ -288,3 +309,124 @@ def _author_ids(table: str, names: list[str]) -> dict[str, int]:
             cursor.execute(f"SELECT name, id FROM {table} WHERE name = ANY(%b::text[])", [there])
             found.update(cursor.fetchall())
     return found
+
+
+def write_extras(
+    paper_ids: Sequence[int],
+    *,
+    project_page: str = "",
+    github_repo: str = "",
+    github_stars: int | None = None,
+    imported_upvotes: int | None = None,
+    ai_summary: str = "",
+    ai_keywords: Sequence[str] = (),
+    organization: SourceOrganization | str | None = None,
+    only_if_missing: Collection[str] = (),
+    at: datetime | None = None,
+    organizations: dict[str, Organization] | None = None,
+) -> list[int]:
+    """Set what a source knows about these papers (inside a transaction: the importer's
+    ``import_extras``); returns the pks of the papers whose row changed.
+
+    A value the source does not give ("", None, no keywords) leaves the stored one alone, as
+    in ``write``. Every value is checked before anything is written, so a bad one raises
+    RecordError and writes nothing: links must pass ``lib.weblinks.clean_link``, counts be
+    whole numbers from 0 to ``MAX_COUNT``, text (summary, keywords) goes through
+    ``lib.text.clean_text`` and must be storable (no lone surrogate). The organization is
+    the catalog's through ``ensure_organization`` (``organizations`` caches them by name).
+    Names in ``only_if_missing`` are written only to papers that have none (a source that
+    knows the value second-hand: Hugging Face's copy of GitHub's stars). Each paper's star
+    count, as it stands after the write, goes into its history (``StarSnapshot.record``, at
+    ``at``): the first count seen starts it, a changed one extends it, the same adds nothing.
+    None of these is text search reads (titles and abstracts), so no ``papers_imported``.
+    """
+    unknown = set(only_if_missing) - set(EXTRAS)
+    if unknown:
+        raise ValueError(f"not an extra: {', '.join(sorted(unknown))}")
+    fields: dict[str, object] = {}
+    for name, link in (("project_page", project_page), ("github_repo", github_repo)):
+        try:
+            if cleaned := clean_link(link, field=name):
+                fields[name] = cleaned
+        except BadLink as e:
+            raise RecordError(str(e)) from None
+    for name, count in (("github_stars", github_stars), ("imported_upvotes", imported_upvotes)):
+        if count is not None:
+            fields[name] = _count(count, name)
+    if summary := _text(ai_summary, "ai_summary"):
+        fields["ai_summary"] = summary
+    if isinstance(ai_keywords, str):
+        raise RecordError("ai_keywords must be a list")
+    if keywords := [k for k in (_text(k, "ai_keywords") for k in ai_keywords) if k]:
+        fields["ai_keywords"] = keywords[:MAX_KEYWORDS]
+    if organization and (org := ensure_organization(organization, organizations)) is not None:
+        fields["organization_id"] = org.pk
+    missing_only = {"organization_id" if n == "organization" else n for n in only_if_missing}
+
+    ids = list(paper_ids)
+    columns = list(dict.fromkeys([*fields, "github_stars"]))
+    writes: dict[tuple[str, ...], list[int]] = {}  # papers by the columns they take
+    stars_now: dict[int, list[int]] = {}  # papers by their star count after the write
+    for row in Paper.objects.filter(pk__in=ids).values("pk", *columns):
+        names = tuple(
+            name
+            for name, value in fields.items()
+            if row[name] != value and not (name in missing_only and row[name] not in _NONE)
+        )
+        if names:
+            writes.setdefault(names, []).append(row["pk"])
+        stars = fields["github_stars"] if "github_stars" in names else row["github_stars"]
+        if stars is not None:
+            stars_now.setdefault(stars, []).append(row["pk"])
+    for names, pks in writes.items():
+        Paper.objects.filter(pk__in=pks).update(**{n: fields[n] for n in names})
+    for stars, pks in stars_now.items():
+        StarSnapshot.record(pks, stars, at=at)
+    return [pk for pks in writes.values() for pk in pks]
+
+
+_NONE = (None, "", [])  # what a paper holds for a value it does not have
+
+
+def ensure_organization(
+    org: SourceOrganization | str, cache: dict[str, Organization] | None = None
+) -> Organization | None:
+    """The catalog's organization for one a source names (``Organization.objects.ensure``:
+    slug from any name, reserved paths refused, created when missing), None for a blank
+    name. Names go through ``clean_text``; an avatar that is not a clean link is dropped (the
+    picture is optional). ``cache`` maps names to organizations ensured earlier in the same
+    transaction."""
+    if isinstance(org, str):
+        org = SourceOrganization(org)
+    if cache is not None and org.name in cache:
+        return cache[org.name]
+    name = _text(org.name, "organization")
+    if not name:
+        return None
+    try:
+        avatar = clean_link(org.avatar, field="avatar")
+    except BadLink:
+        avatar = ""
+    found = Organization.objects.ensure(
+        name, display_name=_text(org.display_name, "organization name"), avatar_url=avatar
+    )
+    if cache is not None:
+        cache[org.name] = found
+    return found
+
+
+def _count(value: object, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
+        raise RecordError(f"{name} {value!r} is not a count")
+    return value
+
+
+def _text(value: object, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"{name} is not text")
+    value = clean_text(value)  # drops NUL and the other control characters
+    if unstorable(value):
+        raise RecordError(f"{name} is not valid Unicode (a lone surrogate)")
+    return value

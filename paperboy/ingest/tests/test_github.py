@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
-from paperboy.ingest.github import GithubClient, GithubError, RateLimited, repo_name
+from paperboy.ingest.github import GithubClient, GithubError, RateLimited, RepoAnswer, repo_name
 from paperboy.ingest.github_stars import refresh_stars
 from paperboy.ingest.models import GithubRepo
 from paperboy.ingest.tests.conftest import Reply
@@ -232,3 +232,27 @@ def test_an_answer_over_the_size_cap_is_refused(arxiv_server, monkeypatch):
     arxiv_server.replies = [Reply(200, body, length=False)]
     with client(arxiv_server) as c, pytest.raises(GithubError, match="too large"):
         c.repo("example-lab/mmrag")
+
+
+class Answers:
+    """A GitHub client that answers from a dict, for counts the real client refuses itself:
+    the importer's own rule must hold whatever a client lets through."""
+
+    def __init__(self, stars_by_repo: dict[str, int]) -> None:
+        self.stars_by_repo = stars_by_repo
+
+    def repo(self, name: str, *, etag: str = "") -> RepoAnswer:
+        return RepoAnswer("ok", stars=self.stars_by_repo[name], etag='"v1"')
+
+
+def test_a_count_the_catalog_refuses_fails_its_repository_and_the_others_go_on(db):
+    bad = make_paper(github_repo="https://github.com/example-lab/bad", github_stars=3)
+    good = make_paper(github_repo="https://github.com/example-lab/good")
+    result = refresh_stars(Answers({"example-lab/bad": -5, "example-lab/good": 8}))
+    assert (result.updated, result.failed) == (1, 1)
+    assert result.failures == [("example-lab/bad", "github_stars -5 is not a count")]
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (bad.github_stars, good.github_stars) == (3, 8)
+    assert list(StarSnapshot.objects.values_list("paper_id", "stars")) == [(good.pk, 8)]
+    assert GithubRepo.objects.get(name="example-lab/bad").stars is None

@@ -290,3 +290,32 @@ def test_it_refuses_an_answer_over_the_size_cap(arxiv_server, monkeypatch):
     with HfClient(api_url=arxiv_server.url) as client, pytest.raises(HfError, match="too large"):
         client.daily_papers(date="2025-11-05")
     assert len(arxiv_server.requests) == 1
+
+
+# --- the catalog's rules for extras (``import_extras``) hold for Hugging Face ------------------
+
+
+def test_a_javascript_link_for_a_known_paper_fails_the_item_and_keeps_the_paper(db):
+    paper = make_paper(arxiv_id="2511.02755", project_page="https://example.org/p")
+
+    def edit(data):
+        data[1]["paper"]["projectPage"] = "javascript:alert(1)"
+
+    result = import_daily_items(*items_with(edit))
+    assert (result.new, result.failed) == (2, 1)
+    assert result.failures[0][0] == "2511.02755"
+    assert "project_page 'javascript:alert(1)' is not an http(s) URL" in result.failures[0][1]
+    paper.refresh_from_db()
+    assert (paper.project_page, paper.imported_upvotes) == ("https://example.org/p", 0)
+    assert not DailyEntry.objects.filter(paper=paper).exists()
+
+
+def test_the_summary_and_keywords_are_cleaned_like_any_imported_text(db):
+    def edit(data):
+        data[0]["paper"]["ai_summary"] = "<b>Retrieval</b> &amp; reranking\u0007,  in one line."
+        data[0]["paper"]["ai_keywords"] = [" <i>RAG</i> ", "", "reranking"]
+
+    import_daily_items(*items_with(edit))
+    paper = Paper.objects.get(arxiv_id="2511.02358")
+    assert paper.ai_summary == "Retrieval & reranking, in one line."
+    assert paper.ai_keywords == ["RAG", "reranking"]
