@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from paperboy.accounts.models import AuthorClaim
-from paperboy.papers.models import Author, Paper, PaperAuthor
+from paperboy.papers.models import Author, Organization, Paper, PaperAuthor
 
 
 class ClaimRefused(Exception):
@@ -80,8 +80,6 @@ def _paper_orgs(paper: Paper) -> list:
         .first()
     )
     if entry_org:
-        from paperboy.papers.models import Organization
-
         orgs.append(Organization(slug=entry_org))
     return orgs
 

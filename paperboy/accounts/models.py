@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from paperboy.lib.weblinks import http_url_check, validate_link
-from paperboy.papers.models import Organization
+from paperboy.papers.models import Organization, Paper
 
 
 class User(AbstractUser):
@@ -170,8 +170,6 @@ def following_papers(user):
 
     One QuerySet for the "Following" page, digests' personal section and recommendations.
     """
-    from paperboy.papers.models import Paper
-
     follows = Follow.objects.filter(user=user)
     orgs = follows.filter(organization__isnull=False).values("organization_id")
     authors = follows.filter(author__isnull=False).values("author_id")

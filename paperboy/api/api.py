@@ -38,14 +38,20 @@ from pydantic_core import PydanticCustomError
 
 from paperboy.accounts.tokens import ApiToken
 from paperboy.api import cursors, schemas, shapes
+from paperboy.api import export as exporting
 from paperboy.api.schemas import ref, responses
+from paperboy.comments import discussion
+from paperboy.comments.models import Comment
+from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
-from paperboy.lib import dates
+from paperboy.ingest import submission
+from paperboy.lib import dates, limits
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.lib.query import MAX_QUERY_CHARS
 from paperboy.lib.text import BadInput, clean_input
 from paperboy.papers.models import Paper, PaperAuthor
+from paperboy.search import engine
 
 
 class AnyPath:
@@ -380,8 +386,6 @@ class UpvoteOut(Schema):
 
 
 def _vote(request, arxiv_id: str, *, add: bool) -> UpvoteOut:
-    from paperboy.feed import votes
-
     paper = _find_paper(arxiv_id)
     user = request.auth
     if add:
@@ -454,10 +458,6 @@ class CommentOut(Schema):
     openapi_extra=responses(errors=WRITE_ERRORS),
 )
 def comment(request, arxiv_id: str, body: CommentIn):
-    from paperboy.comments import discussion
-    from paperboy.comments.models import Comment
-    from paperboy.lib import limits
-
     paper = _find_paper(arxiv_id)
     request.user = request.auth  # the web forms' rate limits count per user and per IP
     refusal = limits.check(request, "comment")
@@ -500,8 +500,6 @@ def search_papers(
     ),
     limit: int = Query(50, ge=1, le=120),
 ) -> list[dict[str, Any]]:
-    from paperboy.search.engine import search
-
     q = _text(q, "q")
     if not q.strip():
         # huggingface_hub's list_papers() sends no q at all: answer with the latest daily
@@ -509,7 +507,7 @@ def search_papers(
         entries = _page(daily_entries(), start=0, stop=limit)
         authors = shapes.authors_by_paper([e.paper_id for e in entries])
         return [shapes.daily_item(e, authors[e.paper_id]) for e in entries]
-    results = search(q, limit=limit)
+    results = engine.search(q, limit=limit)
     ids = [hit.paper.pk for hit in results.hits]
     papers = (
         _papers_with_authors(Paper.objects.visible())
@@ -581,9 +579,6 @@ class SubmitIn(Input):
     openapi_extra=responses({201: ref("DailyItem")}, WRITE_ERRORS),
 )
 def submit_paper(request, body: SubmitIn):
-    from paperboy.ingest import submission
-    from paperboy.lib import limits
-
     user = request.user = request.auth  # the web form's rate limits count per user and per IP
     refusal = limits.check(request, "submit")
     if refusal:
@@ -646,8 +641,6 @@ ExportKind = Literal["papers", "votes", "daily"]
     openapi_extra=responses(errors=(400, 401, 403, 413)),
 )
 def export(request, kind: ExportKind):
-    from paperboy.api import export as exporting
-
     if not request.auth.is_staff:
         raise HttpError(403, "Exports need a token of a staff member.")
     lines = exporting.EXPORTS[kind]()

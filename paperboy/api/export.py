@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 
 from paperboy.api.shapes import iso
 from paperboy.feed.models import DailyEntry, Upvote
+from paperboy.ingest.jsonl import record_to_json
 from paperboy.papers.models import Paper, PaperAuthor
 
 CHUNK = 2000
@@ -25,8 +26,6 @@ def _dumps(data: dict) -> str:
 
 def papers() -> Iterator[str]:
     """The catalog in the paper JSONL format that ``paperboy import papers`` reads."""
-    from paperboy.ingest.jsonl import record_to_json
-
     qs = (
         Paper.objects.select_related("organization")
         .prefetch_related(

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 
 from paperboy.feed.models import DailyEntry
-from paperboy.papers.models import Organization, Paper
+from paperboy.papers.models import Organization, Paper, PaperAuthor
 
 
 def iso(value: datetime | None) -> str | None:
@@ -89,8 +89,6 @@ def _links(paper: Paper) -> dict[str, Any]:
 def authors_by_paper(paper_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     """(author id, name) in order for many papers, in one query and without model instances
     (a list of 50 papers has hundreds of authors: instantiating them was most of the time)."""
-    from paperboy.papers.models import PaperAuthor
-
     found: dict[int, list[tuple[int, str]]] = {pk: [] for pk in paper_ids}
     rows = (
         PaperAuthor.objects.filter(paper_id__in=paper_ids)
