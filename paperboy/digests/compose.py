@@ -26,6 +26,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
 from paperboy.accounts.models import Follow
+from paperboy.digests.models import Delivery
 from paperboy.digests.periods import DigestPeriod
 from paperboy.feed.models import DailyEntry, Upvote
 from paperboy.papers.models import Paper, PaperAuthor
@@ -195,8 +196,6 @@ class Composer:
 
     def _members(self, subscriptions: list) -> dict[int, Member]:
         """Every member's upvotes, follows and earlier digests: three queries for the batch."""
-        from paperboy.digests.models import Delivery
-
         by_user = {s.user_id: Member() for s in subscriptions}
         ranked = (
             Upvote.objects.filter(user_id__in=list(by_user))

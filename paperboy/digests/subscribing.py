@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from paperboy.digests import tasks
 from paperboy.digests.models import Subscription, new_nonce
 
 # A second confirmation email to the same address within this window is not sent.
@@ -33,8 +34,6 @@ def request(
     user=None,
     verified: bool = False,
 ) -> tuple[Subscription, str]:
-    from paperboy.digests import tasks
-
     email = email.strip().lower()
     now = timezone.now()
     with transaction.atomic():

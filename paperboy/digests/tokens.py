@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from paperboy.digests.models import Subscription
+
 CONFIRM = "digests.confirm"
 UNSUBSCRIBE = "digests.unsubscribe"
 MANAGE = "digests.manage"
@@ -27,8 +29,6 @@ def make(purpose: str, subscription) -> str:
 
 def read(purpose: str, token: str, *, max_age: int | None = None):
     """The subscription a token names. Raises ``BadToken`` with a sentence for the reader."""
-    from paperboy.digests.models import Subscription
-
     try:
         data = signing.loads(token, salt=purpose, max_age=max_age)
     except signing.SignatureExpired:
