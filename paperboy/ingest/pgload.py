@@ -23,6 +23,8 @@ import logging
 
 from django.db import OperationalError, transaction
 
+from paperboy.ingest.models import HeldForeignKey
+from paperboy.papers.models import Paper, PaperAuthor
 from paperboy.search.schema import PG_TEXT_INDEX_LOCK
 
 log = logging.getLogger(__name__)
@@ -30,15 +32,11 @@ log = logging.getLogger(__name__)
 
 def link_tables() -> list[str]:
     """The tables whose foreign keys a bulk import sets aside: paper ↔ author, paper ↔ category."""
-    from paperboy.papers.models import Paper, PaperAuthor
-
     return [PaperAuthor._meta.db_table, Paper.categories.through._meta.db_table]
 
 
 def held(connection) -> bool:
     """Whether foreign keys are set aside (an import is loading, or one was killed)."""
-    from paperboy.ingest.models import HeldForeignKey
-
     return HeldForeignKey.objects.using(connection.alias).exists()
 
 
@@ -61,8 +59,6 @@ def drop_link_keys(connection) -> bool:
     False (nothing dropped) when the tables stay locked for two seconds (dropping a foreign
     key locks both its table and the one it refers to): the import then goes on with them.
     """
-    from paperboy.ingest.models import HeldForeignKey
-
     try:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = '2s'")
@@ -100,8 +96,6 @@ def restore_link_keys(connection) -> int:
 
     Each in a transaction of its own: lock both tables against writes, delete the links whose
     target is gone, add the constraint (PostgreSQL checks all rows in one pass)."""
-    from paperboy.ingest.models import HeldForeignKey
-
     restored = 0
     for key in HeldForeignKey.objects.using(connection.alias).order_by("name"):
         table, target = _q(connection, key.table), _q(connection, key.target_table)

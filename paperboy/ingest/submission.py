@@ -24,6 +24,7 @@ from django.utils.html import format_html
 
 from paperboy.feed import votes
 from paperboy.feed.models import DailyEntry
+from paperboy.ingest import fetch
 from paperboy.ingest.importer import import_record
 from paperboy.ingest.records import PaperRecord
 from paperboy.lib.arxiv_ids import ArxivId
@@ -108,8 +109,6 @@ def _already_featured(paper: Paper, day: date) -> str:
 
 
 def _fetch(arxiv_id: ArxivId) -> PaperRecord:
-    from paperboy.ingest import fetch
-
     try:
         return fetch.fetch_record(arxiv_id.base)
     except fetch.PaperNotFound:

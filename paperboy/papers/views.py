@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.pagecache import cache_for_visitors
+from paperboy.papers.markdown import paper_markdown
 from paperboy.papers.models import Paper, PaperAuthor
 
 
@@ -73,8 +74,6 @@ def _wants_markdown(request: HttpRequest) -> bool:
 
 
 def _markdown_response(paper: Paper, entry, organization) -> HttpResponse:
-    from paperboy.papers.markdown import paper_markdown
-
     text = paper_markdown(paper, entry=entry, organization=organization, site_url=settings.SITE_URL)
     return HttpResponse(text, content_type="text/markdown; charset=utf-8")
 

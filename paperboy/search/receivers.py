@@ -6,8 +6,9 @@ import logging
 
 from django.db import transaction
 
-from paperboy.search import indexing, wordindex
+from paperboy.search import indexing, schema, wordindex
 from paperboy.search.embeddings import batched, configured_model_id
+from paperboy.search.tasks import embed_papers
 
 log = logging.getLogger(__name__)
 TASK_SIZE = 256  # papers per background task
@@ -33,8 +34,6 @@ def papers_imported(sender, paper_ids: list[int], bulk: bool = False, **kwargs) 
 
 
 def _enqueue(paper_ids: list[int]) -> None:
-    from paperboy.search.tasks import embed_papers
-
     model_id = configured_model_id()
     have = set(
         indexing.Embedding.objects.filter(paper_id__in=paper_ids, model=model_id).values_list(
@@ -68,6 +67,4 @@ def post_migrate(sender, using="default", **kwargs) -> None:
     connection = connections[using]
     recorder = MigrationRecorder(connection)
     if recorder.has_table() and ("search", "0001_initial") in recorder.applied_migrations():
-        from paperboy.search import schema
-
         schema.install(connection)

@@ -29,6 +29,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from paperboy.search import schema
 from paperboy.search.models import Embedding, IndexState
 
 EXACT_MAX = 50_000
@@ -68,8 +69,6 @@ def store(model_id: str, vectors: dict[int, np.ndarray]) -> int:
 
 
 def _store_pg(vectors: dict[int, np.ndarray]) -> None:
-    from paperboy.search import schema
-
     dim = len(next(iter(vectors.values())))
     if schema.pg_dimension(connection) != dim:
         schema.set_pg_dimension(connection, dim)

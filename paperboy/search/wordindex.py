@@ -43,6 +43,8 @@ import tantivy
 from django.conf import settings
 from django.db import connection
 
+from paperboy.papers.models import Paper
+from paperboy.search.models import IndexState, WordIndexChange
 from paperboy.search.typos import correct
 
 log = logging.getLogger(__name__)
@@ -88,8 +90,6 @@ def log_changes(paper_ids: Iterable[int]) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from paperboy.search.models import WordIndexChange
-
     ids = [int(pk) for pk in paper_ids]
     if not ids:
         return
@@ -119,8 +119,6 @@ def prune_log(*, keep_days: int = 7) -> int:
     from django.db.models import Max
     from django.utils import timezone
 
-    from paperboy.search.models import IndexState, WordIndexChange
-
     old = WordIndexChange.objects.filter(created_at__lt=timezone.now() - timedelta(days=keep_days))
     with transaction.atomic():
         upto = old.aggregate(m=Max("id"))["m"]
@@ -134,8 +132,6 @@ def prune_log(*, keep_days: int = 7) -> int:
 
 
 def _pruned_upto() -> int:
-    from paperboy.search.models import IndexState
-
     state = IndexState.objects.filter(key=PRUNED_KEY).first()
     return state.version if state else 0
 
@@ -188,8 +184,6 @@ def _lock(*, wait: bool):
 
 def _papers(ids: list[int] | None = None, *, after: int = 0):
     """(id, title, abstract) rows: these ids, or every paper by id, ``CHUNK`` at a time."""
-    from paperboy.papers.models import Paper
-
     if ids is not None:
         for start in range(0, len(ids), CHUNK):
             yield from Paper.objects.filter(pk__in=ids[start : start + CHUNK]).values_list(
@@ -218,15 +212,11 @@ def _document(pk: int, title: str, abstract: str) -> tantivy.Document:
 def _log_head() -> int:
     from django.db.models import Max
 
-    from paperboy.search.models import WordIndexChange
-
     return WordIndexChange.objects.aggregate(m=Max("id"))["m"] or 0
 
 
 def build(*, progress: Callable[[int, int], None] | None = None) -> int:
     """Write a new generation from every paper, switch to it; returns how many it holds."""
-    from paperboy.papers.models import Paper
-
     with _lock(wait=True):
         return _build(progress=progress, total=Paper.objects.count())
 
@@ -284,14 +274,10 @@ def sync(*, wait: bool = True, build_missing: bool = True) -> int | None:
 def _wanted() -> bool:
     if mode() == "on":
         return True
-    from paperboy.papers.models import Paper
-
     return Paper.objects.count() >= MIN_PAPERS
 
 
 def _apply(path: Path, state: dict) -> int:
-    from paperboy.search.models import WordIndexChange
-
     watermark = int(state.get("watermark", 0))
     now = time.time()
     gaps = {int(k): v for k, v in state.get("gaps", {}).items() if now - v < GAP_SECONDS}

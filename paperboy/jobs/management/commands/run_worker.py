@@ -13,6 +13,7 @@ import os
 
 from django_tasks_db.management.commands import db_worker
 
+from paperboy.ingest.recovery import repair
 from paperboy.jobs import workers
 
 
@@ -41,7 +42,6 @@ class Command(db_worker.Command):
         if threads > 0:
             workers.limit_threads(threads)
         self.configure_logging(options["verbosity"])
-        from paperboy.ingest.recovery import repair
 
         repair()
         requeued, failed = workers.take_over_orphans()
