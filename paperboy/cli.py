@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+import paperboy
 from paperboy.lib.cli import CliError, configure_django, migrate, repair, setup_django
 
 __all__ = ["CliError", "main", "setup_django"]
@@ -69,6 +70,7 @@ def _prepare(*, demo: bool) -> None:
     repair()
     call_command("collectstatic", interactive=False, verbosity=0)
     if demo:
+        # after migrate(): this module is loaded before Django is configured
         from paperboy.papers.models import Paper
 
         if not Paper.objects.exists():
@@ -285,8 +287,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
-
-    import paperboy
 
     for info in sorted(pkgutil.iter_modules(paperboy.__path__), key=lambda i: i.name):
         if info.ispkg and (Path(paperboy.__path__[0]) / info.name / "cli.py").exists():

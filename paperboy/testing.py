@@ -23,6 +23,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from paperboy.ingest.records import PaperRecord
+
 PASSWORD = "correct horse battery staple"
 
 _arxiv_numbers = itertools.count(1)
@@ -32,6 +34,7 @@ def make_user(username: str, *, email: str = "", verified: bool = True, **kw):
     """A user with a usable password (``PASSWORD``) and an allauth email address."""
     from allauth.account.models import EmailAddress
 
+    # pytest loads this plugin before Django is set up: models only at call time
     from paperboy.accounts.models import User
 
     email = email or f"{username}@example.org"
@@ -42,6 +45,7 @@ def make_user(username: str, *, email: str = "", verified: bool = True, **kw):
 
 @pytest.fixture
 def example_lab(db):
+    # pytest loads this plugin before Django is set up: models only at call time
     from paperboy.papers.models import Organization
 
     return Organization.objects.create(slug="example-lab", name="Example Lab")
@@ -49,6 +53,7 @@ def example_lab(db):
 
 @pytest.fixture
 def alice(db, example_lab):
+    # pytest loads this plugin before Django is set up: models only at call time
     from paperboy.accounts.models import Membership
 
     user = make_user("alice", first_name="Alice", last_name="Liddell")
@@ -58,6 +63,7 @@ def alice(db, example_lab):
 
 @pytest.fixture
 def bob(db, example_lab):
+    # pytest loads this plugin before Django is set up: models only at call time
     from paperboy.accounts.models import Membership
 
     user = make_user("bob", first_name="Bob", last_name="Marley")
@@ -95,8 +101,8 @@ def make_paper(
 ):
     """Import a paper through ``import_records``; ``fields`` set model-only columns afterwards
     (``imported_upvotes``, ``comments_count``, ``organization``, ``hidden``…)."""
+    # pytest loads this plugin before Django is set up: models only at call time
     from paperboy.ingest.importer import import_records
-    from paperboy.ingest.records import PaperRecord
     from paperboy.papers.models import Paper
 
     n = next(_arxiv_numbers)
@@ -135,6 +141,7 @@ def make_entry(
 ):
     """Put ``paper`` on the daily list of ``day`` (default: the day after its arXiv date),
     with its counters and trending score computed the way a vote computes them."""
+    # pytest loads this plugin before Django is set up: models only at call time
     from paperboy.feed import votes
     from paperboy.feed.models import DailyEntry
 

@@ -113,6 +113,7 @@ def _register_exports(subparsers) -> None:
     through its ``export_subparsers()`` (which this uses when it is there).
     """
     try:
+        # optional: without the ingest app this module creates 'export' itself
         from paperboy.ingest.cli import export_subparsers as ingest_exports
     except ImportError:
         ingest_exports = export_subparsers
@@ -163,6 +164,7 @@ class LocalSource(Source):
     def daily(self, params):
         from ninja.errors import HttpError
 
+        # runs after setup_django(); the parser is built before Django is configured
         from paperboy.api import api
 
         try:
@@ -171,6 +173,7 @@ class LocalSource(Source):
             raise CliError(str(exc)) from None
 
     def search(self, query, limit):
+        # runs after setup_django(); the parser is built before Django is configured
         from paperboy.api import api
 
         return api.search_papers(None, q=query, limit=limit)
@@ -179,6 +182,7 @@ class LocalSource(Source):
         from django.http import Http404
         from ninja.errors import HttpError
 
+        # runs after setup_django(); the parser is built before Django is configured
         from paperboy.api import api
 
         try:
@@ -453,6 +457,7 @@ def _reflow(text: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     setup_django(args)
+    # after setup_django(): the export needs the models
     from paperboy.api import export
 
     lines = export.EXPORTS[args.export_kind]()

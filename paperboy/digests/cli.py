@@ -65,6 +65,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     from django.core.mail import InvalidMailer
     from django.utils import timezone
 
+    # after setup_django(): these need the models
     from paperboy.digests import sending
     from paperboy.digests.models import Delivery
 

@@ -13,6 +13,7 @@ class IngestConfig(AppConfig):
     def repair(self) -> None:
         """Called by every command at its start (``lib.cli.repair``): an import killed with the
         word index down is finished (``recovery.py``); a live one is left alone."""
+        # apps.py loads before the models; recovery needs them
         from paperboy.ingest.recovery import repair
 
         repair()
@@ -28,6 +29,7 @@ def restore_held_keys(sender, using: str = "default", **kwargs) -> None:
         return
     if ("ingest", "0002_heldforeignkey") not in MigrationRecorder(connection).applied_migrations():
         return
+    # apps.py loads before the models; pgload needs them
     from paperboy.ingest import pgload
 
     pgload.restore_link_keys(connection)

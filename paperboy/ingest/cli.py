@@ -21,6 +21,7 @@ import sys
 import time
 from datetime import date
 
+from paperboy.ingest.jsonl import JsonlSource, is_arxiv_category, read_records, record_to_json
 from paperboy.lib.cli import CliError, setup_django
 
 EXPORT_SUBPARSERS = None  # the ``export`` command's subparsers, for other apps to attach to
@@ -117,6 +118,7 @@ def _progress():
     )
     from rich.text import Text
 
+    # runs after setup_django(): runs needs the models
     from paperboy.ingest import runs
 
     class Rate(ProgressColumn):
@@ -180,6 +182,7 @@ def _finish(label: str, run, started: float, bar) -> int:
 
 
 def _run(label: str, call) -> int:
+    # the sources' clients load httpx (~150 ms); 'paperboy --help' builds this module's parser
     from paperboy.ingest.arxiv import ArxivError
     from paperboy.ingest.github import GithubError
     from paperboy.ingest.hf import HfError
@@ -204,8 +207,8 @@ def _run(label: str, call) -> int:
 
 def cmd_arxiv(args: argparse.Namespace) -> int:
     setup_django(args)
+    # after setup_django(): jobs needs the models
     from paperboy.ingest import jobs
-    from paperboy.ingest.jsonl import is_arxiv_category
 
     for code in args.category or []:
         if not is_arxiv_category(code):
@@ -243,6 +246,7 @@ def cmd_hf(args: argparse.Namespace) -> int:
     setup_django(args)
     from django.utils import timezone
 
+    # after setup_django(): jobs needs the models
     from paperboy.ingest import jobs
 
     if args.week:
@@ -257,6 +261,7 @@ def cmd_hf(args: argparse.Namespace) -> int:
 
 def cmd_github_stars(args: argparse.Namespace) -> int:
     setup_django(args)
+    # after setup_django(): jobs needs the models
     from paperboy.ingest import jobs
 
     return _run("github stars", lambda bar: jobs.run_github_stars(limit=args.limit, progress=bar))
@@ -266,8 +271,8 @@ def cmd_import_papers(args: argparse.Namespace) -> int:
     setup_django(args)
     from pathlib import Path
 
+    # after setup_django(): the importer needs the models
     from paperboy.ingest.importer import ImportResult, import_records
-    from paperboy.ingest.jsonl import JsonlSource, read_records
 
     source = sys.stdin.buffer if args.file == "-" else Path(args.file)
     if source is not sys.stdin.buffer and not source.is_file():
@@ -314,7 +319,7 @@ def cmd_export_papers(args: argparse.Namespace) -> int:
     import json
     import os
 
-    from paperboy.ingest.jsonl import record_to_json
+    # after setup_django(): models need the app registry
     from paperboy.papers.models import Paper
 
     papers = (

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from paperboy.papers.signals import papers_imported
+
 
 class SearchConfig(AppConfig):
     name = "paperboy.search"
@@ -8,8 +10,8 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_migrate, post_save
 
+        # in ready(): apps.py loads before the models
         from paperboy.papers.models import Paper
-        from paperboy.papers.signals import papers_imported
         from paperboy.search import receivers
 
         papers_imported.connect(receivers.papers_imported, dispatch_uid="search.papers_imported")

@@ -22,6 +22,7 @@ def register(subparsers) -> None:
 
 def cmd_status(args) -> int:
     setup_django(args)
+    # after setup_django(): these need the models
     from paperboy.search import indexing, wordindex
 
     print(indexing.status())
@@ -35,6 +36,7 @@ def cmd_build(args) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    # after setup_django(): these need the models
     from paperboy.search import indexing, schema
     from paperboy.search.embeddings import EmbeddingError, get_embedder
 
@@ -76,6 +78,7 @@ def cmd_build(args) -> int:
 
 def _words() -> None:
     """Build or catch up this host's word index (large catalogs, see search/wordindex.py)."""
+    # runs after setup_django(): wordindex needs the models
     from paperboy.search import wordindex
 
     wordindex.sync()
