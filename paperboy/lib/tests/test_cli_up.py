@@ -117,7 +117,7 @@ def test_up_serves_the_demo_runs_tasks_and_stops_cleanly_on_sigterm(up_env):
         assert len(_processes_using(data_dir)) >= 5
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
+        out, _ = proc.communicate(timeout=90)  # a worker finishes the task in hand first
     assert proc.returncode == 0, out
     assert "Paperboy stopped." in out
     assert "Booting worker" in out and "Starting worker" in out  # gunicorn, db_worker
@@ -167,8 +167,9 @@ def test_a_kill_9_of_up_takes_its_children_with_it_and_a_restart_works(up_env):
         assert _wait_for(f"http://127.0.0.1:{port}/health").status_code == 200
         assert len(_processes_using(data_dir)) >= 5
         proc.kill()  # SIGKILL: up gets no chance to stop anything itself
-        proc.communicate(timeout=10)
-        # gunicorn (and its workers), both task workers and the scheduler follow it.
+        proc.wait(timeout=10)  # not communicate(): the children hold its output pipe open
+        # gunicorn (and its workers), both task workers and the scheduler follow it; a worker
+        # first finishes the task in hand (an ingest run retrying the closed port: seconds).
         assert _wait_gone(data_dir) == []
         with pytest.raises(httpx.TransportError):
             httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
@@ -176,7 +177,8 @@ def test_a_kill_9_of_up_takes_its_children_with_it_and_a_restart_works(up_env):
         assert _wait_for(f"http://127.0.0.1:{port}/health").status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
+        # Up to a minute: the batch worker finishes the task in hand (see above).
+        out, _ = proc.communicate(timeout=90)
     assert proc.returncode == 0, out
     assert f"Paperboy is up at http://127.0.0.1:{port}/papers" in out
     assert "Address already in use" not in out
