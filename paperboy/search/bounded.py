@@ -9,18 +9,10 @@ first while their estimated postings fit in the budget (at least one word); thos
 ranked with ``ts_rank`` over *every* word, as before. Below the budget (small catalogs,
 queries of rare words only) the query is exactly ``lexical.candidates``'s.
 
-Measured (queries-dev queries, busy machine, lexical candidates alone, wall): at 1M papers
-(30 queries, load 10) p50 2.95 s → 1.29 s, p90 6.9 s → 3.1 s; at 100k papers (100 queries)
-p50 85 → 34 ms, p90 161 → 70 ms with a budget of 2,000 (104 / 63 ms p50 with 20,000 / 5,000),
-and the target paper in the top 100 for 23 paraphrases instead of 16. Hybrid search with it,
-target in the top 10: 100k, 150 queries: keyword 29 vs 28, paraphrase 7 vs 5 (budget 20,000);
-1M, 60 queries: identical with and without it.
-
 Not on SQLite: FTS5 cannot match on one query and rank by another (``rowid IN`` a sub-query
-re-runs the MATCH per row: seconds), and matching ``(rare words) AND (all words)`` counts the
-rare words twice in bm25; measured at 1M papers (200 queries-dev queries, hybrid) that was
-~3× less CPU (p50 262 → 88 ms) but the target in the top 10 for 49 instead of 55 queries and
-first for 31 instead of 36, so SQLite keeps the full OR query.
+re-runs the MATCH per row), and matching ``(rare words) AND (all words)`` counts the rare words
+twice in bm25, which cost quality there; SQLite keeps the full OR query. The measurements
+behind both choices are in bench/README.md ("Full-text candidates at scale").
 
 Word frequencies come from the planner's statistics (``pg_stats.most_common_elem_freqs`` of
 ``search_document.tsv``, as ``lexical.prune_common_pg``); a word missing from that list is
