@@ -290,13 +290,19 @@ MAILERS = _mailers(envstr("PAPERBOY_SMTP_URL"))
 # --- HTTPS ----------------------------------------------------------------------------------
 # An https PAPERBOY_SITE_URL makes the site https-only: secure cookies, HSTS and a redirect of
 # plain-http requests. Behind a proxy that ends TLS, PAPERBOY_PROXY_SSL_HEADER names the header
-# it sets on https requests ("X-Forwarded-Proto"; it must overwrite what clients send), so
-# Django knows a request came over https; the redirect is on by default only then (without it
-# every request looks like plain http, and redirecting would loop). `paperboy manage check
-# --deploy` passes with both set.
+# it sets on https requests (it must overwrite what clients send), so Django knows a request
+# came over https. Paperboy's own server speaks plain http, so an https site URL means such a
+# proxy: the header defaults to X-Forwarded-Proto then, and the redirect is on
+# (`paperboy manage check --deploy` passes with the site URL alone). "none" says there is no
+# such header: no redirect then (every request would look like plain http and redirecting
+# would loop), and check --deploy says so.
 HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
-_proxy_ssl_header = os.environ.get("PAPERBOY_PROXY_SSL_HEADER", "").strip()
+_proxy_ssl_header = os.environ.get(
+    "PAPERBOY_PROXY_SSL_HEADER", "X-Forwarded-Proto" if HTTPS else ""
+).strip()
+if _proxy_ssl_header.lower() == "none":
+    _proxy_ssl_header = ""
 if _proxy_ssl_header:
     _proxy_ssl_header = _proxy_ssl_header.upper().replace("-", "_").removeprefix("HTTP_")
     SECURE_PROXY_SSL_HEADER = (

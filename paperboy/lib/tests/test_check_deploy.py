@@ -52,6 +52,16 @@ def paperboy(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def test_an_https_site_url_alone_passes_check_deploy(tmp_path):
+    """A newcomer sets only the site's https address (the proxy's header is X-Forwarded-Proto
+    by default then); before, check --deploy reported security.W008."""
+    env = {k: v for k, v in HTTPS_SITE.items() if k != "PAPERBOY_PROXY_SSL_HEADER"}
+    result = paperboy(tmp_path, "manage", "check", "--deploy", "--fail-level", "WARNING", **env)
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
 def test_check_deploy_passes_for_an_https_site_behind_a_proxy(tmp_path):
     result = paperboy(
         tmp_path, "manage", "check", "--deploy", "--fail-level", "WARNING", **HTTPS_SITE
@@ -93,9 +103,9 @@ def test_a_plain_http_site_keeps_plain_cookies_and_no_redirect(tmp_path):
 @pytest.mark.parametrize(
     ("env", "warning"),
     [
-        # Without the proxy's header Django cannot tell https requests apart: no redirect (it
-        # would loop), and check --deploy says so.
-        ({"PAPERBOY_PROXY_SSL_HEADER": ""}, "security.W008"),
+        # Told there is no proxy header, Django cannot tell https requests apart: no redirect
+        # (it would loop), and check --deploy says so.
+        ({"PAPERBOY_PROXY_SSL_HEADER": "none"}, "security.W008"),
         ({"PAPERBOY_HSTS_SECONDS": "0"}, "security.W004"),
         ({"PAPERBOY_HSTS_PRELOAD": "true"}, "no issues"),
     ],
