@@ -4,21 +4,7 @@
 import paperboy.lib.weblinks
 from django.db import migrations, models
 
-
-def blank_bad_links(apps, schema_editor):
-    from paperboy.lib.weblinks import BadLink, clean_link
-
-    for app, model, fields in [('accounts', 'Organization', ['avatar_url', 'website']), ('accounts', 'User', ['website'])]:
-        Model = apps.get_model(app, model)
-        for field in fields:
-            rows = Model.objects.exclude(**{field: ""}).values_list("pk", field)
-            for pk, value in list(rows):
-                try:
-                    cleaned = clean_link(value, max_length=10_000)
-                except BadLink:
-                    cleaned = ""
-                if cleaned != value:
-                    Model.objects.filter(pk=pk).update(**{field: cleaned})
+from paperboy.lib.migrating import blank_bad_links
 
 
 class Migration(migrations.Migration):
@@ -44,7 +30,7 @@ class Migration(migrations.Migration):
             name='website',
             field=models.URLField(blank=True, max_length=300, validators=[paperboy.lib.weblinks.validate_link]),
         ),
-        migrations.RunPython(blank_bad_links, migrations.RunPython.noop),
+        blank_bad_links([('accounts', 'Organization', 'avatar_url'), ('accounts', 'Organization', 'website'), ('accounts', 'User', 'website')]),
         migrations.AddConstraint(
             model_name='organization',
             constraint=models.CheckConstraint(condition=models.Q(('avatar_url', ''), ('avatar_url__startswith', 'http://'), ('avatar_url__startswith', 'https://'), _connector='OR'), name='organization_avatar_url_http'),

@@ -4,19 +4,7 @@ Its content type follows it, so admin log entries and permissions keep pointing 
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def _move(apps, old: str, new: str) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    if not ContentType.objects.filter(app_label=new, model="organization").exists():
-        ContentType.objects.filter(app_label=old, model="organization").update(app_label=new)
-
-
-def move_content_type(apps, schema_editor):
-    _move(apps, "accounts", "papers")
-
-
-def move_content_type_back(apps, schema_editor):
-    _move(apps, "papers", "accounts")
+from paperboy.lib.migrating import move_content_type
 
 
 class Migration(migrations.Migration):
@@ -61,5 +49,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(move_content_type, move_content_type_back),
+        move_content_type('organization', 'accounts', 'papers'),
     ]

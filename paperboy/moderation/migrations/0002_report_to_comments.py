@@ -2,20 +2,8 @@
 
 from django.db import migrations
 
+from paperboy.lib.migrating import move_content_type
 
-
-def _move(apps, old: str, new: str) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    if not ContentType.objects.filter(app_label=new, model="report").exists():
-        ContentType.objects.filter(app_label=old, model="report").update(app_label=new)
-
-
-def move_content_type(apps, schema_editor):
-    _move(apps, "moderation", "comments")
-
-
-def move_content_type_back(apps, schema_editor):
-    _move(apps, "comments", "moderation")
 
 
 class Migration(migrations.Migration):
@@ -40,5 +28,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(move_content_type, move_content_type_back),
+        move_content_type('report', 'moderation', 'comments'),
     ]

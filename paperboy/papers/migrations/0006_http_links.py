@@ -4,21 +4,7 @@
 import paperboy.lib.weblinks
 from django.db import migrations, models
 
-
-def blank_bad_links(apps, schema_editor):
-    from paperboy.lib.weblinks import BadLink, clean_link
-
-    for app, model, fields in [('papers', 'Paper', ['project_page', 'github_repo'])]:
-        Model = apps.get_model(app, model)
-        for field in fields:
-            rows = Model.objects.exclude(**{field: ""}).values_list("pk", field)
-            for pk, value in list(rows):
-                try:
-                    cleaned = clean_link(value, max_length=10_000)
-                except BadLink:
-                    cleaned = ""
-                if cleaned != value:
-                    Model.objects.filter(pk=pk).update(**{field: cleaned})
+from paperboy.lib.migrating import blank_bad_links
 
 
 class Migration(migrations.Migration):
@@ -39,7 +25,7 @@ class Migration(migrations.Migration):
             name='project_page',
             field=models.URLField(blank=True, max_length=500, validators=[paperboy.lib.weblinks.validate_link]),
         ),
-        migrations.RunPython(blank_bad_links, migrations.RunPython.noop),
+        blank_bad_links([('papers', 'Paper', 'project_page'), ('papers', 'Paper', 'github_repo')]),
         migrations.AddConstraint(
             model_name='paper',
             constraint=models.CheckConstraint(condition=models.Q(('project_page', ''), ('project_page__startswith', 'http://'), ('project_page__startswith', 'https://'), _connector='OR'), name='paper_project_page_http'),
