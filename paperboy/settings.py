@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "paperboy.api",
     "paperboy.comments",
     "paperboy.moderation",
+    "paperboy.library",
+    "paperboy.foryou",
+    "paperboy.summaries",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ only two-segment paths ending in ``/papers``, so they never shadow anything else
 from django.contrib import admin
 from django.urls import include, path
 
-from paperboy.api.api import api
+from paperboy.api.routes import api
 from paperboy.feed import feeds as list_feeds
 from paperboy.jobs.views import health
 from paperboy.search import feeds as search_feeds
@@ -25,6 +25,9 @@ urlpatterns = [
     path("feeds/", include(feeds)),
     path("", include("paperboy.api.urls")),
     path("digests/", include("paperboy.digests.urls")),
+    path("", include("paperboy.library.urls")),
+    path("", include("paperboy.foryou.urls")),
+    path("", include("paperboy.summaries.urls")),
     path("", include("paperboy.search.urls")),
     path("", include("paperboy.ingest.urls")),
     path("", include("paperboy.feed.urls")),

@@ -650,11 +650,3 @@ def export(request, kind: ExportKind):
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="paperboy-{kind}-{stamp}.jsonl"'
     return response
-
-
-@api.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{anypath:rest}", include_in_schema=False
-)
-def not_found(request, rest: str):
-    """Anything else under /api/ is a JSON 404, not the site's HTML page."""
-    raise Http404(f"There is no API endpoint /api/{rest[:100]}.")

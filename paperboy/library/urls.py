@@ -1,0 +1,6 @@
+"""Library pages."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "library"
+urlpatterns: list = []
