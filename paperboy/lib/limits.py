@@ -1,6 +1,9 @@
 """Rate limits on comments, submissions, claims and reports, per account and per network
 address, with the rates in ``PAPERBOY_RATE_LIMITS``: what is limited and what the refusal says.
 Counted atomically in the database by ``lib.ratelimit``, shared by every web process.
+
+Also the sizes of what members keep in their library (the ``*_CHARS`` lengths and the
+``MAX_*`` caps below), checked by ``library.services`` and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,6 +15,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from paperboy.lib import ratelimit
+
+# A member's library (issue 16): text lengths in characters, and how much one member keeps.
+COLLECTION_TITLE_CHARS = 100
+COLLECTION_DESCRIPTION_CHARS = 2_000
+SAVED_NOTE_CHARS = 10_000  # the private note on a saved paper
+ITEM_NOTE_CHARS = 1_000  # the note on a paper in a collection (public with the collection)
+MAX_SAVED_PAPERS = 100_000  # per member
+MAX_COLLECTIONS = 500  # per owner (a member or an organization)
+MAX_COLLECTION_ITEMS = 10_000  # per collection
 
 NOUNS = {"comment": "comments", "submit": "submissions", "claim": "claims", "report": "reports"}
 PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
