@@ -1,0 +1,109 @@
+"""engine.py: recommendations, "not interested", the seen ledger, reset, privacy."""
+
+import pytest
+
+from paperboy.feed import votes
+from paperboy.foryou import engine
+from paperboy.foryou.models import Dismissal, MemberModel, SeenPaper
+from paperboy.foryou.tasks import retrain
+
+
+def upvote(user, *papers):
+    for p in papers:
+        votes.upvote(user_id=user.pk, paper_id=p.pk)
+
+
+def ids(recs):
+    return [r.paper.pk for r in recs]
+
+
+def test_it_recommends_papers_of_the_upvoted_topic_first_and_says_why(alice, topics):
+    upvote(alice, *topics["graphs"][:3])
+    retrain(alice.pk)
+    recs = engine.recommend(alice, limit=5)
+    assert ids(recs) and set(ids(recs)) <= {p.pk for p in topics["graphs"][3:]}
+    assert all(r.reasons and r.reasons[0].kind == "similar" for r in recs)
+    assert recs[0].reasons[0].paper in topics["graphs"][:3]
+    assert recs[0].reasons[0].url == recs[0].reasons[0].paper.get_absolute_url()
+
+
+def test_with_no_signal_it_says_it_shows_trending(alice, topics):
+    from paperboy.testing import make_entry
+
+    for p in topics["vision"][:3]:
+        make_entry(p)
+    assert not engine.has_signals(alice)
+    recs = engine.recommend(alice, limit=5)
+    assert ids(recs) and all(r.reasons[0].kind == "trending" for r in recs)
+
+
+def test_a_dismissed_paper_never_returns_and_its_neighbours_drop(alice, topics):
+    upvote(alice, topics["graphs"][0], topics["vision"][0])
+    retrain(alice.pk)
+    before = ids(engine.recommend(alice, limit=30))
+    target = topics["vision"][1]
+    assert target.pk in before
+    engine.dismiss(alice, target)
+    retrain(alice.pk)
+    after = ids(engine.recommend(alice, limit=30))
+    assert target.pk not in after
+    vision = {p.pk for p in topics["vision"]}
+    in_top = lambda order: len(vision & set(order[:7]))  # noqa: E731
+    assert in_top(before) >= 2 and in_top(after) < in_top(before) / 2
+
+
+def test_dismissing_twice_or_a_missing_paper_is_refused_and_changes_nothing(alice, topics):
+    paper = topics["robots"][0]
+    engine.dismiss(alice, paper)
+    with pytest.raises(engine.AlreadyDismissed) as twice:
+        engine.dismiss(alice, paper)
+    assert twice.value.status == 409
+    with pytest.raises(engine.PaperNotFound) as missing:
+        engine.dismiss(alice, 10**9)
+    assert missing.value.status == 404
+    assert Dismissal.objects.filter(member=alice).count() == 1
+    engine.undismiss(alice, paper)
+    with pytest.raises(engine.NotDismissed):
+        engine.undismiss(alice, paper)
+    assert not Dismissal.objects.filter(member=alice).exists()
+
+
+def test_unseen_papers_come_first_and_the_ledger_counts_new_ones(alice, topics):
+    upvote(alice, topics["speech"][0])
+    retrain(alice.pk)
+    first = ids(engine.recommend(alice, limit=3))
+    assert engine.mark_seen(alice, first, "page") == 3
+    assert engine.mark_seen(alice, first, "digest") == 0
+    again = ids(engine.recommend(alice, limit=40))
+    assert set(again[: len(again) - 3]).isdisjoint(first) and set(again[-3:]) == set(first)
+    assert SeenPaper.objects.filter(member=alice, via="page").count() == 3
+
+
+def test_reset_forgets_the_learnt_signals_but_not_the_upvotes(alice, topics):
+    upvote(alice, *topics["robots"][:2])
+    retrain(alice.pk)
+    engine.dismiss(alice, topics["robots"][2])
+    engine.reset(alice)
+    retrain(alice.pk)
+    assert not engine.has_signals(alice)
+    assert MemberModel.objects.get(member=alice).n_positives == 0
+    assert alice.upvote_set.count() == 2
+    recs = engine.recommend(alice, limit=40)
+    assert topics["robots"][2].pk not in ids(recs)  # dismissed papers stay away
+
+
+def test_a_members_model_is_theirs_alone(alice, bob, topics):
+    upvote(alice, *topics["graphs"][:4])
+    engine.dismiss(alice, topics["speech"][0])
+    retrain(alice.pk)
+    retrain(bob.pk)
+    upvote(bob, topics["vision"][0])
+    retrain(bob.pk)
+    bob_recs = engine.recommend(bob, limit=40)
+    assert topics["speech"][0].pk in ids(bob_recs)  # alice's dismissal is hers
+    assert {p.pk for p in topics["vision"][1:4]} & set(ids(bob_recs[:6]))
+    assert all(
+        r.reasons[0].paper is None or r.reasons[0].paper.pk == topics["vision"][0].pk
+        for r in bob_recs
+        if r.reasons
+    )
