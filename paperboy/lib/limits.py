@@ -24,6 +24,11 @@ ITEM_NOTE_CHARS = 1_000  # the note on a paper in a collection (public with the 
 MAX_SAVED_PAPERS = 100_000  # per member
 MAX_COLLECTIONS = 500  # per owner (a member or an organization)
 MAX_COLLECTION_ITEMS = 10_000  # per collection
+# Importing a reference manager's export (library.importing): refused whole past these.
+IMPORT_MAX_BYTES = 20 * 1024 * 1024  # a 10,000-item Zotero BibTeX export with abstracts: ~12 MB
+IMPORT_MAX_ENTRIES = 10_000  # entries in one file or paste (a collection holds as many)
+IMPORT_MAX_FETCH = 100  # arXiv ids missing from the catalog fetched per import (one request)
+IMPORT_MAX_TITLE_LOOKUPS = 200  # entries without an arXiv id looked up by title in search
 
 NOUNS = {"comment": "comments", "submit": "submissions", "claim": "claims", "report": "reports"}
 PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
