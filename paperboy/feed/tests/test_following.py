@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from paperboy.accounts.models import Follow
 from paperboy.feed import votes
+from paperboy.lib import cardstate
 from paperboy.papers.models import Author, Organization
 from paperboy.testing import make_entry, make_paper
 
@@ -69,7 +70,8 @@ def test_the_following_page_uses_a_constant_number_of_queries(
         make_entry(paper, organization=example_lab, submitted_by=bob)
         votes.upvote(user_id=alice.pk, paper_id=paper.pk)
 
-    # session, user; the follows, the count, the page's papers, the reader's upvotes
-    with django_assert_num_queries(6):
+    # session, user; the follows, the count, the page's papers; the reader's card state (one
+    # per app: feed's upvotes, …)
+    with django_assert_num_queries(5 + cardstate.queries()):
         client.get("/following")
     assert _queries(client, "/following") == few
