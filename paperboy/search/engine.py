@@ -28,9 +28,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
-from paperboy.lib.text import words
 from paperboy.papers.models import Paper
-from paperboy.search import bounded, fusion, lexical, vectors, wordindex
+from paperboy.search import bounded, fusion, lexical, typos, vectors, wordindex
 from paperboy.search.embeddings import (
     EmbeddingConfig,
     EmbeddingError,
@@ -44,6 +43,7 @@ POOL = 100  # candidates taken from each side
 FILTERED_POOL = 400  # …when filters will drop some of them
 MAX_RESULTS = 200  # what pagination can reach for one query
 CLOSE_TITLE = 0.55
+SPELLING_TEXTS = 10  # best word hits whose spellings a corrected query is shown in
 TITLE_PIN_POOL = 20  # trigram similarity above which a title counts as "close" (PostgreSQL)
 
 
@@ -104,7 +104,9 @@ def search(
     sort: str = "relevance",
     limit: int = 20,
     offset: int = 0,
+    spell: bool = True,
 ) -> SearchResults:
+    """``spell=False`` searches for the words as typed (the page's "search instead for")."""
     filters = filters or SearchFilters()
     limit = max(0, min(int(limit), 200))
     offset = max(0, int(offset))
@@ -112,7 +114,7 @@ def search(
     if parsed.empty and not pinned_id(parsed.text):
         return _browse(filters, sort=sort, limit=limit, offset=offset)
 
-    ranked, mode, corrected, reason = _rank(parsed, filters)
+    ranked, mode, corrected, reason = _rank(parsed, filters, spell=spell)
     ids = _apply_filters([pk for pk, _, _ in ranked], filters, sort=sort)
     by_id = {pk: (score, why) for pk, score, why in ranked}
     page_ids = ids[offset : offset + limit]
@@ -146,7 +148,9 @@ def _browse(filters: SearchFilters, *, sort: str, limit: int, offset: int) -> Se
     return SearchResults(hits=hits, total=total, mode=mode, lexical_reason=reason)
 
 
-def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]], str, str, str]:
+def _rank(
+    parsed, filters: SearchFilters, *, spell: bool = True
+) -> tuple[list[tuple[int, float, str]], str, str, str]:
     pool = FILTERED_POOL if filters.active else POOL
     pins: list[tuple[int, float, str]] = []
     arxiv_id = pinned_id(parsed.text)
@@ -158,11 +162,13 @@ def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]],
     # The query's vector is computed while the lexical side runs (the model releases the GIL);
     # a corrected query is embedded again below, as corrected.
     pending = _start_embedding(parsed.text)
-    lex, corrected = _lexical(parsed, pool)
-    top_texts = _texts([pk for pk, _ in (lex or [])[: fusion.COVERAGE_TOP]])
-    terms = corrected.split() if corrected else list(parsed.terms)
-    if corrected:
-        corrected = _spelled_out(corrected, top_texts)
+    lex, ran = _lexical(parsed, pool, spell=spell)
+    hit_texts = _texts([pk for pk, _ in (lex or [])[:SPELLING_TEXTS]])
+    top_texts = hit_texts[: fusion.COVERAGE_TOP]
+    typed = list(parsed.terms)
+    shown = typos.spelled_out(typed, ran, hit_texts) if spell else typed
+    corrected = " ".join(shown) if shown != typed else ""
+    terms = shown
     # The meaning of what was meant: a corrected query is embedded as corrected.
     dense, reason = _dense(corrected or parsed.text, pool, pending=None if corrected else pending)
     mode = "hybrid" if dense is not None else "lexical"
@@ -197,16 +203,6 @@ def _rank(parsed, filters: SearchFilters) -> tuple[list[tuple[int, float, str]],
     return ranked, mode, corrected, reason
 
 
-def _spelled_out(corrected: str, texts: list[str]) -> str:
-    """Corrections are index stems ("attent"): show the word the best hits use instead."""
-    found = [w for t in texts for w in words(t)]
-    out = []
-    for stem in corrected.split():
-        matches = sorted((w for w in found if w.startswith(stem)), key=len)
-        out.append(matches[0] if matches else stem)
-    return " ".join(out)
-
-
 def pinned_id(text: str) -> str:
     if not text or len(text) > 200:
         return ""
@@ -216,34 +212,36 @@ def pinned_id(text: str) -> str:
         return ""
 
 
-def _lexical(parsed, pool: int) -> tuple[list[tuple[int, float]] | None, str]:
-    """The word candidates and, when misspelt words were corrected to get them, the corrected
-    query (index stems): through the word index at scale, else FTS5 (corrections on SQLite
-    only) or PostgreSQL full text."""
+def _lexical(
+    parsed, pool: int, *, spell: bool = True
+) -> tuple[list[tuple[int, float]] | None, list[str]]:
+    """The word candidates and the terms that found them: the typed terms, or (``spell``)
+    with every misspelt word corrected to an indexed stem (``stem*``), never only some
+    (``typos.correct``). Through the word index at scale, else FTS5 or PostgreSQL full text:
+    one spelling rule on every backend."""
     wordindex.sync_soon()
+    typed = list(parsed.terms)
     try:
-        fixed = wordindex.corrected_terms(parsed.terms)
+        fixed = wordindex.corrected_terms(typed) if spell else typed
         if fixed is not None:
-            found = None
-            if fixed != list(parsed.terms):
-                found = wordindex.candidates(fixed, limit=pool)
+            found = wordindex.candidates(fixed, limit=pool) if fixed != typed else None
             if found:
-                return found, " ".join(t.rstrip("*") for t in fixed)
-            found = wordindex.candidates(parsed.terms, limit=pool)
+                return found, fixed
+            found = wordindex.candidates(typed, limit=pool)
             if found is not None:
-                return found, ""
+                return found, typed
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # Tantivy's Rust panics arrive as pyo3's PanicException
         log.exception("search: the word index failed; using the database's full text")
-    if lexical.connection.vendor == "sqlite":
-        fixed = _safe(lexical.corrected_terms, parsed.terms)
-        if fixed and fixed != list(parsed.terms):
+    if spell:
+        fixed = _safe(lexical.corrected_terms, typed)
+        if fixed and fixed != typed:
             better = lexical.ParsedQuery(text=" ".join(fixed), terms=tuple(fixed))
-            found = _safe(lexical.candidates, better, limit=pool)
+            found = _safe(bounded.candidates, better, limit=pool)
             if found:
-                return found, " ".join(t.rstrip("*") for t in fixed)
-    return _safe(bounded.candidates, parsed, limit=pool), ""
+                return found, fixed
+    return _safe(bounded.candidates, parsed, limit=pool), typed
 
 
 def word_candidates(parsed, limit: int) -> list[tuple[int, float]] | None:

@@ -26,6 +26,8 @@ class SearchForm(forms.Form):
         },
     )
     code = forms.BooleanField(required=False)
+    # "Search instead for …": the words as typed, without spelling corrections.
+    as_typed = forms.BooleanField(required=False)
     date_from = forms.DateField(
         required=False,
         input_formats=["%Y-%m-%d"],

@@ -82,8 +82,9 @@ def fts5_query(terms: tuple[str, ...] | list[str]) -> str:
 
 
 def tsquery_text(terms: tuple[str, ...] | list[str]) -> str:
-    """Input for ``websearch_to_tsquery``: words joined by ``or`` (it never raises on input)."""
-    return " or ".join(t.replace("-", " ") for t in terms)
+    """Input for ``websearch_to_tsquery``: words joined by ``or`` (it never raises on input).
+    A corrected term (``stem*``) is given as its stem, which the English stemmer keeps."""
+    return " or ".join(t.rstrip("*").replace("-", " ") for t in terms)
 
 
 def candidates(
@@ -273,10 +274,16 @@ def fuzzy_titles(text: str, *, limit: int = 10) -> list[tuple[int, float]]:
 
 def corrected_terms(terms) -> list[str]:
     """Each term, or its correction (an indexed stem, as a ``stem*`` prefix term) when the
-    index has never seen the term (SQLite; ``typos.correct`` decides)."""
-    if connection.vendor != "sqlite":
-        return list(terms)
-    return correct(terms, known=_indexed, vocabulary=_vocabulary)
+    index has never seen the term, or all as typed (``typos.correct`` decides), from FTS5's
+    vocabulary on SQLite and the ``search_document`` lexemes on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return correct(terms, known=_pg_indexed, vocabulary=_pg_vocabulary, stem=_pg_stem)
+    return correct(terms, known=_indexed, vocabulary=_vocabulary, stem=_porter)
+
+
+def _porter(term: str) -> str:
+    found = stems([term])
+    return found[0] if found else term
 
 
 def _indexed(term: str) -> bool:
@@ -292,8 +299,8 @@ _vocab_cache: dict[str, tuple[float, list[tuple[str, int]]]] = {}
 
 
 def _vocabulary(prefix: str) -> list[tuple[str, int]]:
-    """Indexed stems starting with ``prefix`` (typos are rarely in the first three letters),
-    cached per prefix: fts5vocab counts documents by scanning each stem's postings."""
+    """Indexed stems starting with ``prefix`` (typos are rarely in the first letters), cached
+    per prefix: fts5vocab counts documents by scanning each stem's postings."""
     now = time.monotonic()
     hit = _vocab_cache.get(prefix)
     if not hit or now - hit[0] > DF_TTL:
@@ -307,6 +314,49 @@ def _vocabulary(prefix: str) -> list[tuple[str, int]]:
             _vocab_cache.clear()
         _vocab_cache[prefix] = hit
     return hit[1]
+
+
+# PostgreSQL keeps no vocabulary table: ts_stat reads the lexemes of up to PG_VOCABULARY_DOCS
+# papers' tsvectors (a one-off scan, ~1 s at that size, cached per process for DF_TTL). A
+# catalog larger than that reads the word index (wordindex.py) instead, whose vocabulary is
+# complete; with the word index off, words found only past that many papers are not offered.
+PG_VOCABULARY_DOCS = 50_000
+
+
+def _pg_stem(term: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_to_string(tsvector_to_array(to_tsvector('english', %s)), ' ')", [term]
+        )
+        row = cursor.fetchone()
+    return (row[0] or term).split()[0] if row and row[0] else term
+
+
+def _pg_indexed(term: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(plainto_tsquery('english', %s)) = 0 OR EXISTS (SELECT 1 FROM "
+            "search_document WHERE tsv @@ plainto_tsquery('english', %s))",
+            [term, term],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def _pg_vocabulary(prefix: str) -> list[tuple[str, int]]:
+    now = time.monotonic()
+    hit = _df_cache.get("pg:vocabulary")
+    if not hit or now - hit[0] > DF_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word, ndoc FROM ts_stat(%s)",
+                [f"SELECT tsv FROM search_document LIMIT {int(PG_VOCABULARY_DOCS)}"],
+            )
+            by_prefix: dict[str, list[tuple[str, int]]] = {}
+            for word, docs in cursor.fetchall():
+                by_prefix.setdefault(word[:2], []).append((word, int(docs)))
+        hit = (now, by_prefix)
+        _df_cache["pg:vocabulary"] = hit
+    return hit[1].get(prefix[:2], [])
 
 
 def forget() -> None:

@@ -27,7 +27,7 @@ from paperboy.search.similar import similar_papers
 
 PAGE_SIZE = 20
 SIMILAR_COUNT = 6
-FILTER_KEYS = ("q", "category", "org", "code", "date_from", "date_to", "sort")
+FILTER_KEYS = ("q", "category", "org", "code", "date_from", "date_to", "sort", "as_typed")
 
 
 @dataclass
@@ -54,7 +54,12 @@ def search(request: HttpRequest) -> HttpResponse:
     sort = form.cleaned_data.get("sort") or "relevance"
     filters = form.filters()
     results = engine.search(
-        q, filters=filters, sort=sort, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+        q,
+        filters=filters,
+        sort=sort,
+        limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
+        spell=not form.cleaned_data.get("as_typed"),
     )
     papers = [h.paper for h in results.hits]
     why = {h.paper.pk: h.why for h in results.hits}
@@ -83,6 +88,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "number": number,
         "pages": pages,
+        "as_typed_url": _url(params, as_typed="1", p=None) if results.corrected else "",
         "prev_url": _url(params, p=number - 1) if number > 1 else "",
         "next_url": _url(params, p=number + 1) if number < pages else "",
         "sort_links": [

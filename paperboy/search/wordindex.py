@@ -450,9 +450,9 @@ def stem(word: str) -> str:
 
 
 def corrected_terms(terms: tuple[str, ...] | list[str]) -> list[str] | None:
-    """Each term, or its correction (an indexed stem, as ``stem*``) when no paper contains it;
-    None when the index is not in use. The vocabulary comes from the index itself, the choice
-    from ``typos.correct``, as on SQLite."""
+    """Each term, or its correction (an indexed stem, as ``stem*``) when no paper contains it,
+    or all as typed; None when the index is not in use. The vocabulary comes from the index
+    itself, the choice from ``typos.correct``, as on SQLite and PostgreSQL."""
     current = reader()
     if current is None:
         return None
@@ -461,6 +461,7 @@ def corrected_terms(terms: tuple[str, ...] | list[str]) -> list[str] | None:
         terms,
         known=lambda term: bool(searcher.doc_freq("text", stem(term))),
         vocabulary=lambda prefix: searcher.terms_with_prefix("text", prefix),
+        stem=stem,
     )
 
 
