@@ -11,11 +11,15 @@ from django.urls import include, path
 
 from paperboy.api.routes import api
 from paperboy.feed import feeds as list_feeds
+from paperboy.foryou import feeds as personal_feeds
 from paperboy.jobs.views import health
 from paperboy.search import feeds as search_feeds
 
 # Every feed under one namespace ("feeds:daily-rss", "feeds:search-atom"…), each from its app.
-feeds = (list_feeds.urlpatterns + search_feeds.urlpatterns, "feeds")
+feeds = (
+    list_feeds.urlpatterns + search_feeds.urlpatterns + personal_feeds.urlpatterns,
+    "feeds",
+)
 
 urlpatterns = [
     path("health", health, name="health"),

@@ -1,19 +1,16 @@
 """RSS and Atom for the lists: the latest day, a day, a week, a month, trending, an
-organization, and a member's private "for you" feed, from the same QuerySets as the list pages
+organization, from the same QuerySets as the list pages
 (``DailyEntry.objects.between(...).for_list()``, ``.trending()``). What every feed shares is in
 ``papers/syndication.py``."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from paperboy.accounts.tokens import ApiToken
-from paperboy.feed.models import DailyEntry, Upvote
+from paperboy.feed.models import DailyEntry
 from paperboy.lib import dates
 from paperboy.lib.dates import BadPeriod, Period
 from paperboy.papers.models import Organization, Paper, PaperAuthor
@@ -27,8 +24,6 @@ from paperboy.papers.syndication import (
     entry_of,
     site,
 )
-
-FOR_YOU_DAYS = 14
 
 
 def _entry_items(entries) -> list[Item]:
@@ -129,43 +124,6 @@ class OrgFeed(PaperFeed):
         return [Item(p, entry_of(p)) for p in papers]
 
 
-def for_you_entries(user):
-    """Recent entries in the arXiv categories of the papers the member upvoted, by trending
-    score; the trending list for a member who has not upvoted anything yet."""
-    since = timezone.localdate() - timedelta(days=FOR_YOU_DAYS)
-    categories = set(
-        Upvote.objects.filter(user=user)
-        .exclude(paper__primary_category="")
-        .order_by("-created_at")
-        .values_list("paper__primary_category", flat=True)[:200]
-    )
-    entries = DailyEntry.objects.filter(day__gte=since)
-    if categories:
-        entries = entries.filter(paper__primary_category__in=categories).exclude(
-            paper__upvotes__user=user
-        )
-    return entries.trending()
-
-
-class ForYouFeed(PaperFeed):
-    """A member's private feed, at a URL holding a feed token (created in /settings/tokens)."""
-
-    def get_object(self, request, token: str):
-        found = ApiToken.authenticate(token, scope=ApiToken.Scope.FEED)
-        if found is None:
-            raise Http404("This feed address is not valid (or its token was revoked).")
-        return found.user
-
-    def title(self, obj):
-        return site(f"for {obj.username}")
-
-    def link(self, obj):
-        return absolute(reverse("feed:trending"))
-
-    def items(self, obj):
-        return _entry_items(for_you_entries(obj))
-
-
 urlpatterns = [
     *both("daily", DailyFeed, "daily"),
     *both("date/<str:slug>", DayFeed, "date"),
@@ -175,5 +133,4 @@ urlpatterns = [
     *both("month/<str:slug>", MonthFeed, "month"),
     *both("trending", TrendingFeed, "trending"),
     *both("org/<slug:slug>", OrgFeed, "org"),
-    *both("for-you/<str:token>", ForYouFeed, "for-you"),
 ]

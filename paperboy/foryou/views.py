@@ -1,0 +1,261 @@
+"""The For you pages: the recommendations with their reasons, "not interested" (htmx), "show
+fewer like this", reset, the home-page switch, onboarding and alerts.
+
+Every view is for the signed-in member and reads only their own rows; recommendations and
+dismissals go through ``engine`` (the one door), alerts through ``alerts``.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from paperboy.accounts.models import AuthorClaim, Follow
+from paperboy.feed import cards
+from paperboy.foryou import alerts, engine, onboarding
+from paperboy.foryou.forms import CategoriesForm, SavedSearchForm
+from paperboy.foryou.models import SavedSearch, TopicMute
+from paperboy.papers.models import Organization, Paper
+
+PAGE_SIZE = 30
+# The cookie that says a member chose the daily list as their home page. A cookie, not a row:
+# it is a per-browser view preference, and the home page reads it without a query.
+HOME_COOKIE = "pb_home"
+HOME_DAILY = "daily"
+HOME_COOKIE_AGE = 5 * 365 * 86400
+
+
+@dataclass
+class ForYouCard(cards.Card):
+    """A card of the For you page: the feed's card with its reasons and actions."""
+
+    reasons: list = field(default_factory=list)
+    mutes: list = field(default_factory=list)
+    extra_template: str = "foryou/partials.html#card_extra"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """``/``: For you for signed-in members who have signals (unless they chose the daily
+    list), the daily list for everyone else. Mounted before feed's own ``/``."""
+    user = request.user
+    if (
+        user.is_authenticated
+        and request.COOKIES.get(HOME_COOKIE) != HOME_DAILY
+        and engine.has_signals(user)
+    ):
+        return redirect("foryou:page")
+    return redirect("feed:daily")
+
+
+@login_required
+@require_POST
+def set_home(request: HttpRequest) -> HttpResponse:
+    """Choose the home page: For you (``home=foryou``) or the daily list (``home=daily``)."""
+    choice = request.POST.get("home", "")
+    if choice not in (HOME_DAILY, "foryou"):
+        return HttpResponse("Choose home=daily or home=foryou.", status=400)
+    response = redirect("foryou:page" if choice == "foryou" else "feed:daily")
+    if choice == HOME_DAILY:
+        response.set_cookie(HOME_COOKIE, HOME_DAILY, max_age=HOME_COOKIE_AGE, samesite="Lax")
+        messages.success(request, "Your home page is the daily list. For you stays in the menu.")
+    else:
+        response.delete_cookie(HOME_COOKIE)
+        messages.success(request, "Your home page is For you.")
+    return response
+
+
+@login_required
+@require_GET
+def page(request: HttpRequest) -> HttpResponse:
+    """The member's recommendations, unseen first, each with its reasons; the papers shown go
+    to the seen ledger. Without signals, the engine's trending fallback, said so."""
+    user = request.user
+    recommended = engine.recommend(user, limit=PAGE_SIZE, unseen_first=True)
+    by_paper = {r.paper.pk: r for r in recommended}
+    shown = cards.for_papers(
+        [r.paper for r in recommended],
+        reader=user,
+        card_type=ForYouCard,
+        extra=lambda p: {"reasons": by_paper[p.pk].reasons},
+    )
+    _add_mutes(shown)
+    engine.mark_seen(user, [r.paper for r in recommended], via="page")
+    cold = all(reason.kind == "trending" for r in recommended for reason in r.reasons)
+    context = {
+        "cards": shown,
+        "cold": cold,
+        "categories": onboarding.chosen_categories(user),
+        "mutes": TopicMute.objects.filter(member=user).order_by("kind", "key"),
+        "home_is_daily": request.COOKIES.get(HOME_COOKIE) == HOME_DAILY,
+    }
+    return render(request, "foryou/page.html", context)
+
+
+def _add_mutes(shown: list[ForYouCard]) -> None:
+    """Each card's "Show fewer like this" choices: the followed topics its reasons name (the
+    category is the paper's primary one, as the engine matches it; an author by the id in
+    their page's address; an organization by the slug in its page's)."""
+    slugs = set()
+    for card in shown:
+        for reason in card.reasons:
+            if reason.kind == "organization" and reason.url:
+                slugs.add(reason.url.strip("/").split("/")[0])
+    org_ids = dict(Organization.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    for card in shown:
+        card.mutes = []
+        for reason in card.reasons:
+            name = reason.text.split(",")[0].removeprefix("By ").removeprefix("From ")
+            if reason.kind == "category" and card.paper.primary_category:
+                key, name = card.paper.primary_category, card.paper.primary_category
+            elif reason.kind == "author" and reason.url:
+                key = reason.url.rstrip("/").rsplit("/", 1)[-1]
+            elif reason.kind == "organization" and reason.url:
+                key = str(org_ids.get(reason.url.strip("/").split("/")[0], ""))
+            else:
+                continue
+            if key:
+                card.mutes.append({"kind": reason.kind, "key": key, "name": name})
+
+
+def _paper(arxiv_id: str) -> Paper:
+    paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).first()
+    if paper is None:
+        raise Http404(f"There is no paper {arxiv_id[:64]} in the catalog.")
+    return paper
+
+
+@login_required
+@require_POST
+def not_interested(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """Dismiss a paper: with htmx the card is replaced by a one-line note with an undo."""
+    paper = _paper(arxiv_id)
+    # A second click on a slow connection: the card goes all the same.
+    with suppress(engine.AlreadyDismissed):
+        engine.dismiss(request.user, paper)
+    if request.htmx:
+        return render(request, "foryou/partials.html#dismissed", {"paper": paper})
+    messages.success(request, f"You won't see “{paper.title[:80]}” again.")
+    return redirect("foryou:page")
+
+
+@login_required
+@require_POST
+def undo_not_interested(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    paper = _paper(arxiv_id)
+    with suppress(engine.NotDismissed):  # undone already
+        engine.undismiss(request.user, paper)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect("foryou:page")
+
+
+@login_required
+@require_POST
+def fewer(request: HttpRequest) -> HttpResponse:
+    """ "Show fewer like this" for a topic (a category, a followed author or lab)."""
+    kind, key = request.POST.get("kind", ""), request.POST.get("key", "")[:64]
+    if kind not in TopicMute.Kind.values or not key.strip():
+        return HttpResponse(
+            "Say which topic: kind=category|author|organization and key.", status=400
+        )
+    TopicMute.objects.get_or_create(member=request.user, kind=kind, key=key.strip())
+    messages.success(request, "You'll see fewer papers like that.")
+    return redirect("foryou:page")
+
+
+@login_required
+@require_POST
+def unmute(request: HttpRequest, pk: int) -> HttpResponse:
+    TopicMute.objects.filter(member=request.user, pk=pk).delete()
+    return redirect("foryou:page")
+
+
+@login_required
+@require_POST
+def reset(request: HttpRequest) -> HttpResponse:
+    """Forget what For you learnt (dismissals, mutes, the seen list, the model); the library,
+    upvotes and follows stay."""
+    engine.reset(request.user)
+    messages.success(
+        request, "For you forgot what it learnt. Your library, upvotes and follows are kept."
+    )
+    return redirect("foryou:page")
+
+
+# --- Onboarding ---------------------------------------------------------------------------
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    choices = onboarding.category_choices()
+    chosen = onboarding.chosen_categories(user)
+    known = {code for code, _ in choices}
+    initial = {
+        "categories": [c for c in chosen if c in known],
+        "more": " ".join(c for c in chosen if c not in known),
+    }
+    form = CategoriesForm(request.POST or None, choices=choices, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            onboarding.set_categories(user, form.cleaned_data["codes"])
+            messages.success(request, "Saved your categories.")
+            return redirect("foryou:page")
+        status = 400
+    follows = Follow.objects.filter(user=user).select_related("organization", "author")
+    return render(
+        request,
+        "foryou/start.html",
+        {
+            "form": form,
+            "follows": list(follows),
+            "organizations": onboarding.suggested_organizations(user),
+            "claims": AuthorClaim.objects.filter(user=user).select_related("author"),
+            "import_url": onboarding.library_import_url(),
+            "has_signals": engine.has_signals(user),
+        },
+        status=status,
+    )
+
+
+# --- Alerts ---------------------------------------------------------------------------------
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = SavedSearchForm(request.POST or None, user=user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            search = form.save()
+            messages.success(request, f"Saved: new papers on “{search.query}” come in your digest.")
+            return redirect("foryou:alerts")
+        status = 400
+    found = [(a, a.feed_url(user), a.feed_url(user, "atom")) for a in alerts.for_member(user)]
+    return render(
+        request,
+        "foryou/alerts.html",
+        {"form": form, "alerts": found, "digest_url": reverse("digests:settings")},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def delete_search(request: HttpRequest, pk: int) -> HttpResponse:
+    deleted, _ = SavedSearch.objects.filter(member=request.user, pk=pk).delete()
+    if not deleted:
+        raise Http404("You have no such saved search.")
+    messages.success(request, "Deleted the saved search; its feed address no longer works.")
+    return redirect("foryou:alerts")
