@@ -13,11 +13,18 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from paperboy.lib import limits
 from paperboy.papers.models import Organization, Paper
+
+READING_ORDERS = {
+    "saved": ("-saved_at", "-id"),
+    "published": ("-paper__published_at", "-id"),
+    "title": (Lower("paper__title"), "id"),
+}
 
 
 class SavedPaperQuerySet(models.QuerySet):
@@ -30,6 +37,21 @@ class SavedPaperQuerySet(models.QuerySet):
         return self.select_related("paper", "paper__organization").defer(
             "paper__comment", "paper__updated_at"
         )
+
+    def for_reading_list(
+        self, member, *, q: str = "", sort: str = "saved", read: str = "all"
+    ) -> SavedPaperQuerySet:
+        """``/library``: ``member``'s saved papers, ``read`` ("read", "unread" or "all"), whose
+        title, note or arXiv id holds ``q``, by ``sort``: "saved" (newest first), "published"
+        (arXiv date, newest first) or "title"."""
+        rows = self.of(member)
+        if read in ("read", "unread"):
+            rows = rows.filter(read=read == "read")
+        if q:
+            rows = rows.filter(
+                Q(paper__title__icontains=q) | Q(note__icontains=q) | Q(paper__arxiv_id=q)
+            )
+        return rows.order_by(*READING_ORDERS.get(sort, READING_ORDERS["saved"]))
 
 
 class SavedPaper(models.Model):

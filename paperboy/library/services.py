@@ -41,6 +41,7 @@ Who may do what::
     collection_at(owner="alice", slug="…", viewer=u, org=False, edit=False)
     collection_by_hub_slug("alice/my-list-<24 hex>", viewer=u, edit=False)
     collection_by_id(pk, viewer=u, edit=False)
+    collections_for_paper(u, p)              # [(collection u may edit, holds p?)]
     Collection.objects.visible_to(u) / .editable_by(u)   # lists
 """
 
@@ -270,6 +271,22 @@ def collection_by_hub_slug(hub_slug: str, *, viewer, edit: bool = False) -> Coll
 def collection_by_id(pk: int, *, viewer, edit: bool = False) -> Collection:
     found = Collection.objects.select_related("member", "organization").filter(pk=pk).first()
     return _checked(found, viewer, edit=edit)
+
+
+def collections_for_paper(user, paper: Paper | int) -> list[tuple[Collection, bool]]:
+    """The collections ``user`` may edit (the 100 most recently changed), each with whether it
+    holds ``paper``: two queries."""
+    mine = list(
+        Collection.objects.editable_by(user)
+        .select_related("member", "organization")
+        .order_by("-updated_at", "-id")[:100]
+    )
+    holding = set(
+        CollectionItem.objects.filter(
+            paper_id=_paper_id(paper), collection__in=[c.pk for c in mine]
+        ).values_list("collection_id", flat=True)
+    )
+    return [(c, c.pk in holding) for c in mine]
 
 
 def _require_edit(collection: Collection, by) -> None:

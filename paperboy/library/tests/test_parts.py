@@ -1,0 +1,58 @@
+"""The library's card part (lib/cardstate.py): the Save toggle on every card."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.template.loader import get_template
+from django.test import RequestFactory
+
+from paperboy.feed import votes
+from paperboy.lib import cardstate
+from paperboy.library import parts, services
+from paperboy.testing import make_entry, make_paper
+
+
+@pytest.mark.parametrize("saved", [True, False])
+@pytest.mark.parametrize("pk", [1, 987654321, 42])
+def test_the_save_part_is_the_templates_member_form(saved, pk):
+    """As the card includes it: no next_url, so the form comes back to the page's address."""
+    request = RequestFactory().get("/papers/date/2026-08-13?p=2&x=\"<'>&y=é")
+    request.user = SimpleNamespace(is_authenticated=True)
+    rendered = get_template("library/partials.html#save").render(
+        {
+            "paper": SimpleNamespace(pk=pk),
+            "saved": saved,
+            "login_url": "",
+            "next_url": "",
+            "csrf_token": "tok3n",
+            "request": request,
+        }
+    )
+    page = cardstate.PagePart(csrf_token="tok3n", next_url=request.get_full_path())
+    assert parts.save_form(paper_id=pk, saved=saved, page=page) == rendered
+
+
+def test_the_card_state_is_which_papers_the_reader_saved(alice, bob, django_assert_num_queries):
+    mine, theirs = make_paper(), make_paper()
+    services.save(member=alice, paper=mine)
+    services.save(member=bob, paper=theirs)
+    with django_assert_num_queries(1):
+        state = parts.card_state(alice, [mine.pk, theirs.pk])
+    assert state == {mine.pk: {"saved": True}, theirs.pk: {"saved": False}}
+
+
+def test_every_list_shows_the_members_saved_state(client, alice):
+    saved, other = make_paper(title="Kept"), make_paper(title="Passed")
+    for paper in (saved, other):
+        make_entry(paper)
+        votes.upvote(user_id=alice.pk, paper_id=paper.pk)
+    services.save(member=alice, paper=saved)
+    client.force_login(alice)
+    for url in ("/papers", "/papers/trending"):
+        html = client.get(url).content.decode()
+        assert f'action="/library/papers/{saved.pk}/unsave"' in html, url
+    html = client.get("/papers").content.decode()
+    assert f'action="/library/papers/{other.pk}/save"' in html
+    client.logout()
+    html = client.get("/papers").content.decode()
+    assert "Sign in to save this paper" in html and "/unsave" not in html
