@@ -53,7 +53,12 @@ BIBTEX, RIS, CSL, IDS = "BibTeX", "RIS", "CSL-JSON", "pasted ids"
 
 class Refused(Exception):
     """The whole input is refused (too large, too many entries, not a format we read); the
-    message says why and what to do. Nothing was written."""
+    message says why and what to do, ``status`` the HTTP status (413 past a cap, else 400).
+    Nothing was written."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -122,7 +127,8 @@ def read(data: bytes | str) -> Reading:
         raise Refused(
             f"The file is {_megabytes(size)}; an import takes at most "
             f"{_megabytes(limits.IMPORT_MAX_BYTES)}. Export a smaller part of your library "
-            "(one collection at a time) and import each."
+            "(one collection at a time) and import each.",
+            413,
         )
     if isinstance(data, str):
         text, notes = decode(data.encode("utf-8", errors="replace"))
@@ -146,7 +152,8 @@ def _check_count(count: int, what: str) -> None:
     if count > limits.IMPORT_MAX_ENTRIES:
         raise Refused(
             f"This input has {count:,} {what}; an import takes at most "
-            f"{limits.IMPORT_MAX_ENTRIES:,}. Split it into smaller files and import each."
+            f"{limits.IMPORT_MAX_ENTRIES:,}. Split it into smaller files and import each.",
+            413,
         )
 
 

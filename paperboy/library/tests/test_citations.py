@@ -48,7 +48,9 @@ def test_the_key_is_arxivs_last_name_year_and_four_title_words():
         authors=("Ashish Vaswani", "Noam Shazeer"),
         updated=date(2023, 8, 2),
     )
-    liang = _work(title="Look Inside for More: Internal Spatial Modality", authors=("Hanzhe Liang",))
+    liang = _work(
+        title="Look Inside for More: Internal Spatial Modality", authors=("Hanzhe Liang",)
+    )
     melo = _work(title="Déjà View", authors=("Gerard de Melo",), updated=date(2025, 1, 1))
 
     assert citations.cite_key(vaswani) == "vaswani2023attentionneed"  # year of this version
@@ -69,9 +71,7 @@ def test_keys_repeated_in_a_list_get_letters():
     assert not library.failed_blocks
 
 
-NASTY = (
-    r"$Δ$ynamics & 50% of {unbalanced \ECUAS{n}: x_1 #1 ~ ^ $\alpha_{1}$ Déjà 中文 $ {broken$"
-)
+NASTY = r"$Δ$ynamics & 50% of {unbalanced \ECUAS{n}: x_1 #1 ~ ^ $\alpha_{1}$ Déjà 中文 $ {broken$"
 
 
 def test_bibtex_is_latex_safe_whatever_the_title_holds():
@@ -99,7 +99,7 @@ def test_bibtex_is_latex_safe_whatever_the_title_holds():
             assert depth >= 0
     assert depth == 0
     # A comma or a lone "and" in a name would split it: such names are braced.
-    assert "{Smith, Jr., John} and {Tom and Jerry} and Zo{\\\"e} {\\\"O}'Brien" in text
+    assert '{Smith, Jr., John} and {Tom and Jerry} and Zo{\\"e} {\\"O}\'Brien' in text
 
 
 def test_ris_reads_back_with_rispy():
@@ -155,3 +155,20 @@ def test_a_catalog_paper_keeps_its_authors_in_order(db):
     assert "title = {Zebra {\\&} Aardvark}" in text
     assert "primaryClass = {cs.LG}" in text
     assert "@misc{zulu2025zebraaardvark," in text
+
+
+def test_the_paper_page_has_a_cite_box_with_all_three_formats(client, db):
+    make_paper(arxiv_id="2502.00077", title="Escaped <script>alert(1)</script> & co")
+
+    response = client.get("/papers/2502.00077")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    for label in ("BibTeX", "RIS", "CSL-JSON"):
+        assert f"Copy {label}" in body
+    assert "eprint = {2502.00077}" in body
+    assert "TY  - UNPB" in body
+    assert "&quot;DOI&quot;: &quot;10.48550/arXiv.2502.00077&quot;" in body
+    assert "<script>alert(1)" not in body  # the title is escaped in every format
+    assert 'src="/static/cite.js"' in body
+    assert "/papers/2502.00077/cite.ris" in body
