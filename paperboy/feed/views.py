@@ -8,7 +8,10 @@ along), one for the signed-in reader's upvotes, and two to find the nearest days
 around the period.
 
 Visitors who are not signed in get whole pages from ``lib.pagecache`` (their upvote button is
-a link to sign in, so a page holds nothing of theirs but a CSRF token).
+a link to sign in, so a page holds nothing of theirs but a CSRF token). Members get the same
+copy of the day, week, month and trending pages with their parts filled in (the account menu,
+each card's ``{% cardpart %}``: ``members=True``); an organization's page is rendered for them
+(its follow button is theirs).
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ def _render_period(request: HttpRequest, period: Period, *, latest: bool = False
     return render(request, LIST_TEMPLATE, context)
 
 
-@cache_for_visitors
+@cache_for_visitors(members=True)
 def daily(request: HttpRequest) -> HttpResponse:
     """The most recent day that has papers (today, once someone has submitted one)."""
     day = DailyEntry.objects.latest_day(timezone.localdate())
@@ -131,22 +134,22 @@ def _parsed(kind: str, text: str) -> Period:
         raise Http404(str(exc)) from None
 
 
-@cache_for_visitors
+@cache_for_visitors(members=True)
 def by_date(request: HttpRequest, day: str) -> HttpResponse:
     return _render_period(request, _parsed(dates.DAY, day))
 
 
-@cache_for_visitors
+@cache_for_visitors(members=True)
 def by_week(request: HttpRequest, week: str) -> HttpResponse:
     return _render_period(request, _parsed(dates.WEEK, week))
 
 
-@cache_for_visitors
+@cache_for_visitors(members=True)
 def by_month(request: HttpRequest, month: str) -> HttpResponse:
     return _render_period(request, _parsed(dates.MONTH, month))
 
 
-@cache_for_visitors
+@cache_for_visitors(members=True)
 def trending(request: HttpRequest) -> HttpResponse:
     weights = votes.weights()
     body = _list_body(request, "feed/trending.html#list_body", lambda: _trending_body(request))

@@ -17,13 +17,32 @@ and URL-resolving work, which a visitor's cached page does not need:
 - a stale copy is kept for as long again: when it expires under load, one request renders the
   page anew while the others are served the stale copy (no stampede).
 
-Members (a session cookie), API clients with a token, htmx requests, Markdown requests and
-anything that is not a plain GET bypass the cache. ``PAPERBOY_LIST_CACHE_SECONDS`` bounds how
-stale a visitor's page can be (``0`` turns the cache off).
+Members (a session cookie) are served the same copy by the view decorator when the view says
+it may be (``@cache_for_visitors(members=…)``), with their own parts filled in ("hole
+punching"): the page marks what differs for a signed-in reader, and a member's response is the
+copy with those marks replaced, at the cost of a few queries and string joins instead of a
+rendering of every card:
+
+- ``{% memberpart "<template>#<partial>" %}`` (the header's account menu, the messages, the
+  paper page's claim box, actions and discussion) is rendered alone for the member, with the
+  view's ``members(request, …)`` context (the paper page gives the paper);
+- ``{% cardpart "<app>:<name>" card %}`` (each card's upvote, …) comes from the apps'
+  ``card_state`` (one query each for the whole page) and ``card_part`` hooks
+  (``lib/cardstate.py``);
+- the CSRF tokens are the member's, as for visitors.
+
+A member whose page is not cached yet renders it as a visitor would (their session and user
+set aside), stores that, and fills it in: a copy never holds anything of a member's.
+
+API clients with a token, htmx requests, Markdown requests and anything that is not a plain GET
+bypass the cache. ``PAPERBOY_LIST_CACHE_SECONDS`` bounds how stale a visitor's page can be
+(``0`` turns the cache off; members then get every page rendered for them).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -33,9 +52,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import (
@@ -45,11 +66,17 @@ from django.middleware.csrf import (
     CsrfViewMiddleware,
     _unmask_cipher_token,
 )
+from django.template.loader import render_to_string
+
+from paperboy.lib import cardstate
 
 PLACEHOLDER = "__paperboy_csrf_token__"
 GENERATION_KEY = "page:generation"
 # Masked CSRF tokens as Django writes them into forms and htmx headers.
 _CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
+# A member's part of a page, as ``lib/templatetags/cardparts.py`` marks it on a visitor's page:
+# kind (card or part), name, paper id (cards), what a visitor sees (dropped for a member).
+_HOLE = re.compile(rb"<!--(card|part) ([^ >]+)(?: ([0-9]+))?-->.*?<!--/\1-->", re.S)
 # Response headers that belong to one response, not to the page.
 _NOT_STORED = {"content-length", "set-cookie", "date"}
 MEMORY_PAGES = 256  # pages each process keeps in memory at most (least recently used go)
@@ -89,14 +116,21 @@ def csrf_token(request: HttpRequest) -> str:
     return mask + cipher
 
 
+# One piece of a page as a member gets it: bytes as they are, None for a CSRF token, or
+# (kind, name, paper id) for a part of theirs.
+Segment = bytes | None | tuple[str, str, int]
+
+
 @dataclass(frozen=True)
 class Page:
-    """A visitor's page, ready to send: ``token.join(parts)`` is its body."""
+    """A visitor's page, ready to send: ``token.join(parts)`` is its body. ``member`` is the
+    same page cut where a member's parts go (empty when it has none)."""
 
     parts: tuple[bytes, ...]
     headers: tuple[tuple[str, str], ...]
     fresh_until: float
     generation: str = ""
+    member: tuple[Segment, ...] = ()
 
     def response(self, request: HttpRequest) -> HttpResponse:
         if len(self.parts) > 1:
@@ -181,12 +215,42 @@ def _is_visitor(request: HttpRequest) -> bool:
     return _may_share(request) and not request.user.is_authenticated
 
 
-def cache_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _is_member_reading(request: HttpRequest) -> bool:
+    """A signed-in reader's plain GET for HTML, while pages are cached."""
+    return (
+        settings.PAPERBOY_LIST_CACHE_SECONDS > 0
+        and not settings.CSRF_USE_SESSIONS
+        and request.method == "GET"
+        and "HTTP_HX_REQUEST" not in request.META
+        and "HTTP_AUTHORIZATION" not in request.META
+        and "text/markdown" not in request.META.get("HTTP_ACCEPT", "")
+        and request.user.is_authenticated
+    )
+
+
+Members = Callable[..., dict[str, Any] | None]
+
+
+def cache_for_visitors(
+    view: Callable[..., HttpResponse] | None = None, *, members: Members | bool = False
+) -> Callable[..., HttpResponse]:
     """Mark ``view``'s answers to visitors as the same for every visitor (but the CSRF token),
-    so that :class:`VisitorPageMiddleware` may keep and share them."""
+    so that :class:`VisitorPageMiddleware` may keep and share them.
+
+    ``members`` (``True``, or ``members(request, *args, **kwargs) -> context | None``) says
+    that every part of the page a member sees differently is marked (``{% memberpart %}``,
+    ``{% cardpart %}``), so members may be served the visitors' copy with their parts filled
+    in; the function gives the context that the page's ``memberpart`` templates need (None:
+    render the page for the member instead, e.g. the paper is gone)."""
+    if view is None:
+        return lambda view: cache_for_visitors(view, members=members)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if members and _is_member_reading(request):
+            response = _member_page(request, view, args, kwargs, members)
+            if response is not None:
+                return response
         response = view(request, *args, **kwargs)
         if _is_visitor(request):
             response.paperboy_visitor_page = True
@@ -208,6 +272,7 @@ def _template(request: HttpRequest, response: HttpResponse, seconds: int) -> Pag
     body = response.content
     secret = request.META.get("CSRF_COOKIE")
     parts = [body]
+    pattern = None
     if secret:
         # Every token on the page (each rendering masks the secret anew) becomes a cut.
         tokens = {
@@ -221,7 +286,123 @@ def _template(request: HttpRequest, response: HttpResponse, seconds: int) -> Pag
     headers = tuple(
         (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
     )
-    return Page(tuple(parts), headers, time.time() + seconds)
+    member = _member_segments(body, pattern)
+    return Page(tuple(parts), headers, time.time() + seconds, member=member)
+
+
+def _member_segments(body: bytes, tokens: re.Pattern | None) -> tuple[Segment, ...]:
+    """``body`` cut at the CSRF tokens and the member parts outside them (none: no parts)."""
+    if b"<!--card " not in body and b"<!--part " not in body:
+        return ()
+    segments: list[Segment] = []
+
+    def literal(text: bytes) -> None:
+        pieces = tokens.split(text) if tokens is not None else [text]
+        for i, piece in enumerate(pieces):
+            if i:
+                segments.append(None)
+            segments.append(piece)
+
+    at = 0
+    for hole in _HOLE.finditer(body):
+        literal(body[at : hole.start()])
+        kind, name, pk = hole.groups()
+        segments.append((kind.decode(), name.decode(), int(pk or 0)))
+        at = hole.end()
+    literal(body[at:])
+    return tuple(segments)
+
+
+def _shared(key: str, generation: str, now: float) -> Page | None:
+    """This process's copy of the page while fresh and of this generation, else the shared
+    one (fresh or stale), else None."""
+    page = memory.get(key)
+    if page is None or page.generation != generation or page.fresh_until <= now:
+        page = cache.get(key)
+        if not isinstance(page, Page):
+            return None
+        page = dataclasses.replace(page, generation=generation)
+        memory.put(key, page)
+    return page
+
+
+def _keep(key: str, page: Page, seconds: int, generation: str) -> Page:
+    cache.set(key, page, seconds * 2)
+    page = dataclasses.replace(page, generation=generation)
+    memory.put(key, page)
+    return page
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+
+def _as_visitor(request: HttpRequest) -> HttpRequest:
+    """The same request without its reader: no session cookie, session, user or messages."""
+    visitor = copy.copy(request)
+    hidden = {settings.SESSION_COOKIE_NAME, "messages"}
+    visitor.COOKIES = {k: v for k, v in request.COOKIES.items() if k not in hidden}
+    visitor.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    visitor.user = AnonymousUser()
+    visitor._messages = []
+    return visitor
+
+
+def _member_page(request, view, args, kwargs, members: Members | bool) -> HttpResponse | None:
+    """The visitors' copy of the page with the member's parts filled in, or None when the
+    page must be rendered for them (not shareable, no parts, ``members`` said so)."""
+    context = members(request, *args, **kwargs) if callable(members) else {}
+    if context is None:
+        return None
+    seconds = settings.PAPERBOY_LIST_CACHE_SECONDS
+    path = request.get_full_path()
+    key = page_key(path)
+    generation = _generation()
+    page = _shared(key, generation, time.time())
+    if page is None or (page.fresh_until <= time.time() and cache.add(key + ":render", 1, 30)):
+        visitor = _as_visitor(request)
+        try:
+            response = view(visitor, *args, **kwargs)
+        finally:
+            cache.delete(key + ":render")
+        response.paperboy_visitor_page = True
+        fresh = _template(visitor, response, seconds)
+        if fresh is None:
+            return None
+        page = _keep(key, fresh, seconds, generation)
+    if not page.member:
+        return None
+    return _fill(request, page, path, context)
+
+
+def _fill(request: HttpRequest, page: Page, path: str, context: dict) -> HttpResponse | None:
+    token = csrf_token(request)
+    holes = [s for s in page.member if s.__class__ is tuple]
+    states = cardstate.for_reader(request.user, [pk for kind, _, pk in holes if kind == "card"])
+    where = cardstate.PagePart(csrf_token=token, next_url=path)
+    rendered = {
+        name: render_to_string(name, context, request=request).encode()
+        for kind, name, _ in holes
+        if kind == "part"
+    }
+    token_bytes = token.encode()
+    body: list[bytes] = []
+    for segment in page.member:
+        if segment.__class__ is bytes:
+            body.append(segment)
+        elif segment is None:
+            body.append(token_bytes)
+        elif segment[0] == "part":
+            body.append(rendered[segment[1]])
+        else:
+            state = states.get(segment[2])
+            if not state:  # a paper gone since the copy was made
+                return None
+            body.append(cardstate.part(segment[1], segment[2], state, where).encode())
+    response = HttpResponse(b"".join(body))
+    for name, value in page.headers:
+        response.headers[name] = value
+    response.headers["Content-Length"] = str(len(response.content))
+    return response
 
 
 class VisitorPageMiddleware:
@@ -244,14 +425,7 @@ class VisitorPageMiddleware:
         key = page_key(path)
         generation = _generation()
         now = time.time()
-        page = memory.get(key)
-        if page is None or page.generation != generation or page.fresh_until <= now:
-            page = cache.get(key)
-            if not isinstance(page, Page):
-                page = None
-            else:
-                page = Page(page.parts, page.headers, page.fresh_until, generation)
-                memory.put(key, page)
+        page = _shared(key, generation, now)
         if page is not None and (
             page.fresh_until > now or not cache.add(key + ":render", 1, timeout=30)
         ):
@@ -262,8 +436,7 @@ class VisitorPageMiddleware:
             cache.delete(key + ":render")
         fresh = _template(request, response, seconds)
         if fresh is not None:
-            cache.set(key, fresh, seconds * 2)
-            memory.put(key, Page(fresh.parts, fresh.headers, fresh.fresh_until, generation))
+            _keep(key, fresh, seconds, generation)
         elif response.status_code == 200 and not getattr(response, "paperboy_visitor_page", 0):
             # A view that is not cached for visitors (/health, sign-in, search): this process
             # stops looking its path up. (Not after an error: a 404 paper may appear later.)

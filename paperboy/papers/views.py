@@ -33,8 +33,25 @@ def _get_paper(arxiv_id: str) -> Paper:
     return paper
 
 
+def _member_parts(request: HttpRequest, arxiv_id: str) -> dict | None:
+    """What the page's member parts (claim box, actions, discussion) need, for a member served
+    the visitors' copy (``lib.pagecache``); None when the address is not the paper's own."""
+    paper = (
+        Paper.objects.visible()
+        .prefetch_related(
+            Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author"))
+        )
+        .filter(arxiv_id=arxiv_id)
+        .first()
+    )
+    if paper is None:
+        return None
+    # member_part: the parts compute the reader's claim and upvote themselves.
+    return {"paper": paper, "member_part": True}
+
+
 @vary_on_headers("Accept")  # outside the page cache: its copies answer with Vary too
-@cache_for_visitors
+@cache_for_visitors(members=_member_parts)
 def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     try:
         parsed = parse_arxiv_id(arxiv_id)
