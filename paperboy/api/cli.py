@@ -3,13 +3,17 @@
     paperboy papers ls [--date D | --week W | --month M] [--sort trending] [--limit N] [--page P]
     paperboy papers search QUERY [--limit N]
     paperboy papers info ID
+    paperboy papers save ID (--user USERNAME | --endpoint URL --token TOKEN)
+    paperboy tokens create USERNAME [--name NAME]
     paperboy export votes|daily [--output FILE]
 
 ``papers`` reads the local database, or with ``--endpoint URL`` any Paperboy or Hugging Face
 server (``https://huggingface.co`` works) through the same JSON API; ``--json`` prints the JSON
 for scripts instead of a table. ``export`` writes JSON Lines to standard output (or ``--output``)
-in constant memory. The top-level ``export`` command belongs to the ingest app (``export
-papers``); ``votes`` and ``daily`` are attached to it here.
+in constant memory. ``papers save`` puts a paper on a member's reading list: an operator's
+``--user`` on this machine, or a member's token with ``--endpoint``. ``tokens create`` gives an
+operator an API token for an account, printed once. The top-level ``export`` command belongs
+to the ingest app (``export papers``); ``votes`` and ``daily`` are attached to it here.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ def register(subparsers) -> None:
         "paperboy papers search 'sparse attention' · paperboy papers info 2510.12345 · "
         "paperboy papers ls --endpoint https://huggingface.co --json",
     )
-    sub = papers.add_subparsers(dest="papers_command", required=True, metavar="{ls,search,info}")
+    sub = papers.add_subparsers(
+        dest="papers_command", required=True, metavar="{ls,search,info,save}"
+    )
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -101,6 +107,33 @@ def register(subparsers) -> None:
     )
     info.add_argument("id", help="An arXiv id such as 2510.12345 or hep-th/9901001.")
     info.set_defaults(func=cmd_info)
+
+    save = sub.add_parser(
+        "save",
+        help="Save a paper to a reading list.",
+        description="Put a paper on a member's reading list: --user USERNAME on this machine's "
+        "database (operators), or --endpoint URL with --token (or PAPERBOY_TOKEN) on any "
+        "Paperboy server. Saving twice changes nothing.",
+    )
+    save.add_argument("id", help="An arXiv id or arxiv.org link.")
+    save.add_argument("--user", metavar="USERNAME", default="", help="Whose reading list.")
+    save.add_argument("--endpoint", default="", metavar="URL", help="A Paperboy server.")
+    save.add_argument(
+        "--token", default="", help="Your API token (default: $PAPERBOY_TOKEN) for --endpoint."
+    )
+    save.set_defaults(func=cmd_save)
+
+    tokens = subparsers.add_parser(
+        "tokens",
+        help="API tokens for accounts (operators).",
+        description="Create an API token for an account, for its scripts. The token is "
+        "printed once and stored only as a digest.",
+    )
+    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True, metavar="{create}")
+    create = tokens_sub.add_parser("create", help="Create a token and print it once.")
+    create.add_argument("username", help="The account's username.")
+    create.add_argument("--name", default="cli", help="A name to tell it apart (default: cli).")
+    create.set_defaults(func=cmd_tokens_create)
 
     _register_exports(subparsers)
 
@@ -450,6 +483,71 @@ def _reflow(text: str) -> str:
     """arXiv abstracts keep hard line breaks: join them, keep blank-line paragraphs."""
     paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
     return "\n\n".join(p for p in paragraphs if p)
+
+
+# --- Saving and tokens -------------------------------------------------------------------------
+
+
+def _member(username: str):
+    # after setup_django(): the user model
+    from django.contrib.auth import get_user_model
+
+    member = get_user_model().objects.filter(username=username).first()
+    if member is None:
+        raise CliError(f"there is no account named {username[:80]!r}")
+    return member
+
+
+def cmd_save(args: argparse.Namespace) -> int:
+    arxiv_id = args.id.strip()
+    if args.endpoint:
+        token = args.token or os.environ.get("PAPERBOY_TOKEN", "")
+        if not token:
+            raise CliError("--endpoint needs --token TOKEN (or PAPERBOY_TOKEN)")
+        source = RemoteSource(args.endpoint)
+        from urllib.parse import quote
+
+        url = f"{source.endpoint}/api/library/{quote(arxiv_id, safe='/:')}"
+        import httpx
+
+        try:
+            response = source.client.put(url, headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError as exc:
+            raise CliError(f"could not reach {source.endpoint}: {exc}") from None
+        if response.status_code >= 400:
+            raise CliError(f"{source.endpoint} answered {response.status_code}: "
+                           f"{_message(response)}")  # fmt: skip
+        print(f"Saved {response.json().get('id', arxiv_id)} to your reading list.")
+        return 0
+    if not args.user:
+        raise CliError("say whose reading list: --user USERNAME, or --endpoint URL --token T")
+    setup_django(args)
+    # after setup_django(): the models and the library's one door for writes
+    from paperboy.api import api
+    from paperboy.library import services
+
+    member = _member(args.user)
+    try:
+        paper = api._find_paper(arxiv_id)
+        services.save(member=member, paper=paper)
+    except Exception as exc:  # Http404 from the look-up, services.Refused from the save
+        raise CliError(str(exc)) from None
+    print(f"Saved {paper.arxiv_id} to {member.get_username()}'s reading list.")
+    return 0
+
+
+def cmd_tokens_create(args: argparse.Namespace) -> int:
+    setup_django(args)
+    # after setup_django(): the token model
+    from paperboy.accounts.tokens import ApiToken
+
+    member = _member(args.username)
+    name = args.name.strip()[:100] or "cli"
+    _, plaintext = ApiToken.issue(user=member, name=name)
+    print(plaintext)
+    print(f"API token “{name}” for {member.get_username()}: shown once, keep it safe.",
+          file=sys.stderr)  # fmt: skip
+    return 0
 
 
 # --- Export -------------------------------------------------------------------------------------
