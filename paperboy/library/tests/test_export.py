@@ -155,3 +155,19 @@ def test_a_500_paper_collection_round_trips(client, alice, ext, settings):
     assert len(report.matched) == 500 and not report.unmatched and report.added == 500
     copied = list(target.items.in_order().values_list("paper_id", flat=True))
     assert copied == ids
+
+
+def test_list_pages_link_to_their_exports(client, alice, collections):
+    day = date(2025, 3, 4)
+    make_entry(make_paper(arxiv_id="2503.10009", title="Walrus routing"), day)
+    services.save(member=alice, paper=Paper.objects.get(arxiv_id="2503.10009"))
+
+    assert "/papers/date/2025-03-04/export.bib" in client.get("/papers/date/2025-03-04").text
+    assert "/papers/week/2025-W10/export.ris" in client.get("/papers/week/2025-W10").text
+    assert (
+        "/u/alice/collections/public/export.json" in client.get("/u/alice/collections/public").text
+    )
+    client.force_login(alice)
+    reading = client.get("/library?sort=title").text
+    assert "/library/export.ris?sort=title" in reading and 'href="/library/import"' in reading
+    assert "/library/import?into=" in client.get("/u/alice/collections/private").text
