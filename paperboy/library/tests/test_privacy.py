@@ -133,3 +133,54 @@ def test_services_refuse_a_visitor(secret):
     with pytest.raises(services.Refused) as exc:
         services.collection_by_id(c.pk, viewer=AnonymousUser())
     assert exc.value.status == 404
+
+
+def api_routes(c, papers) -> list[tuple[str, str, dict | None]]:
+    base = f"/api/collections/alice/{c.slug}-{c.hub_id}"
+    item = c.items.in_order().first().pk
+    return [
+        ("get", base, None),
+        ("get", f"{base}/export.bib", None),
+        ("get", f"{base}/export.ris", None),
+        ("get", f"{base}/export.json", None),
+        ("patch", base, {"title": "Mine now", "private": False}),
+        ("delete", base, None),
+        ("post", f"{base}/items", {"item": {"type": "paper", "id": make_paper().arxiv_id}}),
+        ("patch", f"{base}/items/{item}", {"note": "defaced", "position": 1}),
+        ("delete", f"{base}/items/{item}", None),
+    ]
+
+
+@pytest.mark.parametrize("who", ["bob", "charlie", "visitor"])
+def test_the_api_hides_a_private_collection_from_other_tokens(client, bob, charlie, secret, who):
+    import json
+
+    from paperboy.accounts.tokens import ApiToken
+
+    c, papers = secret
+    headers = {}
+    if who != "visitor":
+        user = {"bob": bob, "charlie": charlie}[who]
+        _, raw = ApiToken.issue(user=user, name="scripts")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    before = snapshot()
+    for method, url, body in api_routes(c, papers):
+        kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body else {}
+        response = getattr(client, method)(url, **kwargs, **headers)
+        if who == "visitor" and method != "get":
+            assert response.status_code == 401, (method, url)
+        else:
+            assert response.status_code == 404, (method, url, response.content[:200])
+        body_text = response.content.decode()
+        assert SECRET not in body_text and SECRET_TEXT not in body_text, (method, url)
+    for url in ("/api/collections", "/api/collections?owner=alice", "/api/library"):
+        response = client.get(url, **headers)
+        assert SECRET not in response.content.decode(), url
+        assert SECRET_TEXT not in response.content.decode(), url
+    assert snapshot() == before
+    # The same addresses answer the owner's token: the 404s above are the privacy rule's.
+    _, raw = ApiToken.issue(user=c.member, name="mine")
+    for method, url, _ in api_routes(c, papers)[:4]:
+        response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert response.status_code == 200, url
+        assert url.endswith((".bib", ".ris", ".json")) or SECRET in response.content.decode()
