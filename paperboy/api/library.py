@@ -29,7 +29,7 @@ from django.http import HttpRequest
 from django.utils.html import escape, linebreaks
 from ninja import Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from paperboy.accounts.tokens import ApiToken
 from paperboy.api import shapes
@@ -261,7 +261,8 @@ class CollectionIn(Input):
     tags=["collections"],
     summary="Create a collection (Hugging Face-compatible; 409 with its slug when the title "
     "is taken)",
-    openapi_extra=responses(errors=ERRORS),
+    # 409 is SlugOut (huggingface_hub's exists_ok reads the slug from it), not the plain Error.
+    openapi_extra=responses(errors=tuple(e for e in ERRORS if e != 409)),
 )
 def create_collection(request, body: CollectionIn):
     member = request.auth
@@ -294,12 +295,19 @@ def create_collection(request, body: CollectionIn):
     return _collection(request, made)
 
 
+def _whole(value: Any) -> Any:
+    """JSON's 3.0 is the integer 3 (as JSON Schema counts it); the strict models would refuse it."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class CollectionPatch(Input):
     title: str | None = Field(None, min_length=1, max_length=limits.COLLECTION_TITLE_CHARS)
     description: str | None = Field(None, max_length=limits.COLLECTION_DESCRIPTION_CHARS)
     private: bool | None = None
     position: int | None = Field(None, description="Accepted and ignored.")
     theme: str | None = Field(None, max_length=40, description="Accepted and ignored.")
+
+    _position = field_validator("position", mode="before")(_whole)
 
 
 @api.patch(
@@ -380,6 +388,8 @@ class ItemPatch(Input):
     note: str | None = Field(None, max_length=limits.ITEM_NOTE_CHARS)
     position: int | None = Field(None, ge=0, le=limits.MAX_COLLECTION_ITEMS)
 
+    _position = field_validator("position", mode="before")(_whole)
+
 
 def _item_of(found: Collection, item_id: str) -> CollectionItem:
     item = (
@@ -447,6 +457,10 @@ def export_collection(request, owner: str, slug: str, ext: Ext):
 # --- The reading list -----------------------------------------------------------------------
 
 
+READING_LIST_PARAMS = {"sort", "read", "q", "p", "limit"}
+READING_LIST_HELP = ", ".join(sorted(READING_LIST_PARAMS))
+
+
 class SavedOut(Schema):
     id: str = Field(description="The paper's arXiv id.")
     title: str
@@ -481,6 +495,9 @@ def reading_list(
     p: int = Query(0, ge=0, le=100_000, description="Page number, from 0."),
     limit: int = Query(50, ge=1, le=MAX_LIST),
 ):
+    unknown = sorted(set(request.GET) - READING_LIST_PARAMS)
+    if unknown:  # a misspelt filter would otherwise list everything
+        raise HttpError(400, f"Unknown parameter {unknown[0][:40]!r}; use {READING_LIST_HELP}.")
     rows = SavedPaper.objects.for_reading_list(
         request.auth, q=_text(q, "q", max_chars=200), sort=sort, read=read
     ).select_related("paper")

@@ -149,3 +149,28 @@ def test_another_accounts_token_never_sees_my_notes_or_private_collections(
     assert client.get("/api/collections", HTTP_AUTHORIZATION="Bearer pb_wrong").status_code == 401
     owner = client.get(f"{url}/export.ris", **bearer(tokens["alice"]))
     assert owner.status_code == 200 and "2506.00001" in owner.content.decode()
+
+
+def test_an_unknown_reading_list_parameter_is_a_400(client, alice, tokens):
+    response = client.get("/api/library?raed=unread", **bearer(tokens["alice"]))
+
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Unknown parameter 'raed'")
+
+
+def test_the_collection_endpoints_are_in_the_openapi_document(client, db):
+    paths = client.get("/api/openapi.json").json()["paths"]
+
+    for path in (
+        "/api/collections",
+        "/api/collections/{owner}/{slug}",
+        "/api/collections/{owner}/{slug}/items",
+        "/api/collections/{owner}/{slug}/items/{item_id}",
+        "/api/collections/{owner}/{slug}/export.{ext}",
+        "/api/library",
+        "/api/library/{arxiv_id}",
+        "/api/library/export.{ext}",
+    ):
+        assert path in paths, path
+    created = paths["/api/collections"]["post"]["responses"]["409"]
+    assert created["content"]["application/json"]["schema"]["$ref"].endswith("/SlugOut")
