@@ -59,6 +59,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csrf import (
     CSRF_ALLOWED_CHARS,
     CSRF_SECRET_LENGTH,
@@ -77,6 +78,7 @@ _CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSR
 # A member's part of a page, as ``lib/templatetags/cardparts.py`` marks it on a visitor's page:
 # kind (card or part), name, paper id (cards), what a visitor sees (dropped for a member).
 _HOLE = re.compile(rb"<!--(card|part) ([^ >]+)(?: ([0-9]+))?-->.*?<!--/\1-->", re.S)
+_XFRAME = "django.middleware.clickjacking.XFrameOptionsMiddleware"
 # Response headers that belong to one response, not to the page.
 _NOT_STORED = {"content-length", "set-cookie", "date"}
 MEMORY_PAGES = 256  # pages each process keeps in memory at most (least recently used go)
@@ -365,6 +367,10 @@ def _member_page(request, view, args, kwargs, members: Members | bool) -> HttpRe
         finally:
             cache.delete(key + ":render")
         response.paperboy_visitor_page = True
+        if _XFRAME in settings.MIDDLEWARE:
+            # Added between the page cache and the view on a visitor's rendering: a copy made
+            # here must carry it too, for the visitors it is sent to.
+            XFrameOptionsMiddleware(lambda r: response).process_response(visitor, response)
         fresh = _template(visitor, response, seconds)
         if fresh is None:
             return None
@@ -385,6 +391,7 @@ def _fill(request: HttpRequest, page: Page, path: str, context: dict) -> HttpRes
         if kind == "part"
     }
     token_bytes = token.encode()
+    renderers = {name: cardstate.renderer(name) for kind, name, _ in holes if kind == "card"}
     body: list[bytes] = []
     for segment in page.member:
         if segment.__class__ is bytes:
@@ -397,7 +404,7 @@ def _fill(request: HttpRequest, page: Page, path: str, context: dict) -> HttpRes
             state = states.get(segment[2])
             if not state:  # a paper gone since the copy was made
                 return None
-            body.append(cardstate.part(segment[1], segment[2], state, where).encode())
+            body.append(renderers[segment[1]](segment[2], state, where).encode())
     response = HttpResponse(b"".join(body))
     for name, value in page.headers:
         response.headers[name] = value

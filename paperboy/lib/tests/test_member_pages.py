@@ -127,6 +127,24 @@ def test_two_members_and_a_visitor_in_turn_each_get_their_own_page(settings, sit
     assert "You claimed" not in held and "/edit" not in held
 
 
+@pytest.mark.parametrize("url", [LISTS[0], PAPER])
+def test_a_copy_made_for_a_member_answers_visitors_like_one_made_for_a_visitor(
+    settings, site, alice, url
+):
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 30
+    Client().get(url)
+    by_visitor = Client().get(url)
+    cache.clear()
+    _get(_member(alice), url)
+    with CaptureQueriesContext(connection) as ctx:
+        by_member = Client().get(url)
+
+    assert len(ctx.captured_queries) == 0
+    assert _same(by_member.content.decode()) == _same(by_visitor.content.decode())
+    for name in ("Content-Type", "Vary", "X-Frame-Options", "X-Content-Type-Options"):
+        assert by_member[name] == by_visitor[name], name
+
+
 def test_the_members_token_on_a_served_page_works_for_their_forms(settings, site, alice, bob):
     settings.PAPERBOY_LIST_CACHE_SECONDS = 30
     _get(Client(), LISTS[0])
