@@ -9,6 +9,7 @@ Thin views: a form, ``library.importing.run`` or ``library.exporting``, and the 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
@@ -103,6 +104,8 @@ def _import_page(request: HttpRequest, form: ImportForm, *, status: int = 200, e
         "max_mb": limits.IMPORT_MAX_BYTES // 1_048_576,
         "max_entries": limits.IMPORT_MAX_ENTRIES,
         "max_fetch": limits.IMPORT_MAX_FETCH,
+        # Django refuses a form body past this before any view runs (its 400 page).
+        "max_paste_mb": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_048_576:.1f}",
     }
     return render(request, "library/import.html", context, status=status)
 

@@ -99,6 +99,7 @@ def test_the_page_offers_the_reading_list_and_editable_collections(client, alice
     response = client.get("/library/import")
 
     assert response.status_code == 200
+    assert "pasted text: 2.5 MB; upload anything larger as a file" in response.text
     choices = dict(response.context["form"].fields["into"].choices)
     assert choices == {"library": "Your reading list", str(mine.pk): "Collection: Mine",
                        "new": "A new collection…"}  # fmt: skip
