@@ -38,6 +38,12 @@ class ForYouCard(cards.Card):
 
     reasons: list = field(default_factory=list)
     mutes: list = field(default_factory=list)
+
+    @property
+    def similar(self) -> list:
+        """The reasons that name a paper of the member's (said in one sentence)."""
+        return [r for r in self.reasons if r.kind == "similar" and r.paper is not None]
+
     extra_template: str = "foryou/partials.html#card_extra"
 
 
