@@ -441,6 +441,22 @@ PAPERBOY_EMBEDDING = {
 SEARCH_WORD_INDEX = os.environ.get("PAPERBOY_WORD_INDEX", "auto")
 SEARCH_WORD_INDEX_DIR = os.environ.get("PAPERBOY_WORD_INDEX_DIR", "")
 
+# --- Summaries (paperboy/summaries) -----------------------------------------------------------
+# A one-line TL;DR and keyphrases for every paper: the local method (offline, the embedding model
+# above) unless an OpenAI-compatible chat endpoint is configured (PAPERBOY_LLM_URL + _MODEL; a
+# local llama.cpp / vLLM / Ollama server works), which then writes them within a daily budget,
+# the local method standing in whenever it fails. Hugging Face's imported summaries are kept
+# unless PAPERBOY_SUMMARIES_REPLACE_IMPORTED is on.
+PAPERBOY_LLM = {
+    "url": os.environ.get("PAPERBOY_LLM_URL", ""),
+    "model": os.environ.get("PAPERBOY_LLM_MODEL", ""),
+    "api_key": envstr("PAPERBOY_LLM_API_KEY"),
+    "timeout": envfloat("PAPERBOY_LLM_TIMEOUT", "60"),
+    "concurrency": envint("PAPERBOY_LLM_CONCURRENCY", "2"),
+    "daily_budget": envint("PAPERBOY_LLM_DAILY_BUDGET", "2000"),
+}
+PAPERBOY_SUMMARIES_REPLACE_IMPORTED = envbool("PAPERBOY_SUMMARIES_REPLACE_IMPORTED", "0")
+
 # --- Email digests --------------------------------------------------------------------------
 # Papers in a digest's trending section, and in the "for you" section of members who upvoted at
 # least PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES papers (0 turns "for you" off).

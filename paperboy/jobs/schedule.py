@@ -50,6 +50,9 @@ JOBS: list[Job] = [
     Job("search-embed-missing", "paperboy.search.tasks.embed_missing", every=30),
     # The word index at scale (search/wordindex.py): build it, then apply the change log.
     Job("search-word-index", "paperboy.search.tasks.sync_word_index", every=5),
+    # Summaries and keywords (paperboy/summaries/build.py) for papers that have their vector and
+    # no summary yet, or whose abstract, method or prompt changed; idempotent.
+    Job("summaries-build", "paperboy.summaries.tasks.build_summaries", every=15),
     # Email digests (paperboy/digests/periods.py): daily on weekdays once yesterday's list has
     # settled, weekly on Mondays; the retry job resends temporary failures after their backoff.
     Job(

@@ -204,6 +204,9 @@ class Paper(models.Model):
     # One-sentence summary and keywords: imported (Hugging Face) or generated (AI extras).
     ai_summary = models.TextField(blank=True)
     ai_keywords = models.JSONField(default=list, blank=True)
+    # Who wrote ai_summary: a model@prompt version, "paperboy-local-N", or empty when a source
+    # (Hugging Face) brought it (paperboy/summaries).
+    ai_summary_model = models.CharField(max_length=200, blank=True, default="")
     # Counters maintained by feed.votes and comments; recomputed from their rows, never +1'd.
     upvotes_count = models.PositiveIntegerField(
         default=0, help_text="Local upvotes plus imported ones."
