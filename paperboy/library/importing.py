@@ -224,11 +224,13 @@ def _read_ris(text: str) -> list[Reference]:
     starts = [m.start() for m in _RIS_START.finditer(text)]
     _check_count(len(starts), "records")
     references = []
+    line, counted = 1, 0  # line numbers counted on from the last record, not from the top
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(text)
         chunk = text[start:end]
         number = index + 1
-        line = text.count("\n", 0, start) + 1
+        line += text.count("\n", counted, start)
+        counted = start
         if not _RIS_END.search(chunk):
             references.append(
                 Reference(
