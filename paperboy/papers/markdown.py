@@ -59,6 +59,8 @@ def paper_markdown(paper, *, entry=None, organization=None, site_url: str = "") 
     lines += facts + [""]
     if paper.ai_summary:
         lines += ["## Summary", "", _text(paper.ai_summary.strip()), ""]
+    if paper.ai_keywords:
+        lines += [f"*Keywords:* {_line(', '.join(map(str, paper.ai_keywords)))}", ""]
     lines += ["## Abstract", "", _text(paper.abstract.strip()), ""]
     if paper.comment:
         lines += [f"*arXiv comment:* {_line(paper.comment)}", ""]

@@ -104,7 +104,8 @@ class PaperFeed(Feed):
         if org is not None:
             bits.append(org.name)
         bits.append(f"arXiv {paper.arxiv_id}")
-        return f"{paper.abstract}\n\n({' · '.join(bits)})"
+        tldr = f"TL;DR: {paper.ai_summary}\n\n" if paper.ai_summary else ""
+        return f"{tldr}{paper.abstract}\n\n({' · '.join(bits)})"
 
     def item_author_name(self, item: Item) -> str:
         names = item.paper.author_names()
