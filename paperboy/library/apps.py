@@ -8,6 +8,13 @@ class LibraryConfig(AppConfig):
     name = "paperboy.library"
     label = "library"
 
+    def ready(self) -> None:
+        # apps.py is imported before the models are ready.
+        from paperboy.library import receivers
+        from paperboy.papers.signals import papers_imported
+
+        papers_imported.connect(receivers.papers_imported, dispatch_uid="library-sort-keys")
+
     def card_state(self, user, paper_ids: list[int]) -> dict:
         """Which of a page of cards the reader saved (``lib/cardstate.py``)."""
         # apps.py is imported before the models are ready.

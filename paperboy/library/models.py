@@ -13,7 +13,6 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,15 +21,28 @@ from paperboy.papers.models import Organization, Paper
 
 READING_ORDERS = {
     "saved": ("-saved_at", "-id"),
-    "published": ("-paper__published_at", "-id"),
-    "title": (Lower("paper__title"), "id"),
+    "published": ("-published_at", "-id"),
+    "title": ("title_key", "id"),
 }
+TITLE_KEY_CHARS = 300
+
+
+def title_key(title: str) -> str:
+    """What the reading list sorts and filters titles by: lower case, the first 300 characters
+    (lowered in Python, so both databases agree on every script)."""
+    return (title or "").lower()[:TITLE_KEY_CHARS]
+
+
+def _not_hidden():
+    # A subquery over the few (partially indexed) hidden papers, not a join on paper.hidden:
+    # the reading list's count and order then walk the member's own index alone.
+    return Paper.objects.filter(hidden=True).values("pk")
 
 
 class SavedPaperQuerySet(models.QuerySet):
     def of(self, member) -> SavedPaperQuerySet:
         """A member's saved papers whose paper is not hidden."""
-        return self.filter(member=member, paper__hidden=False)
+        return self.filter(member=member).exclude(paper_id__in=_not_hidden())
 
     def for_cards(self) -> SavedPaperQuerySet:
         """What a reading-list row shows, in one query: the paper and its organization."""
@@ -49,7 +61,9 @@ class SavedPaperQuerySet(models.QuerySet):
             rows = rows.filter(read=read == "read")
         if q:
             rows = rows.filter(
-                Q(paper__title__icontains=q) | Q(note__icontains=q) | Q(paper__arxiv_id=q)
+                Q(title_key__contains=q.lower())
+                | Q(note__icontains=q)
+                | Q(paper_id__in=Paper.objects.filter(arxiv_id=q.strip()).values("pk"))
             )
         return rows.order_by(*READING_ORDERS.get(sort, READING_ORDERS["saved"]))
 
@@ -65,6 +79,11 @@ class SavedPaper(models.Model):
     read = models.BooleanField(default=False)
     read_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True, max_length=limits.SAVED_NOTE_CHARS)
+    # The paper's arXiv date and title_key(title), kept here so the reading list sorts and
+    # filters thousands of papers on its own index (written by services, refreshed by
+    # receivers when the paper changes).
+    published_at = models.DateTimeField(null=True)
+    title_key = models.CharField(max_length=TITLE_KEY_CHARS, blank=True)
 
     objects = SavedPaperQuerySet.as_manager()
 
@@ -76,6 +95,8 @@ class SavedPaper(models.Model):
             # The reading list's default order (newest saved first), and its read/unread filter.
             models.Index(fields=["member", "-saved_at", "-id"], name="saved_by_date"),
             models.Index(fields=["member", "read", "-saved_at", "-id"], name="saved_by_read"),
+            models.Index(fields=["member", "-published_at", "-id"], name="saved_by_arxiv_date"),
+            models.Index(fields=["member", "title_key", "id"], name="saved_by_title"),
         ]
 
     def __str__(self) -> str:

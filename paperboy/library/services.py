@@ -5,11 +5,16 @@ writes ``SavedPaper``, ``Collection`` or ``CollectionItem`` rows itself.
 Every function refuses with ``Refused`` (``str(exc)`` is the message for the person,
 ``exc.status`` the HTTP status to answer with: 400 bad input or a cap reached, 403 may see but
 not edit, 404 not found or not theirs to see; a private collection is a 404 to anyone but its
-owner, so its existence does not leak). Typed text goes through ``lib.text.clean_input`` and
-the lengths of ``lib.limits`` (``COLLECTION_TITLE_CHARS``, ``COLLECTION_DESCRIPTION_CHARS``,
-``SAVED_NOTE_CHARS``, ``ITEM_NOTE_CHARS``); the caps (``MAX_SAVED_PAPERS``, ``MAX_COLLECTIONS``
-per owner, ``MAX_COLLECTION_ITEMS``) are counted inside the writing transaction, with the
-owner's (or the collection's) row locked, so two concurrent requests cannot pass a cap.
+owner, so its existence does not leak). Public collection pages are served to visitors from
+the page cache (``lib.pagecache``); a change of title, description or visibility and a deletion
+drop those copies at once, while added, moved or removed papers show within
+``PAPERBOY_LIST_CACHE_SECONDS``, like every list.
+
+Typed text goes through ``lib.text.clean_input`` and the lengths of ``lib.limits``
+(``COLLECTION_TITLE_CHARS``, ``COLLECTION_DESCRIPTION_CHARS``, ``SAVED_NOTE_CHARS``,
+``ITEM_NOTE_CHARS``); the caps (``MAX_SAVED_PAPERS``, ``MAX_COLLECTIONS`` per owner,
+``MAX_COLLECTION_ITEMS``) are counted inside the writing transaction, with the owner's (or the
+collection's) row locked, so two concurrent requests cannot pass a cap.
 
 Papers are given as ``Paper`` instances or primary keys; hidden or unknown papers are refused
 (one at a time: 404) or skipped (the bulk calls return how many they wrote).
@@ -50,15 +55,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from paperboy.lib import limits
+from paperboy.lib import limits, pagecache
 from paperboy.lib.text import BadInput, clean_input
-from paperboy.library.models import Collection, CollectionItem, SavedPaper
+from paperboy.library.models import Collection, CollectionItem, SavedPaper, title_key
 from paperboy.papers.models import Organization, Paper
 
 
@@ -86,12 +92,35 @@ def _visible_paper_id(paper: Paper | int) -> int:
 
 def _visible_paper_ids(paper_ids: Iterable[int]) -> list[int]:
     """``paper_ids`` without duplicates, hidden or unknown papers, in their first order."""
+    paper_ids = list(paper_ids)
+    found = _sort_keys(paper_ids)
+    return [i for i in dict.fromkeys(int(i) for i in paper_ids) if i in found]
+
+
+def _sort_keys(paper_ids: Iterable[int], *, visible: bool = True) -> dict[int, dict]:
+    """What a SavedPaper keeps of each paper (its arXiv date and title key), by id."""
     wanted = list(dict.fromkeys(int(i) for i in paper_ids))
-    found: set[int] = set()
+    papers = Paper.objects.visible() if visible else Paper.objects.all()
+    found: dict[int, dict] = {}
     for start in range(0, len(wanted), 1000):
-        chunk = wanted[start : start + 1000]
-        found.update(Paper.objects.visible().filter(pk__in=chunk).values_list("pk", flat=True))
-    return [i for i in wanted if i in found]
+        rows = papers.filter(pk__in=wanted[start : start + 1000])
+        for pk, title, published_at in rows.values_list("pk", "title", "published_at"):
+            found[pk] = {"published_at": published_at, "title_key": title_key(title)}
+    return found
+
+
+def refresh_sort_keys(paper_ids: Iterable[int]) -> int:
+    """Bring the saved copies of these papers' arXiv date and title up to date (after an
+    import changed them); the number of papers that had any saves."""
+    saved = (
+        SavedPaper.objects.filter(paper_id__in=list(paper_ids))
+        .values_list("paper_id", flat=True)
+        .distinct()
+    )
+    keys = _sort_keys(list(saved), visible=False)
+    for paper_id, values in keys.items():
+        SavedPaper.objects.filter(paper_id=paper_id).update(**values)
+    return len(keys)
 
 
 def clean_text(value: str | None, *, name: str, max_chars: int, required: bool = False) -> str:
@@ -131,7 +160,9 @@ def _save(member_id: int, paper_id: int) -> SavedPaper:
             f"Your reading list holds {count:,} papers, the most it can; "
             "remove some before saving more."
         )
-    saved, _ = SavedPaper.objects.get_or_create(member_id=member_id, paper_id=paper_id)
+    saved, _ = SavedPaper.objects.get_or_create(
+        member_id=member_id, paper_id=paper_id, defaults=_sort_keys([paper_id]).get(paper_id, {})
+    )
     return saved
 
 
@@ -145,7 +176,9 @@ def save(*, member, paper: Paper | int) -> SavedPaper:
 def save_many(*, member, paper_ids: Iterable[int]) -> int:
     """Save many papers at once (an import), skipping saved, hidden and unknown ones: the
     number newly saved. Refused as a whole when it would pass ``MAX_SAVED_PAPERS``."""
-    ids = _visible_paper_ids(paper_ids)
+    paper_ids = list(paper_ids)
+    keys = _sort_keys(paper_ids)
+    ids = [i for i in dict.fromkeys(int(i) for i in paper_ids) if i in keys]
     with transaction.atomic():
         _lock_member(member.pk)
         have = set(
@@ -162,7 +195,7 @@ def save_many(*, member, paper_ids: Iterable[int]) -> int:
             )
         now = timezone.now()
         SavedPaper.objects.bulk_create(
-            [SavedPaper(member=member, paper_id=i, saved_at=now) for i in new],
+            [SavedPaper(member=member, paper_id=i, saved_at=now, **keys[i]) for i in new],
             batch_size=1000,
             ignore_conflicts=True,
         )
@@ -376,6 +409,23 @@ def create_collection(
             raise Refused("That collection was just created; try again.") from None
 
 
+def _forget_pages(collection: Collection) -> None:
+    """Drop the visitors' cached copies of a collection's pages (and of its organization's
+    page, which lists it), once this transaction commits: a collection made private or
+    deleted must not be served from the page cache."""
+    path = collection.get_absolute_url()
+    pages = max(1, -(-collection.items.count() // settings.PAPERBOY_PAGE_SIZE))
+    paths = [path, *(f"{path}?p={n}" for n in range(1, pages + 1))]
+    if collection.organization_id:
+        paths.append(collection.organization.get_absolute_url())
+
+    def forget() -> None:
+        for each in paths:
+            pagecache.forget(each)
+
+    transaction.on_commit(forget)
+
+
 def update_collection(
     collection: Collection,
     *,
@@ -399,16 +449,21 @@ def update_collection(
             max_chars=limits.COLLECTION_DESCRIPTION_CHARS,
         )
         fields.append("description")
+    was_public = collection.public
     if public is not None:
         collection.public = bool(public)
         fields.append("public")
     collection.updated_at = timezone.now()
     collection.save(update_fields=fields)
+    if was_public:
+        _forget_pages(collection)
     return collection
 
 
 def delete_collection(collection: Collection, *, by) -> None:
     _require_edit(collection, by)
+    if collection.public:
+        _forget_pages(collection)
     collection.delete()
 
 

@@ -6,7 +6,8 @@ Views are thin: they read a form, fetch through ``library.services``'s permissio
 call its writes, and answer a page, or an htmx fragment of ``library/partials.html``. A refusal
 (``services.Refused``) is a 404 page for what the reader may not see, else a page with its
 status and message. The reading list and a collection page run a fixed number of queries
-whatever their length (tests assert it).
+whatever their length (tests assert it). A public collection's page is cached for visitors and
+for members who may not edit it (``lib.pagecache``: their card parts filled in).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paperboy.feed import cards
 from paperboy.lib import limits, paging
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.library import services
 from paperboy.library.forms import (
     READ_STATES,
@@ -76,9 +78,9 @@ def reading_list(request: HttpRequest) -> HttpResponse:
     """``/library``: the papers the member saved, filtered, sorted and paged."""
     form = ReadingListForm(request.GET)
     chosen = form.values()
-    rows = SavedPaper.objects.for_reading_list(request.user, **chosen).for_cards()
-    page = paging.page_by_ids(request, rows)
-    saved = list(page.object_list)
+    rows = SavedPaper.objects.for_reading_list(request.user, **chosen)
+    page = _page_of(request, rows, SavedPaper.objects.for_cards())
+    saved = page.object_list
     built = cards.for_papers([s.paper for s in saved], reader=request.user)
     kept = {k: v for k, v in chosen.items() if v and v != {"sort": "saved", "read": "all"}.get(k)}
     return render(
@@ -91,10 +93,23 @@ def reading_list(request: HttpRequest) -> HttpResponse:
             "sorts": SORTS,
             "read_states": READ_STATES,
             "pager_query": urlencode(kept) + "&" if kept else "",
-            "total": SavedPaper.objects.of(request.user).count() if kept else page.paginator.count,
+            "filtered": bool(chosen["q"]) or chosen["read"] != "all",
+            "total": page.paginator.count,
             "note_chars": limits.SAVED_NOTE_CHARS,
         },
     )
+
+
+def _page_of(request: HttpRequest, ordered, rows):
+    """The page of ``ordered`` that ``?p=`` asks for, as ``rows`` (what the page shows) in that
+    order: the ids walk the owner's own index, then the page's rows are fetched by primary
+    key (``lib.paging.page_by_ids`` keeps the order on that second query, which makes SQLite
+    walk the whole index again)."""
+    page = paging.page(request, ordered.values_list("pk", flat=True))
+    ids = list(page.object_list)
+    found = {row.pk: row for row in rows.filter(pk__in=ids).order_by()} if ids else {}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
 
 
 def _save_toggle(request: HttpRequest, pk: int, *, add: bool) -> HttpResponse:
@@ -149,25 +164,27 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back(request, reverse("library:reading_list")))
 
 
+def _note_limits() -> dict:
+    return {"note_chars": limits.SAVED_NOTE_CHARS}
+
+
 @login_required
 @require_POST
 def note(request: HttpRequest, pk: int) -> HttpResponse:
     paper = _paper(pk)
+    typed = request.POST.get("note", "")
     try:
-        saved = services.set_note(member=request.user, paper=paper, note=request.POST.get("note"))
+        saved = services.set_note(member=request.user, paper=paper, note=typed)
     except Refused as exc:
-        return _refused(request, exc)
+        if not request.htmx or exc.status != 400:
+            return _refused(request, exc)
+        # htmx swaps only 2xx answers: the box again, with why and what was typed, unsaved.
+        saved = SavedPaper.objects.filter(member=request.user, paper=paper).first()
+        context = {"saved": saved, "paper": paper, "error": str(exc), "typed": typed}
+        return render(request, "library/partials.html#note", context | _note_limits())
     if request.htmx:
-        return render(
-            request,
-            "library/partials.html#note",
-            {
-                "saved": saved,
-                "paper": paper,
-                "just_saved": True,
-                "note_chars": limits.SAVED_NOTE_CHARS,
-            },
-        )
+        context = {"saved": saved, "paper": paper, "just_saved": True}
+        return render(request, "library/partials.html#note", context | _note_limits())
     return redirect(_back(request, reverse("library:reading_list")))
 
 
@@ -213,7 +230,20 @@ def _collection(request: HttpRequest, username, org, slug, *, edit: bool = False
     )
 
 
+def _reader_context(
+    request: HttpRequest, slug: str, username: str | None = None, org: str | None = None
+) -> dict | None:
+    """For the page cache: a reader who may edit the collection gets the page rendered for
+    them (its controls); any other member the visitors' copy with their card parts."""
+    try:
+        found = _collection(request, username, org, slug)
+    except Refused:
+        return None
+    return None if services.can_edit(found, request.user) else {}
+
+
 @require_GET
+@cache_for_visitors(members=_reader_context)
 def collection(
     request: HttpRequest, slug: str, username: str | None = None, org: str | None = None
 ) -> HttpResponse:
@@ -226,9 +256,9 @@ def collection(
 
 
 def _collection_context(request: HttpRequest, found: Collection) -> dict:
-    items = CollectionItem.objects.filter(collection=found).in_order().for_cards()
-    page = paging.page_by_ids(request, items)
-    rows = list(page.object_list)
+    items = CollectionItem.objects.filter(collection=found).in_order()
+    page = _page_of(request, items, CollectionItem.objects.for_cards())
+    rows = page.object_list
     built = cards.for_papers([i.paper for i in rows], reader=request.user)
     editable = services.can_edit(found, request.user)
     return {

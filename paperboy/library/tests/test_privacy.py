@@ -180,7 +180,48 @@ def test_the_api_hides_a_private_collection_from_other_tokens(client, bob, charl
     assert snapshot() == before
     # The same addresses answer the owner's token: the 404s above are the privacy rule's.
     _, raw = ApiToken.issue(user=c.member, name="mine")
-    for method, url, _ in api_routes(c, papers)[:4]:
+    for _method, url, _ in api_routes(c, papers)[:4]:
         response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert response.status_code == 200, url
         assert url.endswith((".bib", ".ris", ".json")) or SECRET in response.content.decode()
+
+
+def test_a_collection_made_private_leaves_the_page_cache_at_once(
+    client, alice, bob, secret, settings, django_capture_on_commit_callbacks
+):
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 300
+    settings.PAPERBOY_PAGE_SIZE = 1
+    c, _ = secret
+    services.update_collection(c, by=alice, public=True)
+    url = c.get_absolute_url()
+    for path in (url, f"{url}?p=2"):
+        assert SECRET in client.get(path).content.decode()  # the visitors' copy is made
+    client.force_login(bob)
+    assert SECRET in client.get(url).content.decode()  # bob is served that copy
+    client.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_collection(c, by=alice, public=False)
+    for path in (url, f"{url}?p=2"):
+        response = client.get(path)
+        assert response.status_code == 404 and SECRET not in response.content.decode(), path
+    client.force_login(bob)
+    assert client.get(url).status_code == 404
+    services.update_collection(c, by=alice, public=True)
+    client.logout()
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_collection(c, by=alice)
+    assert client.get(url).status_code == 404
+
+
+def test_an_editor_always_sees_the_page_as_it_is_now(client, alice, secret, settings):
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 300
+    c, papers = secret
+    services.update_collection(c, by=alice, public=True)
+    url = c.get_absolute_url()
+    client.get(url)  # a visitor's copy, in the old order
+    client.force_login(alice)
+    services.move_item(c, by=alice, paper=papers[1], to=0)
+    response = client.get(url)
+    assert response.context is not None and response.context["editable"]
+    assert [card.paper.pk for _, card in response.context["rows"]] == [papers[1].pk, papers[0].pk]

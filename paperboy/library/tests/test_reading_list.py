@@ -163,10 +163,15 @@ def test_a_note_is_saved_and_shown_escaped(client, alice, shelf):
 def test_a_bad_note_gets_a_clear_400(client, alice, shelf):
     client.force_login(alice)
     paper = shelf["alpha"]
+    # htmx swaps only 2xx answers: the box comes back saying why, with the text kept, unsaved.
     response = client.post(f"/library/papers/{paper.pk}/note", {"note": "x" * 10_001}, **HTMX)
+    assert response.status_code == 200 and b"the limit is 10,000" in response.content
+    assert b'role="alert"' in response.content and b"x" * 10_001 in response.content
+    response = client.post(f"/library/papers/{paper.pk}/note", {"note": "x" * 10_001})
     assert response.status_code == 400 and b"the limit is 10,000" in response.content
     response = client.post(f"/library/papers/{paper.pk}/note", {"note": "a\x00b"})
     assert response.status_code == 400 and b"NUL" in response.content
+    assert SavedPaper.objects.get(member=alice, paper=paper).note == ""
 
 
 def test_the_paper_page_has_save_and_add_to_collection(client, alice, shelf):
@@ -180,3 +185,23 @@ def test_the_paper_page_has_save_and_add_to_collection(client, alice, shelf):
     response = client.get(paper.get_absolute_url())
     assert b"Sign in to save this paper" in response.content
     assert b"Add to collection" not in response.content
+
+
+def test_a_new_version_of_a_saved_paper_resorts_it(client, alice, shelf):
+    """The reading list sorts on its own copy of the title: an import that changes the title
+    brings the copy up to date (library.receivers)."""
+    beta = shelf["Beta"]
+    make_paper(arxiv_id=beta.arxiv_id, title="Zeta, formerly Beta", version=2)
+    client.force_login(alice)
+    response = client.get("/library?sort=title")
+    assert titles(response) == ["alpha", "Gamma", "Zeta, formerly Beta"]
+    assert titles(client.get("/library?q=zeta")) == ["Zeta, formerly Beta"]
+
+
+def test_a_hidden_paper_leaves_the_list_and_its_count(client, alice, shelf):
+    from paperboy.papers.models import Paper
+
+    Paper.objects.filter(pk=shelf["alpha"].pk).update(hidden=True)
+    client.force_login(alice)
+    response = client.get("/library")
+    assert titles(response) == ["Gamma", "Beta"] and b"2 saved papers" in response.content
