@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,6 +37,7 @@ from paperboy.library.forms import (
     ReadingListForm,
 )
 from paperboy.library.models import Collection, CollectionItem, SavedPaper
+from paperboy.library.rows import controls as row_controls
 from paperboy.library.services import Refused
 from paperboy.papers.models import Paper
 
@@ -82,12 +84,14 @@ def reading_list(request: HttpRequest) -> HttpResponse:
     page = _page_of(request, rows, SavedPaper.objects.for_cards())
     saved = page.object_list
     built = cards.for_papers([s.paper for s in saved], reader=request.user)
+    token, here = get_token(request), request.get_full_path()
+    controls = [row_controls(s, csrf_token=token, next_url=here) for s in saved]
     kept = {k: v for k, v in chosen.items() if v and v != {"sort": "saved", "read": "all"}.get(k)}
     return render(
         request,
         "library/reading_list.html",
         {
-            "rows": list(zip(saved, built, strict=True)),
+            "rows": list(zip(saved, built, controls, strict=True)),
             "page": page,
             "chosen": chosen,
             "sorts": SORTS,

@@ -56,3 +56,26 @@ def test_every_list_shows_the_members_saved_state(client, alice):
     client.logout()
     html = client.get("/papers").content.decode()
     assert "Sign in to save this paper" in html and "/unsave" not in html
+
+
+@pytest.mark.parametrize("read", [True, False])
+@pytest.mark.parametrize(
+    "note", ["", "Read §3 <b>first</b>\n\nthen 987654321 & zqNoteTextqz", "one line"]
+)
+def test_a_rows_controls_are_the_templates(read, note):
+    """library/rows.py fills in what the template renders, whatever the note or address hold."""
+    from paperboy.lib import limits
+    from paperboy.library.rows import controls
+
+    request = RequestFactory().get("/library?q=987654321&x=\"<'>&y=zqNextUrlqz")
+    saved = SimpleNamespace(paper_id=42, read=read, note=note)
+    rendered = get_template("library/partials.html#controls").render(
+        {
+            "paper": SimpleNamespace(pk=42),
+            "saved": saved,
+            "note_chars": limits.SAVED_NOTE_CHARS,
+            "csrf_token": "tok3n",
+            "request": request,
+        }
+    )
+    assert controls(saved, csrf_token="tok3n", next_url=request.get_full_path()) == rendered

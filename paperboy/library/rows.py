@@ -1,0 +1,59 @@
+"""A reading-list row's controls (read toggle and private note, ``library/partials.html#
+controls``) without a template rendering per row: the partial is rendered once per process per
+state (read or not, note or none) with stand-ins, then filled in by ``str.replace``, as
+``library/parts.py`` does for the Save toggle. Tested equal to the template's own rendering."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from types import SimpleNamespace
+
+from django.template.defaultfilters import linebreaksbr
+from django.template.loader import get_template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from paperboy.lib import limits
+
+# Stand-ins no real value contains (letters and digits only, so escaping keeps them).
+_PK, _NOTE, _NOTE_HTML, _NEXT, _TOKEN = (
+    "987654321",
+    "zqNoteTextqz",
+    "zqNoteHtmlqz",
+    "zqNextUrlqz",
+    "zqCsrfTokenqz",
+)
+
+_STAND_INS = re.compile("|".join((_PK, _NOTE_HTML, _NOTE, _NEXT, _TOKEN)))
+
+
+@cache
+def _controls(read: bool, noted: bool) -> str:
+    html = get_template("library/partials.html#controls").render(
+        {
+            "paper": SimpleNamespace(pk=int(_PK)),
+            "saved": SimpleNamespace(read=read, note=_NOTE if noted else ""),
+            "note_chars": limits.SAVED_NOTE_CHARS,
+            "csrf_token": _TOKEN,
+            "request": SimpleNamespace(get_full_path=lambda: _NEXT),
+        }
+    )
+    # The note is shown twice: as HTML (line breaks as <br>) and as the textarea's text.
+    return html.replace(f">{_NOTE}</p>", f">{_NOTE_HTML}</p>", 1) if noted else html
+
+
+def controls(saved, *, csrf_token: str, next_url: str) -> SafeString:
+    """``library/partials.html#controls`` for one saved paper, as the template renders it."""
+    values = {
+        _PK: str(int(saved.paper_id)),
+        _NEXT: escape(next_url),
+        _TOKEN: csrf_token,
+        _NOTE: escape(saved.note),
+        _NOTE_HTML: linebreaksbr(saved.note, autoescape=True),
+    }
+    # One pass: what is put in (a note, an address) is never searched for stand-ins again.
+    html = _STAND_INS.sub(
+        lambda m: values[m.group()], _controls(bool(saved.read), bool(saved.note))
+    )
+    return mark_safe(html)
