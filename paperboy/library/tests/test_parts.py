@@ -58,6 +58,15 @@ def test_every_list_shows_the_members_saved_state(client, alice):
     assert "Sign in to save this paper" in html and "/unsave" not in html
 
 
+def test_search_results_show_the_members_saved_state(client, alice):
+    saved = make_paper(title="Kept mixture of sparse experts")
+    services.save(member=alice, paper=saved)
+    client.force_login(alice)
+    response = client.get("/papers/search?q=mixture+of+sparse+experts")
+    assert response.status_code == 200
+    assert f'action="/library/papers/{saved.pk}/unsave"' in response.content.decode()
+
+
 @pytest.mark.parametrize("read", [True, False])
 @pytest.mark.parametrize(
     "note", ["", "Read §3 <b>first</b>\n\nthen 987654321 & zqNoteTextqz", "one line"]
