@@ -16,8 +16,10 @@ a failing backend degrades to what still works (logged).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +30,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.lib.text import words
 from paperboy.papers.models import Paper
 from paperboy.search import bounded, fusion, lexical, typos, vectors, wordindex
 from paperboy.search.embeddings import (
@@ -43,6 +46,7 @@ POOL = 100  # candidates taken from each side
 FILTERED_POOL = 400  # …when filters will drop some of them
 MAX_RESULTS = 200  # what pagination can reach for one query
 CLOSE_TITLE = 0.55
+NEAREST = 5  # papers offered by meaning when nothing clears the relevance floor
 SPELLING_TEXTS = 10  # best word hits whose spellings a corrected query is shown in
 TITLE_PIN_POOL = 20  # trigram similarity above which a title counts as "close" (PostgreSQL)
 
@@ -82,7 +86,10 @@ class SearchFilters:
 class Hit:
     paper: Paper
     score: float
-    why: str  # short reason shown to users: "exact arXiv id", "title match", "similar meaning"…
+    # Why it is here: "exact arXiv id", "exact title", "close title", "matching words",
+    # "matching words and meaning", "similar meaning", "nearest in meaning" (below the floor).
+    why: str
+    matched: tuple[str, ...] = ()  # the query's words this paper contains (as shown)
 
 
 @dataclass
@@ -95,6 +102,9 @@ class SearchResults:
     # Why a search was lexical only: "off" (no embedding model configured), "building" (no
     # vectors from the configured model yet) or "unavailable" (the model failed just now).
     lexical_reason: str = ""
+    # No paper cleared the relevance floor (``fusion.close_matches``): ``hits`` is empty and
+    # these are the papers nearest in meaning, to be labelled as such.
+    nearest: list[Hit] = field(default_factory=list)
 
 
 def search(
@@ -114,16 +124,14 @@ def search(
     if parsed.empty and not pinned_id(parsed.text):
         return _browse(filters, sort=sort, limit=limit, offset=offset)
 
-    ranked, mode, corrected, reason = _rank(parsed, filters, spell=spell)
+    ranked, nearest, mode, corrected, reason = _rank(parsed, filters, spell=spell)
     ids = _apply_filters([pk for pk, _, _ in ranked], filters, sort=sort)
-    by_id = {pk: (score, why) for pk, score, why in ranked}
-    page_ids = ids[offset : offset + limit]
-    papers = Paper.objects.for_cards().in_bulk(page_ids)
-    hits = [
-        Hit(paper=papers[pk], score=by_id[pk][0], why=by_id[pk][1])
-        for pk in page_ids
-        if pk in papers
-    ]
+    shown = tuple(corrected.split()) if corrected else parsed.terms
+    hits = _hits(ids[offset : offset + limit], ranked, shown)
+    near = []
+    if not ranked and nearest:
+        near_ids = _apply_filters([pk for pk, _, _ in nearest], filters, sort="relevance")
+        near = _hits(near_ids[:NEAREST], nearest, shown)
     return SearchResults(
         hits=hits,
         total=len(ids),
@@ -131,7 +139,24 @@ def search(
         corrected=corrected,
         terms=parsed.terms,
         lexical_reason=reason,
+        nearest=near,
     )
+
+
+def _hits(page_ids: list[int], ranked: list[tuple[int, float, str]], terms) -> list[Hit]:
+    """The page's hits, each with the query's words it contains (by crude stem, as the
+    highlighting marks them)."""
+    by_id = {pk: (score, why) for pk, score, why in ranked}
+    papers = Paper.objects.for_cards().in_bulk(page_ids)
+    hits = []
+    for pk in page_ids:
+        if pk not in papers:
+            continue
+        paper = papers[pk]
+        found = {fusion.stem(w) for w in words(f"{paper.title} {paper.abstract}")}
+        matched = tuple(t for t in terms if fusion.stem(t) in found)
+        hits.append(Hit(paper=paper, score=by_id[pk][0], why=by_id[pk][1], matched=matched))
+    return hits
 
 
 def _browse(filters: SearchFilters, *, sort: str, limit: int, offset: int) -> SearchResults:
@@ -150,14 +175,17 @@ def _browse(filters: SearchFilters, *, sort: str, limit: int, offset: int) -> Se
 
 def _rank(
     parsed, filters: SearchFilters, *, spell: bool = True
-) -> tuple[list[tuple[int, float, str]], str, str, str]:
+) -> tuple[list[tuple[int, float, str]], list[tuple[int, float, str]], str, str, str]:
+    """(ranked close matches, the nearest by meaning when nothing is close, mode, the
+    corrected query or "", why lexical only or "")."""
     pool = FILTERED_POOL if filters.active else POOL
     pins: list[tuple[int, float, str]] = []
     arxiv_id = pinned_id(parsed.text)
     if arxiv_id:
         paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).values_list("pk", flat=True)
         # An id is a lookup, not words: one paper, or none (the page then offers to submit it).
-        return [(pk, 1e9, "exact arXiv id") for pk in paper], current_mode(), "", lexical_reason()
+        pinned = [(pk, 1e9, "exact arXiv id") for pk in paper]
+        return pinned, [], current_mode(), "", lexical_reason()
 
     # The query's vector is computed while the lexical side runs (the model releases the GIL);
     # a corrected query is embedded again below, as corrected.
@@ -185,8 +213,27 @@ def _rank(
         close = _safe(lexical.fuzzy_titles, parsed.text) or []
         pins += [(pk, 1e7 + s, "close title") for pk, s in close if s >= CLOSE_TITLE][:3]
 
-    weight = fusion.lexical_weight(fusion.lexical_confidence(terms, top_texts))
+    dense_texts = _texts([pk for pk, _ in (dense or [])[: fusion.COVERAGE_TOP]])
+    signals = fusion.signals(
+        parsed.text,
+        terms,
+        top_texts,
+        [pk for pk, _ in lex or []],
+        [pk for pk, _ in dense or []],
+        dense_texts,
+    )
+    weight = fusion.lexical_weight(signals)
     fused = fusion.fuse(lex or [], dense or [], weight=weight)
+    close = fusion.close_matches(
+        fused,
+        dense or [],
+        [pk for pk, _ in lex or []],
+        words_count=(weight > 0 or not dense) and not parsed.only_stopwords,
+    )
+    nearest = []
+    if not close and not pins:
+        nearest = [(pk, cos, "nearest in meaning") for pk, cos in (dense or [])[:NEAREST]]
+    fused = close
     pinned = {pk for pk, _, _ in pins}
     titles = {
         **lex_titles,
@@ -200,7 +247,7 @@ def _rank(
         if f.lexical and fusion.coverage(terms, titles.get(f.paper_id, "")) == 1.0:
             why = "title match"
         ranked.append((f.paper_id, f.score, why))
-    return ranked, mode, corrected, reason
+    return ranked, nearest, mode, corrected, reason
 
 
 def pinned_id(text: str) -> str:
@@ -319,6 +366,65 @@ def _query_vector(text: str, model_id: str) -> np.ndarray | None:
     if embedder is None or embedder.model_id != model_id:
         return None
     return embedder.embed([text])[0]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\\$])")
+SENTENCES_PER_PAPER = 8
+_sentence_vectors: OrderedDict[tuple[int, str, int], tuple[list[str], np.ndarray]] = OrderedDict()
+_sentence_lock = threading.Lock()
+
+
+def sentences(abstract: str) -> list[str]:
+    """An abstract's first ``SENTENCES_PER_PAPER`` sentences (split after . ! ? before a
+    capital, a digit or math)."""
+    text = " ".join((abstract or "").split())
+    return [x for x in _SENTENCE_END.split(text) if x][:SENTENCES_PER_PAPER]
+
+
+def closest_sentences(query: str, papers: list[Paper]) -> dict[int, str]:
+    """For each paper, the sentence of its abstract closest in meaning to ``query`` (by the
+    configured model); {} without a model. Sentence vectors are computed in the
+    embedding thread, once per abstract and model (kept for the last ~2,000 papers)."""
+    model_id = configured_model_id()
+    if not papers or not model_id:
+        return {}
+    vector = query_vector(query[:2000], model_id)
+    if vector is None:
+        return {}
+
+    def key(paper: Paper) -> tuple[int, str, int]:
+        return (paper.pk, model_id, hash(paper.abstract))
+
+    missing = [p for p in papers if key(p) not in _sentence_vectors]
+    if missing:
+        split = [(key(p), sentences(p.abstract)) for p in missing]
+        flat = [x for _, parts in split for x in parts]
+        try:
+            matrix = _embedding_pool().submit(_embed_sentences, flat, model_id).result()
+        except EmbeddingError:
+            return {}
+        if matrix is None:
+            return {}
+        at = 0
+        with _sentence_lock:
+            for k, parts in split:
+                _sentence_vectors[k] = (parts, matrix[at : at + len(parts)])
+                at += len(parts)
+            while len(_sentence_vectors) > 2000:
+                _sentence_vectors.popitem(last=False)
+    out = {}
+    for paper in papers:
+        parts, matrix = _sentence_vectors.get(key(paper), ([], None))
+        if parts and matrix is not None and len(matrix):
+            out[paper.pk] = parts[int(np.argmax(matrix @ vector))]
+    return out
+
+
+def _embed_sentences(texts: list[str], model_id: str) -> np.ndarray | None:
+    embedder = get_embedder()
+    if embedder is None or embedder.model_id != model_id:
+        return None
+    return embedder.embed(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
 def current_mode() -> str:

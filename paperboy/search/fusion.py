@@ -3,32 +3,112 @@
 Pure functions, no ORM. Naive reciprocal rank fusion gives BM25's list the same say as the
 dense list even when the query shares no word with the paper it describes (a newcomer's "lay"
 description): BM25 then ranks papers that happen to share a common word, and RRF drags them
-into the top 10. Here the lexical side's weight follows how much of the query its best hits
-actually contain (``coverage``): a keyword query whose words all appear in the top hits trusts
-BM25 fully; a lay description whose words are mostly absent trusts meaning.
+into the top 10. Here the lexical side's weight is read from signals every backend has at
+query time (``Signals``), never from the query's words themselves:
+
+- ``coverage``: how much of the query the best lexical hits contain (a keyword query's words
+  are all there; a lay description's mostly are not);
+- ``terms``: how many content words the query has (keywords are few, descriptions many);
+- ``stop_share``: the share of its words that are stop words (descriptions are sentences);
+- ``agreement``: how many of the dense side's top 10 the lexical side also found;
+- ``dense_coverage``: how much of the query the dense side's best hits contain (when the
+  papers closest in meaning do not use the query's words, words are not how this query
+  describes what it wants).
 
     final = w · lexical_norm + (1 − w) · dense_norm,
-    w = 0 if coverage ≤ FLOOR else W_MAX · ((coverage − FLOOR) / (1 − FLOOR)) ** GAMMA
+    w = max(0, tanh(bias + a·coverage + b·min(terms, 12)/12 + c·stop_share + d·agreement
+                    + e·dense_coverage))
 
-``lexical_norm`` is the BM25 score divided by the best one; ``dense_norm`` rescales cosine
+The weight is exactly 0 below the line ``z = 0`` (a query whose words the best hits lack is
+ranked by meaning alone: a small lexical share would still lift papers that merely share a
+common word), and rises to 1 (BM25 alone) for a query whose words the best hits all use.
+
+``lexical_norm`` is the lexical score divided by the best one; ``dense_norm`` rescales cosine
 similarities from the floor of the dense candidate list (0) to the best one (1). A paper
-missing from one list scores 0 on that side. Parameters tuned on queries-dev (see
-bench/search_quality.py; figures in the module's README text).
+missing from one list scores 0 on that side. The six numbers (``PARAMS``) are fitted on
+queries-dev by ``bench/search_quality.py --tune``, which also reports them cross-validated:
+fitted on four folds of target papers and scored on the fifth.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from paperboy.lib.text import words
 
-# Tuned on queries-dev (bench/search_quality.py --tune): a floor keeps lay descriptions purely
-# semantic; a square root lets partial keyword overlap (paraphrases) count early.
-W_MAX = 0.9
-GAMMA = 0.5
-FLOOR = 0.2
+# The relevance floor: a paper is a close match when the fusion trusts words (weight > 0) and
+# the word side found it, or when its cosine similarity to the query reaches DENSE_CLOSE
+# (all-MiniLM-L6-v2; set from queries-dev, see bench/search_quality.py "floor"). A query
+# with no close match gets "no close matches" and the nearest papers by meaning, labelled.
+DENSE_CLOSE = 0.3
 COVERAGE_TOP = 3  # how many of the best lexical hits the coverage is averaged over
+AGREEMENT_TOP = 10  # how many of the dense side's best hits the agreement looks at
+
+
+@dataclass(frozen=True)
+class Params:
+    bias: float
+    coverage: float
+    terms: float
+    stop_share: float
+    agreement: float
+    dense_coverage: float
+
+
+# Fitted on all of queries-dev (bench/search_quality.py --tune; held-out figures in
+# bench/README.md, "Search quality").
+PARAMS = Params(
+    bias=-1.0, coverage=5.0, terms=0.0, stop_share=0.0, agreement=0.0, dense_coverage=0.0
+)
+
+
+@dataclass(frozen=True)
+class Signals:
+    coverage: float  # 0..1, ``lexical_confidence``
+    terms: int  # content words searched for
+    stop_share: float  # 0..1, the share of the typed words that are stop words
+    agreement: float  # 0..1, share of the dense top AGREEMENT_TOP the lexical side found
+    dense_coverage: float = 0.0  # 0..1, ``lexical_confidence`` of the best dense hits
+
+
+def signals(
+    text: str,
+    terms: list[str] | tuple[str, ...],
+    top_texts: list[str],
+    lexical_ids: Iterable[int],
+    dense_ids: list[int],
+    dense_texts: list[str] | None = None,
+) -> Signals:
+    """The query-time signals of one search: ``text`` as typed, its content ``terms``, the
+    texts of the best lexical hits, the lexical candidates' ids, the dense ones' in order and
+    the texts of the best dense hits."""
+    typed = words(text)
+    stop_share = 1.0 - min(1.0, len(terms) / len(typed)) if typed else 0.0
+    top_dense = dense_ids[:AGREEMENT_TOP]
+    found = set(lexical_ids)
+    agreement = sum(pk in found for pk in top_dense) / len(top_dense) if top_dense else 0.0
+    return Signals(
+        coverage=lexical_confidence(terms, top_texts),
+        terms=len(terms),
+        stop_share=stop_share,
+        agreement=agreement,
+        dense_coverage=lexical_confidence(terms, dense_texts or []),
+    )
+
+
+def lexical_weight(s: Signals, params: Params = PARAMS) -> float:
+    """The lexical side's share (0..1) for a search with these signals."""
+    z = (
+        params.bias
+        + params.coverage * max(0.0, min(1.0, s.coverage))
+        + params.terms * min(s.terms, 12) / 12
+        + params.stop_share * s.stop_share
+        + params.agreement * s.agreement
+        + params.dense_coverage * s.dense_coverage
+    )
+    return max(0.0, math.tanh(z))
 
 
 @dataclass(frozen=True)
@@ -70,17 +150,6 @@ def lexical_confidence(terms: Iterable[str], top_texts: list[str]) -> float:
     return sum(coverage(terms, t) for t in texts) / len(texts)
 
 
-def lexical_weight(
-    confidence: float, *, w_max: float = W_MAX, gamma: float = GAMMA, floor: float = FLOOR
-) -> float:
-    """0 up to ``floor`` (the best hits share only a stray word: trust meaning alone), then
-    rising to ``w_max`` when the best hits contain every word of the query."""
-    c = max(0.0, min(1.0, confidence))
-    if c <= floor:
-        return 0.0
-    return w_max * ((c - floor) / (1.0 - floor)) ** gamma
-
-
 def fuse(
     lexical: list[tuple[int, float]],
     dense: list[tuple[int, float]],
@@ -107,6 +176,22 @@ def fuse(
         fused.append(Fused(paper_id=pk, score=lex + den, lexical=lex, dense=den))
     fused.sort(key=lambda f: (-f.score, -f.dense, f.paper_id))
     return fused
+
+
+def close_matches(
+    fused: list[Fused],
+    dense: list[tuple[int, float]],
+    lexical_ids: Iterable[int],
+    *,
+    words_count: bool,
+    floor: float = DENSE_CLOSE,
+) -> list[Fused]:
+    """The fused papers that clear the relevance floor, in order: found by the word side when
+    words count (``words_count``: the fusion gives them weight, or there is no dense side, and
+    the query is not only stop words), or at least ``floor`` close in meaning."""
+    cosines = dict(dense)
+    found = set(lexical_ids) if words_count else set()
+    return [f for f in fused if f.paper_id in found or cosines.get(f.paper_id, -1.0) >= floor]
 
 
 def rrf(

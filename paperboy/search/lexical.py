@@ -45,6 +45,7 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 class ParsedQuery:
     text: str  # cleaned query (NUL bytes and control characters removed, trimmed)
     terms: tuple[str, ...]  # lower-cased content words, unique, in order
+    only_stopwords: bool = False  # every word was a stop word ("the"): searched for anyway
 
     @property
     def empty(self) -> bool:
@@ -62,10 +63,13 @@ def parse(text: str) -> ParsedQuery:
     for word in words(cleaned):
         if word not in STOPWORDS and (len(word) > 1 or word.isdigit()):
             seen.setdefault(word, None)
+    only_stopwords = not seen and bool(words(cleaned))
     if not seen:  # a query made only of stop words ("the who") still searches for them
         for word in words(cleaned):
             seen.setdefault(word, None)
-    return ParsedQuery(text=cleaned, terms=tuple(list(seen)[:MAX_TERMS]))
+    return ParsedQuery(
+        text=cleaned, terms=tuple(list(seen)[:MAX_TERMS]), only_stopwords=only_stopwords
+    )
 
 
 def fts5_query(terms: tuple[str, ...] | list[str]) -> str:

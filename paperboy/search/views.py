@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from paperboy.feed.cards import Card, for_papers
@@ -62,18 +63,9 @@ def search(request: HttpRequest) -> HttpResponse:
         spell=not form.cleaned_data.get("as_typed"),
     )
     papers = [h.paper for h in results.hits]
-    why = {h.paper.pk: h.why for h in results.hits}
     terms = results.terms + tuple(results.corrected.split())
-    cards = for_papers(
-        papers,
-        reader=request.user,
-        card_type=SearchCard,
-        extra=lambda paper: {
-            "why": why[paper.pk],
-            "title_html": highlight(paper.title, terms),
-            "abstract_html": highlight(paper.abstract, terms),
-        },
-    )
+    cards = _cards(request, results.hits, terms, results.corrected or q)
+    nearest_cards = _cards(request, results.nearest, (), results.corrected or q)
     params = {k: data[k] for k in FILTER_KEYS if data.get(k)}
     pages = max(1, -(-results.total // PAGE_SIZE))
     context = {
@@ -84,6 +76,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "max_query_chars": MAX_QUERY_CHARS,
         "results": results,
         "cards": cards,
+        "nearest_cards": nearest_cards,
         "filters": filters,
         "sort": sort,
         "number": number,
@@ -98,6 +91,48 @@ def search(request: HttpRequest) -> HttpResponse:
         **_filter_links(params, papers, filters),
     }
     return render(request, "search/search.html", context)
+
+
+MEANING = {"similar meaning", "nearest in meaning"}
+
+
+def _cards(request: HttpRequest, hits: list[engine.Hit], terms, query: str) -> list[SearchCard]:
+    """Cards whose title and abstract mark the query's words, each saying why it is here: the
+    words it matched, or the sentence of its abstract closest in meaning to the query."""
+    meaning = [h.paper for h in hits if h.why in MEANING or not h.matched]
+    closest = engine.closest_sentences(query, meaning) if meaning else {}
+    by_pk = {h.paper.pk: h for h in hits}
+    return for_papers(
+        [h.paper for h in hits],
+        reader=request.user,
+        card_type=SearchCard,
+        extra=lambda paper: {
+            "why": why_html(by_pk[paper.pk], closest.get(paper.pk, "")),
+            "title_html": highlight(paper.title, terms),
+            "abstract_html": highlight(paper.abstract, terms),
+        },
+    )
+
+
+def why_html(hit: engine.Hit, sentence: str = "") -> SafeString:
+    """One hit's reason, specific to it: an exact id or title; the query's words it contains
+    (marked as on the card); or, for a paper found by meaning, the sentence of its abstract
+    closest to the query."""
+    if hit.why in ("exact arXiv id", "exact title", "close title"):
+        return format_html("{}", hit.why)
+    if hit.why not in MEANING and hit.matched:
+        marked = format_html_join(", ", "<mark>{}</mark>", ((w,) for w in hit.matched))
+        more = " and similar in meaning" if hit.why == "matching words and meaning" else ""
+        where = " in the title" if hit.why == "title match" else ""
+        return format_html("contains {}{}{}", marked, where, more)
+    label = (
+        "nearest in meaning (not a close match)"
+        if hit.why == "nearest in meaning"
+        else "similar in meaning to your query"
+    )
+    if sentence:
+        return format_html("{}: “{}”", label, sentence)
+    return format_html("{}", label)
 
 
 def _url(params: dict, **changes) -> str:

@@ -161,7 +161,10 @@ def a_page_with_results_or_a_message(response) -> bool:
         # A NUL cannot be searched for on PostgreSQL (nor stored): the site's 400 page says so.
         return "contains a NUL character, which cannot be stored" in body and "<h1>" in body
     return response.status_code == 200 and (
-        bool(response.context["cards"]) or "Nothing found" in body or "Search any paper" in body
+        bool(response.context["cards"])
+        or "Nothing found" in body
+        or "No close matches" in body
+        or "Search any paper" in body
     )
 
 

@@ -1,0 +1,76 @@
+"""The relevance floor (a query nothing matches well gets "no close matches" and the nearest
+papers by meaning, labelled) and each hit's own reason (its matched words, or the sentence of
+its abstract closest in meaning to the query)."""
+
+from django.urls import reverse
+
+from paperboy.search import engine
+from paperboy.search.engine import search
+from paperboy.search.views import why_html
+from paperboy.testing import make_paper
+
+LAY = "machines that copy how we pick stuff up after seeing us do it on film"
+
+
+def test_gibberish_has_no_close_match_and_offers_the_nearest_by_meaning(corpus):
+    results = search("qwxzvplorknik")
+    assert results.hits == [] and results.total == 0
+    assert 0 < len(results.nearest) <= engine.NEAREST
+    assert {h.why for h in results.nearest} == {"nearest in meaning"}
+
+
+def test_a_query_of_stop_words_has_no_close_match(corpus):
+    results = search("the")
+    assert results.hits == [] and results.total == 0
+    assert results.nearest
+
+
+def test_real_queries_clear_the_floor(corpus):
+    assert search("protein structure diffusion").hits[0].paper.arxiv_id == "2501.10002"
+    assert search(LAY).hits[0].paper.arxiv_id == "2501.10003"
+    assert search("qwxzvplorknik protein").hits[0].paper.arxiv_id == "2501.10002"
+
+
+def test_the_page_says_no_close_matches_and_labels_the_nearest(client, corpus):
+    html = client.get(reverse("search:search"), {"q": "qwxzvplorknik"}).content.decode()
+    assert "No close matches" in html
+    assert "Nearest by meaning" in html and "(not close matches)" in html
+    assert "nearest in meaning (not a close match)" in html
+    assert " results for" not in html
+
+
+def test_the_api_answers_an_empty_list_when_nothing_is_close(client, corpus):
+    response = client.get("/api/papers/search", {"q": "qwxzvplorknik"})
+    assert response.status_code == 200
+    assert response.json() == []
+    assert client.get("/api/papers/search", {"q": "protein folding"}).json()
+
+
+def test_a_word_hit_says_which_of_the_query_words_it_contains(corpus):
+    hit = search("protein structure diffusion").hits[0]
+    assert set(hit.matched) == {"protein", "structure", "diffusion"}
+    html = why_html(hit)
+    assert "<mark>protein</mark>" in html and "<mark>diffusion</mark>" in html
+
+
+def test_a_meaning_hit_quotes_its_sentence_closest_to_the_query(db):
+    paper = make_paper(
+        title="Two Studies",
+        abstract="Protein folding is predicted from amino-acid sequences. "
+        "Robots learn to grab household objects by watching videos of people.",
+    )
+    closest = engine.closest_sentences(LAY, [paper])
+    assert closest[paper.pk].startswith("Robots learn to grab")
+    hit = engine.Hit(paper=paper, score=1.0, why="similar meaning")
+    html = why_html(hit, closest[paper.pk])
+    assert html.startswith("similar in meaning to your query: “Robots learn to grab")
+
+
+def test_hits_on_one_page_give_their_own_reasons(client, corpus):
+    html = client.get(reverse("search:search"), {"q": "learning models data"}).content.decode()
+    reasons = [
+        part.split("</p>")[0]
+        for part in html.split('<p class="why"><span>Why it\'s here:</span>')[1:]
+    ]
+    assert len(reasons) >= 2
+    assert len(set(reasons)) >= 2  # not one fixed phrase for every hit
