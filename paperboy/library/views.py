@@ -28,7 +28,7 @@ from paperboy.feed import cards
 from paperboy.lib import limits, paging
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.pagecache import cache_for_visitors
-from paperboy.library import services
+from paperboy.library import cardcache, services
 from paperboy.library.forms import (
     READ_STATES,
     SORTS,
@@ -91,7 +91,9 @@ def reading_list(request: HttpRequest) -> HttpResponse:
         request,
         "library/reading_list.html",
         {
-            "rows": list(zip(saved, built, controls, strict=True)),
+            "rows": list(
+                zip(saved, built, controls, cardcache.render(built, request), strict=True)
+            ),
             "page": page,
             "chosen": chosen,
             "sorts": SORTS,
@@ -267,7 +269,7 @@ def _collection_context(request: HttpRequest, found: Collection) -> dict:
     editable = services.can_edit(found, request.user)
     return {
         "collection": found,
-        "rows": list(zip(rows, built, strict=True)),
+        "rows": list(zip(rows, built, cardcache.render(built, request), strict=True)),
         "page": page,
         "first_index": page.start_index() - 1 if rows else 0,
         "editable": editable,

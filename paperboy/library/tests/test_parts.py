@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.template.loader import get_template
 from django.test import RequestFactory
 
@@ -88,3 +89,42 @@ def test_a_rows_controls_are_the_templates(read, note):
         }
     )
     assert controls(saved, csrf_token="tok3n", next_url=request.get_full_path()) == rendered
+
+
+def test_cached_cards_are_the_templates_for_a_member(alice, example_lab):
+    """library/cardcache.py: a member's card from the per-process copy is the card the template
+    renders for them (CSRF tokens aside: each rendering masks its own)."""
+    import re
+
+    from paperboy.feed import cards
+    from paperboy.library import cardcache
+    from paperboy.papers.models import Paper
+
+    papers = [
+        make_paper(title=r"Routing \emph{Sparsely} <b>", github_repo="https://github.com/a/b"),
+        make_paper(organization=example_lab, github_repo="https://github.com/c/d", github_stars=7),
+        make_paper(comments_count=3),
+    ]
+    votes.upvote(user_id=alice.pk, paper_id=papers[0].pk)
+    services.save(member=alice, paper=papers[1])
+    request = RequestFactory().get("/library?q=<x>&p=1")
+    request.user = alice
+    token = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
+    shown = cards.for_papers(Paper.objects.for_cards().order_by("pk"), reader=alice)
+    template = get_template("feed/partials.html#card")
+    expected = [
+        token.sub(r'\1T"', template.render({"card": c, "request": request, "csrf_token": "x"}))
+        for c in shown
+    ]
+    for _ in range(2):  # the first fills the copies, the second serves from them
+        got = [token.sub(r'\1T"', html) for html in cardcache.render(shown, request)]
+        assert got == expected
+    assert 'aria-pressed="true"' in got[0] and "/library/papers/" in got[1]
+    assert "<!--card" not in "".join(got)
+    # A copy is keyed by what the card shows: a changed counter or title is a new copy.
+    Paper.objects.filter(pk=papers[2].pk).update(comments_count=99, title="Renamed paper")
+    shown = cards.for_papers(Paper.objects.for_cards().order_by("pk"), reader=alice)
+    html = cardcache.render(shown, request)[2]
+    assert "Renamed paper" in html and ">99<" in html.replace("\n", "").replace(" ", "")
+    request.user = AnonymousUser()
+    assert cardcache.render(shown, request) == [None, None, None]

@@ -15,7 +15,7 @@ HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/pap
 
 
 def titles(response) -> list[str]:
-    return [card.paper.title for _, card, _ in response.context["rows"]]
+    return [card.paper.title for _, card, _, _ in response.context["rows"]]
 
 
 @pytest.fixture
