@@ -92,3 +92,14 @@ def test_a_member_cannot_delete_another_s_saved_search(client, alice, bob):
 
 def test_the_alerts_page_needs_a_sign_in(client):
     assert client.get("/alerts").status_code == 302
+
+
+def test_the_search_page_offers_to_save_the_search_as_an_alert(client, alice):
+    url = "/papers/search?q=sparse+router&category=cs.CL&code=on"
+    assert "Alert me of new papers" not in client.get(url).content.decode()  # visitors
+    client.force_login(alice)
+    html = client.get(url).content.decode()
+    assert "Alert me of new papers" in html
+    assert 'name="category" value="cs.CL"' in html and 'name="code" value="on"' in html
+    assert client.post("/alerts", {"q": "sparse router", "category": "cs.CL", "code": "on"})
+    assert SavedSearch.objects.get(member=alice).filters == {"category": "cs.CL", "code": "1"}
