@@ -7,7 +7,9 @@ call its writes, and answer a page, or an htmx fragment of ``library/partials.ht
 (``services.Refused``) is a 404 page for what the reader may not see, else a page with its
 status and message. The reading list and a collection page run a fixed number of queries
 whatever their length (tests assert it). A public collection's page is cached for visitors and
-for members who may not edit it (``lib.pagecache``: their card parts filled in).
+for members who may not edit it (``lib.pagecache``: their card parts filled in); the reading
+list's cards and an editor's come from ``library.cardcache``, its rows' controls from
+``library.rows``.
 """
 
 from __future__ import annotations
