@@ -126,13 +126,15 @@ Segment = bytes | None | tuple[str, str, int]
 @dataclass(frozen=True)
 class Page:
     """A visitor's page, ready to send: ``token.join(parts)`` is its body. ``member`` is the
-    same page cut where a member's parts go (empty when it has none)."""
+    same page cut where a member's parts go (empty when it has none), made from ``parts`` by
+    the first member a process serves it to and kept in that process's memory only (None: not
+    made yet), so the shared copy is no bigger for it."""
 
     parts: tuple[bytes, ...]
     headers: tuple[tuple[str, str], ...]
     fresh_until: float
     generation: str = ""
-    member: tuple[Segment, ...] = ()
+    member: tuple[Segment, ...] | None = None
 
     def response(self, request: HttpRequest) -> HttpResponse:
         if len(self.parts) > 1:
@@ -288,19 +290,19 @@ def _template(request: HttpRequest, response: HttpResponse, seconds: int) -> Pag
     headers = tuple(
         (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
     )
-    member = _member_segments(body, pattern)
-    return Page(tuple(parts), headers, time.time() + seconds, member=member)
+    return Page(tuple(parts), headers, time.time() + seconds)
 
 
-def _member_segments(body: bytes, tokens: re.Pattern | None) -> tuple[Segment, ...]:
-    """``body`` cut at the CSRF tokens and the member parts outside them (none: no parts)."""
+def _member_segments(parts: tuple[bytes, ...]) -> tuple[Segment, ...]:
+    """The page cut at the CSRF tokens and at the member parts outside them (none: no parts).
+    The tokens' places are marked by a NUL byte while the parts are found: no HTML has one."""
+    body = b"\0".join(parts)
     if b"<!--card " not in body and b"<!--part " not in body:
         return ()
     segments: list[Segment] = []
 
     def literal(text: bytes) -> None:
-        pieces = tokens.split(text) if tokens is not None else [text]
-        for i, piece in enumerate(pieces):
+        for i, piece in enumerate(text.split(b"\0")):
             if i:
                 segments.append(None)
             segments.append(piece)
@@ -329,7 +331,7 @@ def _shared(key: str, generation: str, now: float) -> Page | None:
 
 
 def _keep(key: str, page: Page, seconds: int, generation: str) -> Page:
-    cache.set(key, page, seconds * 2)
+    cache.set(key, dataclasses.replace(page, member=None), seconds * 2)
     page = dataclasses.replace(page, generation=generation)
     memory.put(key, page)
     return page
@@ -375,6 +377,9 @@ def _member_page(request, view, args, kwargs, members: Members | bool) -> HttpRe
         if fresh is None:
             return None
         page = _keep(key, fresh, seconds, generation)
+    if page.member is None:
+        page = dataclasses.replace(page, member=_member_segments(page.parts))
+        memory.put(key, page)
     if not page.member:
         return None
     return _fill(request, page, path, context)

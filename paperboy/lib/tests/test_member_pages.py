@@ -211,3 +211,24 @@ def test_an_unmarked_view_is_rendered_for_members(settings, rf, alice):
     request = rf.get("/x")
     request.user = alice
     assert page(request).content == b"<p>alice</p>" and calls == ["alice"]
+
+
+def test_a_page_is_cut_at_tokens_and_parts_even_a_token_inside_a_visitors_part():
+    from paperboy.lib.pagecache import _member_segments
+
+    parts = (
+        b'<form><input value="',
+        b'"></form><!--part base.html#nav--><form value="',
+        b'"><!--/part--><article><!--card feed:upvote 7--><a>up</a><!--/card--></article>',
+    )
+
+    assert _member_segments(parts) == (
+        b'<form><input value="',
+        None,
+        b'"></form>',
+        ("part", "base.html#nav", 0),
+        b"<article>",
+        ("card", "feed:upvote", 7),
+        b"</article>",
+    )
+    assert _member_segments((b"<p>no parts</p>",)) == ()
