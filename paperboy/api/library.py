@@ -17,7 +17,8 @@ last.
   ``PATCH/DELETE /api/collections/{owner}/{slug}/items/{item_id}``: Hugging Face's.
 - ``GET /api/collections/{owner}/{slug}/export.{bib|ris|json}``: citations of its papers.
 - ``GET /api/library``, ``PUT/DELETE /api/library/{arxiv_id}`` (save; body ``{"read", "note"}``
-  optional), ``GET /api/library/export.{bib|ris|json}``: the reading list.
+  optional), ``GET /api/library/export.{bib|ris|json}``: the reading list; ``POST
+  /api/library/import`` (``{"text", "collection"}``): references into it or a collection.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from paperboy.api import shapes
 from paperboy.api.api import Input, _find_paper, _text, api, token_auth
 from paperboy.api.schemas import responses
 from paperboy.lib import limits
-from paperboy.library import exporting, services
+from paperboy.library import exporting, importing, services
 from paperboy.library.models import Collection, CollectionItem, SavedPaper
 from paperboy.papers.models import Organization
 
@@ -300,7 +301,7 @@ def _whole(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-class CollectionPatch(Input):
+class CollectionPatchIn(Input):
     title: str | None = Field(None, min_length=1, max_length=limits.COLLECTION_TITLE_CHARS)
     description: str | None = Field(None, max_length=limits.COLLECTION_DESCRIPTION_CHARS)
     private: bool | None = None
@@ -319,7 +320,7 @@ class CollectionPatch(Input):
     summary="Change a collection's title, description or privacy (Hugging Face-compatible)",
     openapi_extra=responses(errors=ERRORS),
 )
-def update_collection(request, owner: str, slug: str, body: CollectionPatch):
+def update_collection(request, owner: str, slug: str, body: CollectionPatchIn):
     found = _find(request, owner, slug, viewer=request.auth, edit=True)
     try:
         services.update_collection(
@@ -352,13 +353,13 @@ def delete_collection(request, owner: str, slug: str):
     return {"deleted": True}
 
 
-class ItemRef(Input):
+class ItemRefIn(Input):
     id: str = Field(..., min_length=1, max_length=200, examples=["2510.12345"])
     type: Literal["paper"] = Field(description="Only papers: this site has no models.")
 
 
 class ItemIn(Input):
-    item: ItemRef
+    item: ItemRefIn
     note: str | None = Field(None, max_length=limits.ITEM_NOTE_CHARS)
 
 
@@ -384,7 +385,7 @@ def add_collection_item(request, owner: str, slug: str, body: ItemIn):
     return _collection(request, found)
 
 
-class ItemPatch(Input):
+class ItemPatchIn(Input):
     note: str | None = Field(None, max_length=limits.ITEM_NOTE_CHARS)
     position: int | None = Field(None, ge=0, le=limits.MAX_COLLECTION_ITEMS)
 
@@ -411,7 +412,7 @@ def _item_of(found: Collection, item_id: str) -> CollectionItem:
     summary="Change a paper's note or position in a collection (Hugging Face-compatible)",
     openapi_extra=responses(errors=ERRORS),
 )
-def update_collection_item(request, owner: str, slug: str, item_id: str, body: ItemPatch):
+def update_collection_item(request, owner: str, slug: str, item_id: str, body: ItemPatchIn):
     found = _find(request, owner, slug, viewer=request.auth, edit=True)
     item = _item_of(found, _text(item_id, "item_id", max_chars=40))
     try:
@@ -515,6 +516,74 @@ def reading_list(
 def export_reading_list(request, ext: Ext):
     ids = exporting.reading_list_ids(request.auth)
     return exporting.response(ids, ext=ext, name="reading-list")
+
+
+class ImportIn(Input):
+    text: str = Field(
+        ...,
+        min_length=1,
+        max_length=60_000,
+        pattern=r"^[^\u0000]*\S[^\u0000]*$",  # something to import, and no NUL
+        description="A BibTeX, RIS or CSL-JSON export, or arXiv ids, links or DOIs (the "
+        "request body is at most 64 KB: larger files go through /library/import).",
+    )
+    collection: str | None = Field(
+        None,
+        max_length=300,
+        description="A collection's id (owner/slug-hex); default: the reading list.",
+    )
+
+
+class ImportedOut(Schema):
+    number: int
+    label: str
+    status: Literal["matched", "fetched", "unmatched"]
+    reason: str
+    id: str | None = Field(description="The paper's arXiv id, when found.")
+
+
+class ImportOut(Schema):
+    format: str
+    summary: str
+    added: int
+    notes: list[str]
+    entries: list[ImportedOut]
+
+
+@api.post(
+    "/library/import",
+    auth=token_auth,
+    response=ImportOut,
+    tags=["library"],
+    summary="Import references into your reading list or a collection: matched, fetched "
+    "and unmatched entries with reasons",
+    openapi_extra=responses(errors=ERRORS),
+)
+def import_references(request, body: ImportIn):
+    collection = None
+    if body.collection:
+        owner, _, slug = body.collection.strip("/").partition("/")
+        collection = _find(request, owner, slug, viewer=request.auth, edit=True)
+    try:
+        report = importing.run(body.text, member=request.auth, collection=collection)
+    except (importing.Refused, services.Refused) as exc:
+        raise HttpError(exc.status, str(exc)) from None
+    return {
+        "format": report.format,
+        "summary": report.summary,
+        "added": report.added,
+        "notes": report.notes,
+        "entries": [
+            {
+                "number": o.reference.number,
+                "label": o.reference.label,
+                "status": o.status,
+                "reason": o.reason,
+                "id": o.arxiv_id or None,
+            }
+            for o in report.outcomes
+        ],
+    }
 
 
 class SaveIn(Input):

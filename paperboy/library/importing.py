@@ -120,8 +120,9 @@ def detect(text: str) -> str:
 
 
 def read(data: bytes | str) -> Reading:
-    """The references in an upload or a paste. Raises ``Refused`` past the size or entry cap
-    or for JSON that does not parse; any other problem is one reference's ``error``."""
+    """The references in an upload or a paste. Raises ``Refused`` for an empty input or one
+    past the size or entry cap; any other problem is a reference's ``error`` (an input that
+    cannot be split into entries at all, such as JSON that does not parse, is one entry)."""
     size = len(data.encode("utf-8") if isinstance(data, str) else data)
     if size > limits.IMPORT_MAX_BYTES:
         raise Refused(
@@ -140,8 +141,13 @@ def read(data: bytes | str) -> Reading:
     reader = {BIBTEX: _read_bibtex, RIS: _read_ris, CSL: _read_csl, IDS: _read_ids}[kind]
     references = reader(text)
     if not references:
-        raise Refused(f"No entries were found in this {kind} input.")
+        references = [_whole(f"No entries were found in this {kind} input.")]
     return Reading(format=kind, references=references, notes=notes)
+
+
+def _whole(error: str) -> Reference:
+    """The one entry of an input that cannot be split into entries, with why."""
+    return Reference(number=1, label="the whole input", error=error)
 
 
 def _megabytes(size: int) -> str:
@@ -277,18 +283,20 @@ def _read_csl(text: str) -> list[Reference]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Refused(
-            f"This looks like CSL-JSON but is not valid JSON (line {exc.lineno}, column "
-            f"{exc.colno}: {exc.msg}). Export it again from your reference manager."
-        ) from None
+        return [
+            _whole(
+                f"This looks like CSL-JSON but is not valid JSON (line {exc.lineno}, column "
+                f"{exc.colno}: {exc.msg}). Export it again from your reference manager."
+            )
+        ]
     except RecursionError:
-        raise Refused("This JSON is nested too deeply to be a CSL-JSON export.") from None
+        return [_whole("This JSON is nested too deeply to be a CSL-JSON export.")]
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]  # CSL-JSON wrapped in an object, as some tools write it
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        raise Refused("CSL-JSON is a list of items; this JSON is not.")
+        return [_whole("CSL-JSON is a list of items; this JSON is not.")]
     _check_count(len(data), "items")
     return [_csl_reference(item, number) for number, item in enumerate(data, start=1)]
 

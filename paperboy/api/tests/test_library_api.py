@@ -174,3 +174,56 @@ def test_the_collection_endpoints_are_in_the_openapi_document(client, db):
         assert path in paths, path
     created = paths["/api/collections"]["post"]["responses"]["409"]
     assert created["content"]["application/json"]["schema"]["$ref"].endswith("/SlugOut")
+
+
+def test_references_import_through_the_api(client, alice, bob, papers, tokens, settings):
+    settings.PAPERBOY_ARXIV_API_URL = ""
+    auth = bearer(tokens["alice"])
+    target = services.create_collection(by=alice, title="Imported")
+    bibtex = (
+        "@misc{a, eprint={2506.00003}}\n@misc{b, title={Broken {brace}\n"
+        "@misc{c, url={https://arxiv.org/abs/2506.00001}}\n@misc{d, eprint={2506.09999}}\n"
+    )
+
+    response = client.post(
+        "/api/library/import",
+        {"text": bibtex, "collection": target.hub_slug},
+        content_type="application/json",
+        **auth,
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["format"] == "BibTeX" and body["added"] == 2
+    assert [(e["label"], e["status"], e["id"]) for e in body["entries"]] == [
+        ("a", "matched", "2506.00003"),
+        ("@misc{b, title={Broken {brace}", "unmatched", None),
+        ("c", "matched", "2506.00001"),
+        ("d", "unmatched", None),
+    ]
+    assert "not in this site's catalog" in body["entries"][3]["reason"]
+    assert list(target.items.in_order().values_list("paper__arxiv_id", flat=True)) == [
+        "2506.00003",
+        "2506.00001",
+    ]
+    again = client.post(
+        "/api/library/import",
+        {"text": bibtex, "collection": target.hub_slug},
+        content_type="application/json",
+        **auth,
+    )
+    assert again.json()["added"] == 0
+    theirs = client.post(
+        "/api/library/import",
+        {"text": "2506.00002", "collection": target.hub_slug},
+        content_type="application/json",
+        **bearer(tokens["bob"]),
+    )
+    assert theirs.status_code == 404
+    too_big = client.post(
+        "/api/library/import",
+        {"text": " ".join(["2506.00001"] * 10_001)},
+        content_type="application/json",
+        **auth,
+    )
+    assert too_big.status_code == 413 and "over 65536 bytes" in too_big.json()["error"]

@@ -2,6 +2,7 @@
 one reported with its reason, whole inputs refused past the caps. No database needed."""
 
 import json
+import re
 
 import pytest
 
@@ -102,11 +103,11 @@ def test_an_empty_input_is_refused(data):
 
 def test_ris_records_are_read_one_by_one_and_one_without_an_end_is_reported():
     data = (
-        "TY  - UNPB\nTI  - A\nUR  - https://arxiv.org/abs/2501.00001\nER  - \n\n"
-        "TY  - JOUR\nTI  - never ends\n"
-        "TY  - JOUR\nTI  - C\nN1  - arXiv:2501.00003 [cs.CL]\nER  - \n"
-        "TY  - JOUR\nTI  - D\nDO  - 10.48550/arXiv.2501.00004\nER  - \n"
-    ).encode()
+        b"TY  - UNPB\nTI  - A\nUR  - https://arxiv.org/abs/2501.00001\nER  - \n\n"
+        b"TY  - JOUR\nTI  - never ends\n"
+        b"TY  - JOUR\nTI  - C\nN1  - arXiv:2501.00003 [cs.CL]\nER  - \n"
+        b"TY  - JOUR\nTI  - D\nDO  - 10.48550/arXiv.2501.00004\nER  - \n"
+    )
 
     reading = importing.read(data)
 
@@ -141,9 +142,18 @@ def test_csl_json_items_that_are_not_objects_are_reported():
     ]
 
 
-def test_json_that_does_not_parse_is_refused_with_where():
-    with pytest.raises(Refused, match=r"line 1, column \d+"):
-        importing.read(b'[{"title": "A", ]')
+def test_json_that_does_not_parse_is_one_bad_entry_saying_where():
+    (reference,) = importing.read(b'[{"title": "A", ]').references
+
+    assert reference.label == "the whole input"
+    assert re.search(r"not valid JSON \(line 1, column \d+", reference.error)
+
+
+@pytest.mark.parametrize("data", [b"[]", b"@comment{nothing here}"])
+def test_an_input_without_entries_is_one_bad_entry(data):
+    (reference,) = importing.read(data).references
+
+    assert reference.error
 
 
 def test_pasted_ids_links_and_dois():
