@@ -43,13 +43,16 @@ METHOD = "paperboy-local-1"  # stored as ai_summary_model; bump when the method 
 @dataclass(frozen=True)
 class KeyphraseWeights:
     similarity: float = 1.0  # cosine with the paper's embedding
-    frequency: float = 0.15  # log(1 + occurrences)
+    frequency: float = 0.1  # log(1 + occurrences)
     position: float = 0.15  # 1 for the first word of the text, 0 for the last
     title: float = 0.15  # the phrase appears in the title
-    length: float = 0.05  # per word beyond the first
-    diversity: float = 0.3  # MMR: weight of the redundancy penalty (vectors)
-    whole: float = 0.1  # the phrase is a whole run of content words, not a piece of one
-    overlap: float = 0.3  # MMR: penalty for sharing words with a phrase already chosen
+    length: float = 0.05  # per word beyond the first (up to 3 words)
+    # MMR: the redundancy penalty for a phrase's vector close to a chosen one's (0: the tuning
+    # preferred none, the static vectors of "graph neural network" and "neural network" being
+    # close while both are good keys) and for words shared with a chosen phrase.
+    diversity: float = 0.0
+    whole: float = 0.2  # the phrase is a whole run of content words, not a piece of one
+    overlap: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class SentenceWeights:
     position: float = 0.1  # earlier sentences first (1 / (1 + index))
     cue: float = 0.15  # "we propose", "this paper introduces"…
     short: float = 0.1  # penalty per 10 words past MAX_WORDS
+    title_words: float = 0.3  # share of the title's content words the sentence has
 
 
 KEYPHRASE_WEIGHTS = KeyphraseWeights()
@@ -466,6 +470,7 @@ def _tldr(
     w: SentenceWeights,
 ) -> str:
     best, best_score = "", -math.inf
+    title_stems = {stem(t) for t in _content(p.title).split()}
     for index, sentence in enumerate(p.sentences[:40]):
         vector = vectors.mean(p.units[sentence])
         if vector is None:
@@ -479,6 +484,9 @@ def _tldr(
         if _CUE.search(sentence):
             score += w.cue
         score -= w.short * max(0, words - MAX_WORDS) / 10
+        stems = [stem(t) for t in _content(sentence).split()]
+        if title_stems and stems:
+            score += w.title_words * len(title_stems & set(stems)) / len(title_stems)
         if score > best_score:
             best, best_score = sentence, score
     if not best and p.sentences:
@@ -489,6 +497,8 @@ def _tldr(
 _LEAD = re.compile(
     r"^(?:(?:in|within) (?:this|the present) (?:paper|work|article|study|note),?\s*"
     r"|here,?\s*|to this end,?\s*|in this regard,?\s*|specifically,?\s*|moreover,?\s*"
+    r"|(?:motivated|inspired) by (?:this|these|such)(?: \w+)?,\s*"
+    r"|to (?:address|tackle|solve|overcome|fill) (?:this|these|such)(?: \w+){0,2},\s*"
     r"|furthermore,?\s*|finally,?\s*|additionally,?\s*|however,?\s*|therefore,?\s*)+",
     re.IGNORECASE,
 )
@@ -540,6 +550,8 @@ _CLAUSE_BREAK = re.compile(r"[,;:]\s|\s(?:which|where|while|whereas|by|through|u
 
 
 def _cut(s: str) -> str:
+    # Cutting shorter (at 25, 22, 20 or 18 words) or dropping parentheses lowered ROUGE on the
+    # tuning half of SciTLDR (bench/ai_extras.py): 30 words is the length TL;DRs have.
     words = s.split()
     if len(words) <= MAX_WORDS:
         return s

@@ -110,6 +110,8 @@ def test_latex_becomes_readable_text():
             "A router that we call TopK beats our baseline.",
             "A router called TopK beats the baseline.",
         ),
+        ("Motivated by this, the authors propose MRPO.", "Proposes MRPO."),
+        ("To address these issues, we introduce FooNet.", "Introduces FooNet."),
     ],
 )
 def test_a_tldr_stands_alone(sentence, expected):
