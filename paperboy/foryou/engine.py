@@ -27,7 +27,7 @@ Public interface (used by the page, the feeds, the API and the digests):
 
 Models are trained in ``tasks.train_member`` (``learning.py``), never here: a request only
 reads the member's stored model and scores the window's papers (their vectors cached per
-process, see ``_window``). A member without a stored model yet is scored by the centroid of
+process, see ``window_papers``). A member without a stored model yet is scored by the centroid of
 their positives' vectors, read at request time (at most ``ANCHORS`` of them).
 """
 
@@ -47,7 +47,7 @@ from django.utils import timezone
 
 from paperboy.accounts.models import AuthorClaim, Follow
 from paperboy.feed.models import DailyEntry, Upvote
-from paperboy.foryou import learning
+from paperboy.foryou import learning, signals
 from paperboy.foryou.models import (
     CategoryInterest,
     Dismissal,
@@ -55,16 +55,17 @@ from paperboy.foryou.models import (
     SeenPaper,
     TopicMute,
 )
+from paperboy.library.models import CollectionItem, SavedPaper
 from paperboy.papers.models import Author, Organization, Paper, PaperAuthor
 from paperboy.search import vectors
 from paperboy.search.embeddings import configured_model_id
 
 ANCHORS = 300  # the member's most recent positives kept for explanations and the fallback
-FOLLOW_BOOST = 0.15  # added to the score of a paper by a followed author or organization
-CATEGORY_BOOST = 0.05  # … of a chosen category
-MUTE_PENALTY = 0.2  # subtracted per muted topic a paper matches
-DISMISS_PENALTY = 1.0  # × how far a paper's closeness to a dismissed one exceeds DISMISS_NEAR
-DISMISS_NEAR = 0.5
+# Scores are in standard deviations over the window (learning.score).
+FOLLOW_BOOST = 1.5  # added to the score of a paper by a followed author or organization
+CATEGORY_BOOST = 0.5  # … of a chosen category
+MUTE_PENALTY = 1.5  # subtracted per muted topic a paper matches ("show fewer like this")
+SIMILAR_MIN = 0.3  # a paper of theirs named as the reason must be at least this close (cosine)
 WINDOW_CACHE_SECONDS = 60.0
 
 
@@ -117,20 +118,44 @@ def reset_at(user) -> datetime | None:
     )
 
 
-def positive_ids(user, *, limit: int | None = None) -> list[int]:
-    """The member's positives, most recent first: upvotes (after a reset) and approved claims."""
-    member = _member_id(user)
-    since = reset_at(member)
+def _dated_positives(member: int, since: datetime | None, limit: int | None) -> list[tuple]:
+    """(paper id, when) of each kind of positive, at most ``limit`` of each, newest first.
+    Upvotes, saves and collected papers (the member's own collections) count from the last
+    reset on; claims always (they say who the member is)."""
     upvotes = Upvote.objects.filter(user_id=member)
+    saves = SavedPaper.objects.filter(member_id=member)
+    items = CollectionItem.objects.filter(collection__member_id=member)
     if since:
         upvotes = upvotes.filter(created_at__gt=since)
-    dated = list(upvotes.order_by("-created_at").values_list("paper_id", "created_at")[:limit])
+        saves = saves.filter(saved_at__gt=since)
+        items = items.filter(added_at__gt=since)
     claims = AuthorClaim.objects.approved().filter(user_id=member)
-    dated += list(claims.order_by("-created_at").values_list("paper_id", "created_at")[:limit])
+    dated: list[tuple] = []
+    for rows, when in (
+        (upvotes, "created_at"),
+        (saves, "saved_at"),
+        (items, "added_at"),
+        (claims, "created_at"),
+    ):
+        dated += list(rows.order_by(f"-{when}").values_list("paper_id", when)[:limit])
+    return dated
+
+
+def positive_ids(user, *, limit: int | None = None) -> list[int]:
+    """The member's positives, most recent first (see ``_dated_positives``)."""
+    member = _member_id(user)
+    dated = _dated_positives(member, reset_at(member), limit)
     dated.sort(key=lambda row: row[1], reverse=True)
     seen: set[int] = set()
     out = [pk for pk, _ in dated if not (pk in seen or seen.add(pk))]
     return out[:limit] if limit else out
+
+
+def latest_signal_at(user) -> datetime | None:
+    """When the newest positive was given (a stored model older than this is stale)."""
+    member = _member_id(user)
+    dated = _dated_positives(member, reset_at(member), 1)
+    return max((when for _, when in dated), default=None)
 
 
 def negative_ids(user, *, limit: int | None = None) -> list[int]:
@@ -144,10 +169,11 @@ def negative_ids(user, *, limit: int | None = None) -> list[int]:
 
 
 def excluded_ids(user) -> set[int]:
-    """Never recommended: dismissed (even before a reset), upvoted, claimed."""
+    """Never recommended: dismissed (even before a reset), upvoted, saved, claimed."""
     member = _member_id(user)
     out = set(Dismissal.objects.filter(member_id=member).values_list("paper_id", flat=True))
     out |= set(Upvote.objects.filter(user_id=member).values_list("paper_id", flat=True))
+    out |= set(SavedPaper.objects.filter(member_id=member).values_list("paper_id", flat=True))
     out |= set(AuthorClaim.objects.filter(user_id=member).values_list("paper_id", flat=True))
     return out
 
@@ -170,6 +196,7 @@ class Window:
     ids: np.ndarray  # papers in the window with a vector, newest first
     matrix: np.ndarray  # their unit vectors (float32)
     model_id: str
+    categories: list[frozenset[str]] = field(default_factory=list)  # per paper, in order
 
 
 _lock = threading.Lock()
@@ -183,7 +210,7 @@ def window_start(since: date | None, window_days: int | None) -> date:
     return timezone.localdate() - timedelta(days=days)
 
 
-def _window(start: date) -> Window:
+def window_papers(start: date) -> Window:
     """The vectors of the visible papers published since ``start``, cached for a minute per
     process and reloaded at once when the vectors change (``vectors.state_version``)."""
     model_id = configured_model_id()
@@ -205,11 +232,19 @@ def _window(start: date) -> Window:
         if kept
         else np.zeros((0, 0), dtype=np.float32)
     )
-    window = Window(start, np.array(kept, dtype=np.int64), matrix, model_id)
+    window = Window(start, np.array(kept, dtype=np.int64), matrix, model_id, _categories_of(kept))
     with _lock:
         _windows.clear()  # one window per process is what the pages use
         _windows[key] = (now, window)
     return window
+
+
+def _categories_of(paper_ids: list[int]) -> list[frozenset[str]]:
+    codes: dict[int, set[str]] = {}
+    through = Paper.categories.through.objects
+    for pk, code in through.filter(paper_id__in=paper_ids).values_list("paper_id", "category_id"):
+        codes.setdefault(pk, set()).add(code)
+    return [frozenset(codes.get(pk, ())) for pk in paper_ids]
 
 
 def forget_windows() -> None:
@@ -220,18 +255,44 @@ def forget_windows() -> None:
 # --- recommending ----------------------------------------------------------------------------
 
 
-def _scorer(member: int, model_id: str) -> tuple[np.ndarray, float] | None:
-    stored = MemberModel.objects.filter(member_id=member).first()
-    if stored and stored.model_id == model_id and stored.n_positives:
-        weights = stored.weight_vector()
-        if weights is not None:
-            return weights, stored.bias
-    # Not trained yet (the task runs within a second): the centroid of the positives.
+@dataclass
+class _Profile:
+    """What a request reads of a member's model: the stored scorer, their papers and their
+    dismissed papers (vectors), nothing trained here."""
+
+    learnt: learning.Learnt | None
+    anchor_ids: list[int]
+    dismissed: np.ndarray | None
+
+
+def _profile(member: int, model_id: str) -> _Profile:
     anchors = positive_ids(member, limit=ANCHORS)
-    found = vectors.vectors_for(anchors, model_id) if model_id and anchors else {}
-    if not found:
-        return None
-    return learning.unit(np.mean(list(found.values()), axis=0)).astype(np.float32), 0.0
+    dismissed = negative_ids(member, limit=ANCHORS)
+    found = vectors.vectors_for(anchors + dismissed, model_id) if model_id else {}
+    anchor_ids = [pk for pk in anchors if pk in found]
+    anchor_rows = (
+        learning.unit_rows(np.stack([found[pk] for pk in anchor_ids])) if anchor_ids else None
+    )
+    dismissed_rows = [found[pk] for pk in dismissed if pk in found]
+    negatives = learning.unit_rows(np.stack(dismissed_rows)) if dismissed_rows else None
+    if anchor_rows is None:
+        return _Profile(None, [], negatives)
+    stored = MemberModel.objects.filter(member_id=member).first()
+    weights = stored.weight_vector() if stored and stored.model_id == model_id else None
+    if weights is not None and stored.n_positives:
+        learnt = learning.Learnt(
+            weights, stored.bias, stored.centroid_vector(), anchor_rows, negatives
+        )
+    else:
+        # Not trained yet (the task follows within a second): the positives' centroid.
+        centroid = learning.unit(anchor_rows.mean(axis=0)).astype(np.float32)
+        learnt = learning.Learnt(centroid, 0.0, centroid, anchor_rows, negatives)
+    if stored is None or (
+        stored.signals_at and (latest_signal_at(member) or stored.signals_at) > stored.signals_at
+    ):
+        # A signal no receiver saw (a library import writes in bulk): retrain in the task.
+        signals.schedule(member)
+    return _Profile(learnt, anchor_ids, negatives)
 
 
 def recommend(
@@ -246,13 +307,13 @@ def recommend(
     member = _member_id(user)
     if limit <= 0:
         return []
-    window = _window(window_start(since, window_days))
+    window = window_papers(window_start(since, window_days))
     excluded = excluded_ids(member)
-    scorer = _scorer(member, window.model_id) if len(window.ids) else None
+    profile = _profile(member, window.model_id) if len(window.ids) else _Profile(None, [], None)
     follows = _follows(member)
-    if scorer is None and not (follows.authors or follows.orgs):
+    if profile.learnt is None and not (follows.authors or follows.orgs):
         return _trending(member, limit, window.start, excluded, follows, unseen_first)
-    scores = _scores(member, window, scorer, follows, excluded)
+    scores = _scores(window, profile, follows, excluded)
     order = np.argsort(-scores, kind="stable")
     seen = seen_ids(member)
     picked: list[int] = []
@@ -266,7 +327,7 @@ def recommend(
         picked = [pk for pk in picked if pk not in seen] + [pk for pk in picked if pk in seen]
     picked = picked[:limit]
     score_of = {int(window.ids[i]): float(scores[i]) for i in order[: len(order)]}
-    return _explain(member, picked, score_of, seen, follows, window)
+    return _explain(picked, score_of, seen, follows, window, profile)
 
 
 @dataclass
@@ -292,23 +353,22 @@ def _follows(member: int) -> _Follows:
     return _Follows(authors, orgs, categories, muted)
 
 
-def _scores(member, window: Window, scorer, follows: _Follows, excluded: set[int]) -> np.ndarray:
+def _scores(window: Window, profile: _Profile, follows: _Follows, excluded: set[int]):
+    """The member's model's scores (standardised: in standard deviations over the window),
+    dismissed papers' neighbours pushed down, follows up, mutes down, excluded papers out."""
     n = len(window.ids)
-    if scorer is not None:
-        weights, bias = scorer
-        scores = window.matrix @ weights + bias
+    if profile.learnt is not None and n:
+        prior = None
+        if learning.DEFAULT.category_weight > 0:
+            mine = _categories_of(profile.anchor_ids)
+            prior = learning.category_prior(window.categories, mine)
+        scores = learning.score(profile.learnt, window.matrix, prior=prior).astype(np.float64)
     else:
-        scores = np.zeros(n, dtype=np.float32)
-    scores = scores.astype(np.float64)
+        scores = np.zeros(n, dtype=np.float64)
+    if n:
+        scores -= learning.dismiss_penalty(window.matrix, profile.dismissed)
     index = {int(pk): i for i, pk in enumerate(window.ids)}
-    # Dismissed papers pull their neighbours down at once, before the model is retrained.
-    dismissed = negative_ids(member, limit=ANCHORS)
-    found = vectors.vectors_for(dismissed, window.model_id) if dismissed else {}
-    if found and n:
-        near = window.matrix @ learning.unit_rows(np.stack(list(found.values()))).T
-        scores -= DISMISS_PENALTY * np.maximum(near.max(axis=1) - DISMISS_NEAR, 0.0)
-    boosts = _matches(list(index), follows)
-    for pk, (boost, _) in boosts.items():
+    for pk, (boost, _) in _matches(list(index), follows).items():
         scores[index[pk]] += boost
     for pk in excluded:
         if pk in index:
@@ -376,22 +436,21 @@ def _trending(member, limit, start, excluded, follows: _Follows, unseen_first) -
     ]
 
 
-def _explain(member, picked, score_of, seen, follows: _Follows, window: Window) -> list:
+def _explain(picked, score_of, seen, follows: _Follows, window: Window, profile: _Profile):
     papers = Paper.objects.visible().for_cards().in_bulk(picked)
-    anchors = positive_ids(member, limit=ANCHORS)
-    anchor_vectors = vectors.vectors_for(anchors, window.model_id) if anchors else {}
-    anchor_ids = [pk for pk in anchors if pk in anchor_vectors]
     closest: dict[int, list[int]] = {}
-    if anchor_ids and picked:
+    anchors = profile.learnt.anchors if profile.learnt is not None else None
+    if anchors is not None and picked:
         index = {int(pk): i for i, pk in enumerate(window.ids)}
-        rows = [index[pk] for pk in picked]
-        sims = (
-            window.matrix[rows]
-            @ learning.unit_rows(np.stack([anchor_vectors[pk] for pk in anchor_ids])).T
-        )
+        sims = window.matrix[[index[pk] for pk in picked]] @ anchors.T
         for pk, row in zip(picked, sims, strict=True):
             best = np.argsort(-row, kind="stable")[:2]
-            closest[pk] = [anchor_ids[j] for j in best if row[j] >= 0.3]
+            # the second only when it is nearly as close as the first
+            closest[pk] = [
+                profile.anchor_ids[j]
+                for n, j in enumerate(best)
+                if row[j] >= SIMILAR_MIN and (n == 0 or row[j] >= row[best[0]] - 0.05)
+            ]
     anchor_papers = Paper.objects.in_bulk({a for ids in closest.values() for a in ids})
     matches = _matches(picked, follows)
     names = _follow_names(matches)

@@ -1,9 +1,20 @@
-"""Learning a member's model from vectors: pure numpy, no ORM (the benchmark runs it as is).
+"""Learning a member's model from paper vectors, and scoring with it: pure numpy, no ORM (the
+benchmark, ``bench/recommend.py``, runs exactly this code).
 
-``train(positives, negatives, background)`` returns a ``Learnt`` linear scorer over unit
-paper vectors: ``score(x) = weights · x + bias``. Positives are the vectors of the papers a
-member upvoted, saved, collected or wrote; negatives the ones they dismissed ("not
-interested"); ``background`` a sample of other recent papers, the weak negatives.
+``train(positives, negatives, background)`` returns a ``Learnt`` model; ``score(learnt,
+matrix)`` ranks the rows of ``matrix`` (unit paper vectors) for the member. Positives are the
+vectors of the papers a member upvoted, saved, collected or wrote; negatives the ones they
+dismissed ("not interested"); ``background`` a sample of other recent papers, the weak
+negatives. The model has two parts, blended after each is standardised over the candidates:
+
+- a linear scorer ``weights · x``: Fisher's discriminant between the positives and the
+  background (the difference of their means, whitened by the background's covariance shrunk
+  towards the identity), explicit negatives pulling the weights away from their mean;
+- the closeness to the member's own papers (``anchors``): the mean of the ``knn`` highest
+  cosines to them, so that a member with several interests gets papers near each, not near
+  the average of all; explicit negatives count against, the same way.
+
+``dismiss_penalty`` pushes papers close to a dismissed one down at once, whatever the model.
 """
 
 from __future__ import annotations
@@ -12,18 +23,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Weight of the explicit negatives' centroid subtracted from the positives' one.
-NEGATIVE_WEIGHT = 0.5
+
+@dataclass(frozen=True)
+class Params:
+    """Chosen with bench/recommend.py on its tuning users (never on the reported ones)."""
+
+    shrink: float = 0.5  # covariance shrinkage towards the identity (0: none, 1: plain centroid)
+    knn: int = 3  # cosines to the member's papers averaged per candidate
+    knn_weight: float = 0.5  # share of the closeness part in the blend (0: linear only)
+    negative_weight: float = 1.0  # pull of explicit negatives, both parts
+    category_weight: float = 0.0  # weight of the category prior (``category_prior``)
+
+
+DEFAULT = Params()
+
+DISMISS_NEAR = 0.75  # cosine above which a dismissed paper's neighbour is pushed down…
+DISMISS_PENALTY = 4.0  # …by this much per unit of cosine above it (scores are standardised)
 
 
 @dataclass(frozen=True)
 class Learnt:
-    weights: np.ndarray  # float32, one per dimension
+    weights: np.ndarray  # float32, one per dimension (unit norm)
     bias: float
     centroid: np.ndarray  # unit centroid of the positives
-
-    def score(self, matrix: np.ndarray) -> np.ndarray:
-        return matrix @ self.weights + self.bias
+    anchors: np.ndarray | None = None  # the member's papers (unit rows), for the closeness part
+    negatives: np.ndarray | None = None  # their dismissed papers (unit rows)
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
@@ -31,21 +55,124 @@ def unit(vector: np.ndarray) -> np.ndarray:
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
+def _rows(matrix: np.ndarray | None) -> np.ndarray | None:
+    if matrix is None or len(matrix) == 0:
+        return None
+    return unit_rows(np.asarray(matrix, dtype=np.float32))
+
+
 def train(
-    positives: np.ndarray,
+    positives: np.ndarray | None,
     negatives: np.ndarray | None = None,
     background: np.ndarray | None = None,
+    *,
+    params: Params = DEFAULT,
 ) -> Learnt | None:
-    """The member's scorer, or None without positives."""
-    if positives is None or len(positives) == 0:
+    """The member's model, or None without positives."""
+    positives = _rows(positives)
+    if positives is None:
         return None
-    positives = unit_rows(np.asarray(positives, dtype=np.float32))
+    negatives = _rows(negatives)
+    background = _rows(background)
     centroid = unit(positives.mean(axis=0))
-    weights = centroid.copy()
-    if negatives is not None and len(negatives):
-        negatives = unit_rows(np.asarray(negatives, dtype=np.float32))
-        weights = weights - NEGATIVE_WEIGHT * unit(negatives.mean(axis=0))
-    return Learnt(weights.astype(np.float32), 0.0, centroid.astype(np.float32))
+    target = centroid.astype(np.float64)
+    if background is not None and len(background) > 1:
+        mean = background.mean(axis=0)
+        target = positives.mean(axis=0) - mean
+        if negatives is not None:
+            target = target - params.negative_weight * (negatives.mean(axis=0) - mean)
+        spread = np.cov(background, rowvar=False)
+        scale = np.trace(spread) / len(spread)
+        spread = (1 - params.shrink) * spread + params.shrink * scale * np.eye(len(spread))
+        weights = np.linalg.solve(spread, target)
+    else:
+        weights = target
+        if negatives is not None:
+            weights = weights - params.negative_weight * negatives.mean(axis=0)
+    return Learnt(
+        weights=unit(weights).astype(np.float32),
+        bias=0.0,
+        centroid=centroid.astype(np.float32),
+        anchors=positives,
+        negatives=negatives,
+    )
+
+
+def _standard(values: np.ndarray) -> np.ndarray:
+    return (values - values.mean()) / max(float(values.std()), 1e-9)
+
+
+def _closeness(matrix: np.ndarray, anchors: np.ndarray, k: int) -> np.ndarray:
+    sims = matrix @ anchors.T
+    k = min(k, sims.shape[1])
+    if k < sims.shape[1]:
+        sims = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
+    return sims.mean(axis=1)
+
+
+def score(
+    learnt: Learnt,
+    matrix: np.ndarray,
+    *,
+    prior: np.ndarray | None = None,
+    params: Params = DEFAULT,
+) -> np.ndarray:
+    """Scores of the rows of ``matrix`` for the member (higher is better), standardised;
+    ``prior`` is each row's ``category_prior``, when known."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if len(matrix) == 0:
+        return np.zeros(0)
+    return blend(linear_part(learnt, matrix), closeness_part(learnt, matrix, params), prior, params)
+
+
+def linear_part(learnt: Learnt, matrix: np.ndarray) -> np.ndarray:
+    return matrix @ learnt.weights + learnt.bias
+
+
+def closeness_part(learnt: Learnt, matrix: np.ndarray, params: Params) -> np.ndarray | None:
+    if learnt.anchors is None or params.knn_weight <= 0:
+        return None
+    close = _closeness(matrix, learnt.anchors, params.knn)
+    if learnt.negatives is not None:
+        close = close - params.negative_weight * _closeness(matrix, learnt.negatives, 1) / 2
+    return close
+
+
+def blend(
+    linear: np.ndarray, close: np.ndarray | None, prior: np.ndarray | None, params: Params
+) -> np.ndarray:
+    """The parts standardised over the candidates and weighted by ``params``."""
+    out = _standard(linear)
+    if close is not None and params.knn_weight > 0:
+        out = (1 - params.knn_weight) * out + params.knn_weight * _standard(close)
+    if prior is not None and params.category_weight > 0 and np.ptp(prior) > 0:
+        out = out + params.category_weight * _standard(np.asarray(prior, dtype=np.float64))
+    return out
+
+
+def category_prior(
+    candidate_categories: list[frozenset[str]], positive_categories: list[frozenset[str]]
+) -> np.ndarray:
+    """Per candidate: the sum, over its categories, of the share of the member's papers
+    listed in that category."""
+    counts: dict[str, float] = {}
+    for codes in positive_categories:
+        for code in codes:
+            counts[code] = counts.get(code, 0.0) + 1.0
+    total = max(1, len(positive_categories))
+    return np.array(
+        [sum(counts.get(c, 0.0) for c in codes) / total for codes in candidate_categories]
+    )
+
+
+def dismiss_penalty(matrix: np.ndarray, dismissed: np.ndarray | None) -> np.ndarray:
+    """How much to lower each row's score for being close to a dismissed paper."""
+    dismissed = _rows(dismissed)
+    if dismissed is None or len(matrix) == 0:
+        return np.zeros(len(matrix))
+    near = (np.asarray(matrix, dtype=np.float32) @ dismissed.T).max(axis=1)
+    return DISMISS_PENALTY * np.maximum(near - DISMISS_NEAR, 0.0)

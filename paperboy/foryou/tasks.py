@@ -21,7 +21,7 @@ from paperboy.search.embeddings import configured_model_id
 QUEUE = "mail"
 POSITIVES = 2000  # the most recent positives a model learns from
 NEGATIVES = 500  # the most recent dismissals
-BACKGROUND = 400  # recent papers sampled as weak negatives
+BACKGROUND = 1000  # recent papers sampled as weak negatives (as bench/recommend.py does)
 
 
 @task(queue_name=QUEUE)
@@ -65,7 +65,7 @@ def retrain(member_id: int) -> int:
 def background(member_id: int, *, exclude: set[int]) -> np.ndarray | None:
     """A fixed-size sample of the current window's papers (the member id seeds it, so a
     retraining on the same data learns the same model)."""
-    window = engine._window(engine.window_start(None, None))
+    window = engine.window_papers(engine.window_start(None, None))
     keep = [i for i, pk in enumerate(window.ids) if int(pk) not in exclude]
     if not keep:
         return None
