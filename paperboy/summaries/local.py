@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 MAX_WORDS = 30  # a TL;DR is one line on a card
 MAX_INPUT_CHARS = 6000  # longer abstracts are read up to here (a 20,000-character one too)
 MIN_KEYWORDS, MAX_KEYWORDS = 5, 10
-METHOD = "paperboy-local-1"  # stored as ai_summary_model; bump when the method changes
+METHOD = "paperboy-local-2"  # stored as ai_summary_model; bump when the method changes
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ _WEAK = _wordset(
     performance present presented presents previous problem problems propose proposed proposes
     provide provided provides recent recently related requires result results second show showed
     shown shows significant significantly simple state study studied studies successfully
-    superior task tasks three two use used uses using various way well work works"""
+    superior task tasks three two use used uses using various way well work works need needs
+    gap future overview"""
 )
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*[\w]|[^\W\d_]|\d+(?:\.\d+)?[^\W\d_]*|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9])")
@@ -497,7 +498,7 @@ def _tldr(
 _LEAD = re.compile(
     r"^(?:(?:in|within) (?:this|the present) (?:paper|work|article|study|note),?\s*"
     r"|here,?\s*|to this end,?\s*|in this regard,?\s*|specifically,?\s*|moreover,?\s*"
-    r"|(?:motivated|inspired) by (?:this|these|such)(?: \w+)?,\s*"
+    r"|(?:motivated|inspired|building|based) (?:by|on) (?:this|these|such)(?: \w+)?,\s*"
     r"|to (?:address|tackle|solve|overcome|fill) (?:this|these|such)(?: \w+){0,2},\s*"
     r"|furthermore,?\s*|finally,?\s*|additionally,?\s*|however,?\s*|therefore,?\s*)+",
     re.IGNORECASE,
