@@ -458,11 +458,10 @@ PAPERBOY_LLM = {
 PAPERBOY_SUMMARIES_REPLACE_IMPORTED = envbool("PAPERBOY_SUMMARIES_REPLACE_IMPORTED", "0")
 
 # --- Email digests --------------------------------------------------------------------------
-# Papers in a digest's trending section, and in the "for you" section of members who upvoted at
-# least PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES papers (0 turns "for you" off).
+# Papers in a digest's trending section, and in the "for you" section of members who have
+# given For you a signal (0 turns "for you" off).
 PAPERBOY_DIGEST_TOP_N = envint("PAPERBOY_DIGEST_TOP_N", "10")
 PAPERBOY_DIGEST_FOR_YOU_N = envint("PAPERBOY_DIGEST_FOR_YOU_N", "5")
-PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES = envint("PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES", "3")
 # Send a digest even when its period has no papers (it then says so).
 PAPERBOY_DIGEST_SEND_EMPTY = envbool("PAPERBOY_DIGEST_SEND_EMPTY", "false")
 # How long a confirmation link works; how long the "manage" link of a digest works.

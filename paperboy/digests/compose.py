@@ -1,17 +1,20 @@
-"""What goes into one subscriber's digest: the trending section and the "for you" section.
+"""What goes into one subscriber's digest: the trending section, the "for you" section and
+the alert sections.
 
 Trending: the top N entries of the period by the stored trending score (the formula of
-``feed/ranking.py``), narrowed by the subscriber's topics. For you (members only): the
-period's papers from the organizations and authors they follow, then, for members with enough
-upvotes, the period's papers most like what they upvoted (``search.similar.similar_many``,
-the rule of the paper page's "Similar papers", among the period's papers). Never a paper they
-upvoted, one already mailed to them, or one already in this digest.
+``feed/ranking.py``), narrowed by the subscriber's topics. For you (members): what the member's
+For you page recommends (``foryou.engine.recommend_many``: their model, follows and
+dismissals), minus the trending fallback of members without signals. Alerts: one section per
+saved search and followed author or lab of a member (``foryou.alerts``), and per category or
+keyword alert of a subscriber, with the papers that entered the catalog during the period.
+Every paper appears once across all sections, never one the subscriber was mailed before
+(earlier deliveries, and the For you ledger of papers mailed to the member), and the For you
+papers go to that ledger once sent (``sending.py``).
 
 A ``Composer`` lives for one sending run. It caches the trending section per topic set (10,000
-subscribers without topics cost one trending query), loads the period's papers, their
-organizations, authors and vectors once, and composes a whole batch of subscribers at a time
-(``compose_many``): a fixed number of queries per batch (upvotes, follows, earlier digests,
-the cards of the chosen papers), and one matrix product for every member's similarity scores.
+subscribers without topics cost one trending query) and each alert's papers per rule, and
+composes a whole batch of subscribers at a time (``compose_many``): a fixed number of queries
+per batch for the history and the cards, plus the engine's work for each member.
 """
 
 from __future__ import annotations
@@ -20,23 +23,23 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
+from django.utils import timezone
 
-from paperboy.accounts.models import Follow
 from paperboy.digests.models import Delivery
 from paperboy.digests.periods import DigestPeriod
-from paperboy.feed.models import DailyEntry, Upvote
-from paperboy.papers.models import Paper, PaperAuthor
-from paperboy.search.similar import Pool, similar_many
+from paperboy.feed.models import DailyEntry
+from paperboy.foryou import alerts, engine
+from paperboy.foryou.models import SeenPaper
+from paperboy.papers.models import Paper
 
 log = logging.getLogger(__name__)
 
 SUMMARY_CHARS = 220
-# A member's profile is built from their most recent upvotes, at most this many.
-PROFILE_UPVOTES = 200
+ALERT_ITEMS = 10  # papers in one alert section at most
 
 
 @dataclass(frozen=True)
@@ -52,19 +55,30 @@ class Item:
     organization: str
 
 
+@dataclass(frozen=True)
+class Section:
+    """An alert's part of a digest: its name, its papers and where to see more."""
+
+    label: str
+    url: str
+    items: tuple[Item, ...]
+
+
 @dataclass
 class Digest:
     period: DigestPeriod
     trending: list[Item] = field(default_factory=list)
     for_you: list[Item] = field(default_factory=list)
+    alerts: list[Section] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not self.trending and not self.for_you
+        return not self.trending and not self.for_you and not self.alerts
 
     @property
     def paper_ids(self) -> list[int]:
-        return [i.paper_id for i in self.trending] + [i.paper_id for i in self.for_you]
+        ids = [i.paper_id for i in self.trending] + [i.paper_id for i in self.for_you]
+        return ids + [i.paper_id for section in self.alerts for i in section.items]
 
 
 def one_line(paper: Paper) -> str:
@@ -104,37 +118,21 @@ def topics_filter(subscription) -> Q | None:
     return q or None
 
 
-@dataclass
-class Candidates:
-    """The period's visible papers, in trending order, with what "for you" needs of them."""
-
-    ids: list[int]
-    organizations: dict[int, set[int]]  # paper id -> its organization and its entry's
-    authors: dict[int, set[int]]
-    categories: dict[int, str]  # paper id -> primary category
-    newest_first: list[int]  # the order of "from what you follow"
-    pool: Pool  # what "papers like the ones you upvoted" chooses from: these, with vectors
-
-
-@dataclass
-class Member:
-    """One member's signal, read for a whole batch at once."""
-
-    upvoted: list[int] = field(default_factory=list)  # most recent first
-    organizations: set[int] = field(default_factory=set)
-    authors: set[int] = field(default_factory=set)
-    shown: set[int] = field(default_factory=set)  # papers mailed to them before
-
-
 class Composer:
     def __init__(self, period: DigestPeriod):
         self.period = period
         self.top_n = settings.PAPERBOY_DIGEST_TOP_N
         self.for_you_n = settings.PAPERBOY_DIGEST_FOR_YOU_N
-        self.min_upvotes = settings.PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES
         self._trending: dict[tuple, list[Item]] = {}
-        self._candidates: Candidates | None = None
+        self._alert_papers: dict[tuple, list[int]] = {}
         self._cards: dict[int, Item] = {}
+        tz = timezone.get_current_timezone()
+        # The period's papers for alerts: those that entered the catalog on its days.
+        self.since = datetime.combine(period.start, time.min, tzinfo=tz)
+        self.until = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz)
+        # For you's window ends with the period (the same digest whenever it is composed).
+        days = getattr(settings, "PAPERBOY_FOR_YOU_WINDOW_DAYS", 14)
+        self.for_you_since = period.end - timedelta(days=days)
 
     def trending(self, subscription) -> list[Item]:
         key = (
@@ -158,130 +156,102 @@ class Composer:
     def compose_many(self, subscriptions: Sequence) -> list[Digest]:
         """The digests of these subscriptions, in their order."""
         digests = [Digest(self.period, trending=self.trending(s)) for s in subscriptions]
+        shown = self._shown(subscriptions)
         members = [(s, d) for s, d in zip(subscriptions, digests, strict=True) if s.user_id]
         if members and self.for_you_n > 0:
-            self._for_you(members)
+            self._for_you(members, shown)
+        self._alerts(list(zip(subscriptions, digests, strict=True)), shown)
         return digests
+
+    def _shown(self, subscriptions: Sequence) -> dict[int, set[int]]:
+        """Per subscription, the papers mailed to it before: its earlier deliveries, and for a
+        member the For you papers mailed to them (two queries for the batch)."""
+        shown: dict[int, set[int]] = defaultdict(set)
+        sent = Delivery.objects.filter(
+            subscription_id__in=[s.pk for s in subscriptions], status=Delivery.Status.SENT
+        ).values_list("subscription_id", "paper_ids")
+        for sub_id, ids in sent:
+            shown[sub_id].update(ids or [])
+        by_user = defaultdict(list)
+        for s in subscriptions:
+            if s.user_id:
+                by_user[s.user_id].append(s.pk)
+        if by_user:
+            mailed = SeenPaper.objects.filter(
+                member_id__in=list(by_user), via=SeenPaper.Via.DIGEST
+            ).values_list("member_id", "paper_id")
+            for member_id, paper_id in mailed:
+                for sub_id in by_user[member_id]:
+                    shown[sub_id].add(paper_id)
+        return shown
 
     # --- For you ------------------------------------------------------------------------------
 
-    def candidates(self) -> Candidates:
-        if self._candidates is None:
-            self._candidates = self._load_candidates()
-        return self._candidates
-
-    def _load_candidates(self) -> Candidates:
-        entries = DailyEntry.objects.between(self.period.start, self.period.end).visible()
-        rows = list(
-            entries.order_by("-trending_score", "pk").values_list(
-                "paper_id",
-                "organization_id",
-                "paper__organization_id",
-                "paper__primary_category",
-                "paper__published_at",
-            )
-        )
-        ids = [r[0] for r in rows]
-        organizations = {r[0]: {r[1], r[2]} - {None} for r in rows}
-        categories = {r[0]: r[3] for r in rows}
-        newest_first = [r[0] for r in sorted(rows, key=lambda r: (r[4], r[0]), reverse=True)]
-        authors: dict[int, set[int]] = defaultdict(set)
-        for paper_id, author_id in PaperAuthor.objects.filter(
-            paper_id__in=entries.values("paper_id")
-        ).values_list("paper_id", "author_id"):
-            authors[paper_id].add(author_id)
-        return Candidates(
-            ids, organizations, dict(authors), categories, newest_first, Pool.load(ids, categories)
-        )
-
-    def _members(self, subscriptions: list) -> dict[int, Member]:
-        """Every member's upvotes, follows and earlier digests: three queries for the batch."""
-        by_user = {s.user_id: Member() for s in subscriptions}
-        ranked = (
-            Upvote.objects.filter(user_id__in=list(by_user))
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=F("user_id"),
-                    order_by=[F("created_at").desc(), F("pk").desc()],
-                )
-            )
-            .filter(rank__lte=PROFILE_UPVOTES)
-            .order_by("user_id", "rank")
-            .values_list("user_id", "paper_id")
-        )
-        for user_id, paper_id in ranked:
-            by_user[user_id].upvoted.append(paper_id)
-        follows = Follow.objects.filter(user_id__in=list(by_user)).values_list(
-            "user_id", "organization_id", "author_id"
-        )
-        for user_id, org_id, author_id in follows:
-            if org_id is not None:
-                by_user[user_id].organizations.add(org_id)
-            if author_id is not None:
-                by_user[user_id].authors.add(author_id)
-        user_of = {s.pk: s.user_id for s in subscriptions}
-        sent = Delivery.objects.filter(
-            subscription_id__in=list(user_of), status=Delivery.Status.SENT
-        ).values_list("subscription_id", "paper_ids")
-        shown: dict[int, set[int]] = defaultdict(set)
-        for sub_id, ids in sent:
-            shown[sub_id].update(ids or [])
-        # Keyed by subscription: two subscriptions of one member keep their own history.
-        return {
-            s.pk: Member(
-                by_user[s.user_id].upvoted,
-                by_user[s.user_id].organizations,
-                by_user[s.user_id].authors,
-                shown[s.pk],
-            )
-            for s in subscriptions
-        }
-
-    def _for_you(self, members: list[tuple]) -> None:
-        n = self.for_you_n
-        signal = self._members([s for s, _ in members])
-        candidates = self.candidates()
-        chosen: dict[int, list[int]] = {}
-        excluded: dict[int, set[int]] = {}
-        wanting: list[int] = []  # subscriptions that get the similarity part
+    def _for_you(self, members: list[tuple], shown: dict[int, set[int]]) -> None:
+        exclude: dict[int, set[int]] = {}
         for sub, digest in members:
-            member = signal[sub.pk]
-            exclude = {i.paper_id for i in digest.trending} | set(member.upvoted) | member.shown
-            followed = []
-            if member.organizations or member.authors:
-                for pk in candidates.newest_first:
-                    if pk not in exclude and (
-                        candidates.organizations.get(pk, set()) & member.organizations
-                        or candidates.authors.get(pk, set()) & member.authors
-                    ):
-                        followed.append(pk)
-                        if len(followed) == n:
-                            break
-            chosen[sub.pk] = followed
-            excluded[sub.pk] = exclude | set(followed)
-            if len(member.upvoted) >= self.min_upvotes and len(followed) < n:
-                wanting.append(sub.pk)
-        if wanting:
-            try:
-                similar = self._similar({pk: signal[pk].upvoted for pk in wanting}, excluded)
-            except Exception:  # the personal section is a bonus; never lose the digests over it
-                log.exception("digests: the similar papers of a batch could not be found")
-                similar = {}
-            for pk, ids in similar.items():
-                chosen[pk] += ids[: n - len(chosen[pk])]
+            skip = {i.paper_id for i in digest.trending} | shown[sub.pk]
+            exclude[sub.user_id] = exclude.get(sub.user_id, set()) | skip
+        try:
+            recommended = engine.recommend_many(
+                list(exclude), limit=self.for_you_n, since=self.for_you_since, exclude=exclude
+            )
+        except Exception:  # the personal section is a bonus; never lose the digests over it
+            log.exception("digests: the For you papers of a batch could not be found")
+            recommended = {}
+        chosen = {
+            user_id: [
+                r.paper.pk
+                for r in recs
+                # Members without signals get the trending fallback: the trending section
+                # already has it.
+                if not all(reason.kind == "trending" for reason in r.reasons)
+            ]
+            for user_id, recs in recommended.items()
+        }
         cards = self.cards([pk for ids in chosen.values() for pk in ids])
         for sub, digest in members:
-            digest.for_you = [cards[pk] for pk in chosen[sub.pk] if pk in cards]
+            ids = [pk for pk in chosen.get(sub.user_id, []) if pk not in exclude[sub.user_id]]
+            digest.for_you = [cards[pk] for pk in ids[: self.for_you_n] if pk in cards]
 
-    def _similar(
-        self, upvoted: dict[int, list[int]], excluded: dict[int, set[int]]
-    ) -> dict[int, list[int]]:
-        """Per subscription, up to ``for_you_n`` of the period's papers most like what they
-        upvoted, best first, none of ``excluded``: ``search.similar`` for the whole batch."""
-        return similar_many(
-            upvoted, k=self.for_you_n, exclude=excluded, pool=self.candidates().pool
+    # --- Alerts -------------------------------------------------------------------------------
+
+    def _alerts(self, pairs: list[tuple], shown: dict[int, set[int]]) -> None:
+        """Each alert's new papers as a section, each paper once per digest."""
+        of_members = alerts.for_members(sorted({s.user_id for s, _ in pairs if s.user_id}))
+        wanted: dict[int, list[alerts.Alert]] = {}
+        for sub, _ in pairs:
+            mine = list(of_members.get(sub.user_id, [])) if sub.user_id else []
+            mine += alerts.subscriber_alerts(
+                categories=list(sub.alert_categories or []),
+                keywords=list(sub.alert_keywords or []),
+            )
+            wanted[sub.pk] = mine
+        for alert in {a for mine in wanted.values() for a in mine}:
+            self._papers_of(alert)
+        cards = self.cards(
+            [pk for mine in wanted.values() for a in mine for pk in self._papers_of(a)]
         )
+        for sub, digest in pairs:
+            used = set(digest.paper_ids) | shown[sub.pk]
+            for alert in wanted[sub.pk]:
+                ids = [pk for pk in self._papers_of(alert) if pk not in used and pk in cards]
+                ids = ids[:ALERT_ITEMS]
+                if ids:
+                    used.update(ids)
+                    url = settings.SITE_URL + alert.url if alert.url.startswith("/") else alert.url
+                    digest.alerts.append(Section(alert.label, url, tuple(cards[pk] for pk in ids)))
+
+    def _papers_of(self, alert: alerts.Alert) -> list[int]:
+        """The alert's papers of the period, newest first; one query per rule and run."""
+        key = (alert.kind, alert.query.lower(), tuple(sorted(alert.filters.items())), alert.target)
+        if key not in self._alert_papers:
+            # More than a section's worth: some may be in the digest already.
+            found = alerts.matching(alert, since=self.since, until=self.until)
+            self._alert_papers[key] = list(
+                found.values_list("pk", flat=True)[: ALERT_ITEMS + self.top_n + self.for_you_n]
+            )
+        return self._alert_papers[key]
 
     def cards(self, paper_ids: list[int]) -> dict[int, Item]:
         """The digest lines of these papers: one query for those this run has not seen."""

@@ -12,8 +12,9 @@ A sending run mails thousands of digests that differ only in a few places, so:
 - each paper section is rendered once per run (``section``, cached by content);
 - the digest triplet is rendered once per *shape* (period, trending section, whether there
   are topics and a "for you" section) with markers where the personal parts go (address,
-  topics, links, the "for you" section), which are then filled in per subscriber, escaped as
-  the template would have escaped them (``digest``; a test holds it to the plain rendering);
+  topics, links, the "for you" and alert sections), which are then filled in per
+  subscriber, escaped as the template would have escaped them (``digest``; a test holds it to
+  the plain rendering);
 - both bodies are quoted-printable encoded by ``binascii`` (C) rather than the email
   package's pure-Python encoder (``Message._add_bodies``): 3 ms instead of 7 ms a digest.
 """
@@ -37,7 +38,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from paperboy.digests import tokens
-from paperboy.digests.compose import Digest, Item
+from paperboy.digests.compose import Digest, Item, Section
 from paperboy.digests.periods import DigestPeriod
 
 
@@ -161,10 +162,22 @@ def section(items: tuple[Item, ...]) -> tuple[str, str]:
     )
 
 
+@lru_cache(maxsize=512)
+def alert_sections(sections: tuple[Section, ...]) -> tuple[str, str]:
+    """(html, text) of a digest's alert sections, each a heading and its papers."""
+    parts = [(s, *section(s.items)) for s in sections]
+    context = {"sections": parts}
+    return (
+        mark_safe(render_to_string("emails/digest-alerts-html.html", context)),
+        render_text("emails/digest-alerts-text.html", context),
+    )
+
+
 def digest(subscription, digest: Digest) -> EmailMultiAlternatives:
     unsubscribe_url = tokens.unsubscribe_url(subscription)
     manage_url = tokens.manage_url(subscription)
     for_you_html, for_you_text = section(tuple(digest.for_you))
+    alerts_html, alerts_text = alert_sections(tuple(digest.alerts))
     shape = digest_shape(
         digest.period,
         tuple(digest.trending),
@@ -178,12 +191,19 @@ def digest(subscription, digest: Digest) -> EmailMultiAlternatives:
         "manage_url": manage_url,
         "unsubscribe_url": unsubscribe_url,
     }
-    text = shape.fill(shape.text, {**personal, "for_you": for_you_text}).strip() + "\n"
+    text = shape.fill(
+        shape.text, {**personal, "for_you": for_you_text, "alerts": alerts_text}
+    ).strip()
     html = shape.fill(
         shape.html,
-        {**{k: escape(v) for k, v in personal.items()}, "for_you": for_you_html},
+        {
+            **{k: escape(v) for k, v in personal.items()},
+            "for_you": for_you_html,
+            "alerts": alerts_html,
+        },
     )
-    subject = shape.fill(shape.subject, {**personal, "for_you": ""})
+    subject = shape.fill(shape.subject, {**personal, "for_you": "", "alerts": ""})
+    text += "\n"
     return make(
         "digest",
         subscription.email,
@@ -202,6 +222,7 @@ def digest_context(subscription, digest: Digest, **personal) -> dict:
     """The context of the digest triplet; ``personal`` overrides the per-subscriber values."""
     trending_html, trending_text = section(tuple(digest.trending))
     for_you_html, for_you_text = section(tuple(digest.for_you))
+    alerts_html, alerts_text = alert_sections(tuple(digest.alerts))
     context = {
         "subscription": subscription,
         "digest": digest,
@@ -209,6 +230,8 @@ def digest_context(subscription, digest: Digest, **personal) -> dict:
         "trending_text": trending_text,
         "for_you_html": for_you_html,
         "for_you_text": for_you_text,
+        "alerts_html": alerts_html,
+        "alerts_text": alerts_text,
         "period": digest.period,
         "unsubscribe_url": tokens.unsubscribe_url(subscription) if subscription.pk else "",
         "manage_url": tokens.manage_url(subscription) if subscription.pk else "",
@@ -259,7 +282,7 @@ def digest_shape(
 ) -> Shape:
     marks = {
         name: f"{_MARK}{name.replace('_', '')}"
-        for name in ("email", "topics", "manage_url", "unsubscribe_url", "for_you")
+        for name in ("email", "topics", "manage_url", "unsubscribe_url", "for_you", "alerts")
     }
     stand_in = _StandIn(marks["email"], marks["topics"], has_topics)
     # A non-empty "for you" list makes the template show that section; its content is a mark.
@@ -269,6 +292,8 @@ def digest_shape(
         Digest(period, trending=list(trending), for_you=[marker_item] if for_you else []),
         for_you_html=mark_safe(marks["for_you"]),
         for_you_text=marks["for_you"],
+        alerts_html=mark_safe(marks["alerts"]),
+        alerts_text=marks["alerts"],
         manage_url=marks["manage_url"],
         unsubscribe_url=marks["unsubscribe_url"],
     )

@@ -61,6 +61,11 @@ class Subscription(models.Model):
     categories = models.JSONField(default=list, blank=True, help_text="arXiv codes, e.g. cs.CL")
     organizations = models.JSONField(default=list, blank=True, help_text="organization slugs")
     search_query = models.CharField(max_length=200, blank=True)
+    # Alerts: each category, and each keyword phrase, is a section of its own with the new
+    # papers of the period (``foryou.alerts``; members also get their saved searches and
+    # follows).
+    alert_categories = models.JSONField(default=list, blank=True, help_text="arXiv codes")
+    alert_keywords = models.JSONField(default=list, blank=True, help_text="phrases")
 
     created_at = models.DateTimeField(auto_now_add=True)
     # Part of every confirmation link; replaced on each new request and on unsubscribe, so an

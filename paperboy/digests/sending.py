@@ -42,6 +42,7 @@ from paperboy.digests import emails, periods
 from paperboy.digests.compose import Composer, Digest
 from paperboy.digests.models import Delivery, Subscription
 from paperboy.digests.periods import DigestPeriod
+from paperboy.foryou import engine
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ def dry_run(period: DigestPeriod) -> Report:
             report.lines.append(
                 f"{period.key} {sub.email}: {len(digest.trending)} trending, "
                 f"{len(digest.for_you)} for you"
+                + "".join(f", {len(a.items)} {a.label}" for a in digest.alerts)
             )
     return report
 
@@ -369,6 +371,10 @@ def deliver(
         paper_ids=digest.paper_ids,
         last_error="",
     )
+    if sub.user_id and digest.for_you:
+        # The member's For you ledger: a paper recommended in a digest is never mailed again
+        # (whichever subscription) and comes after the unseen ones on the page.
+        engine.mark_seen(sub.user_id, [i.paper_id for i in digest.for_you], via="digest")
     report.sent += 1
     return True
 

@@ -31,6 +31,8 @@ def request(
     categories: list[str] | None = None,
     organizations: list[str] | None = None,
     search_query: str = "",
+    alert_categories: list[str] | None = None,
+    alert_keywords: list[str] | None = None,
     user=None,
     verified: bool = False,
 ) -> tuple[Subscription, str]:
@@ -44,6 +46,8 @@ def request(
         sub.categories = categories or []
         sub.organizations = organizations or []
         sub.search_query = search_query
+        sub.alert_categories = alert_categories or []
+        sub.alert_keywords = alert_keywords or []
         if user is not None:
             sub.user = user
         if verified:

@@ -30,6 +30,8 @@ def _initial(sub: Subscription) -> dict:
         "categories": " ".join(sub.categories),
         "organizations": sub.organizations,
         "search_query": sub.search_query,
+        "alert_categories": " ".join(sub.alert_categories or []),
+        "alert_keywords": "\n".join(sub.alert_keywords or []),
     }
 
 
@@ -108,7 +110,7 @@ def _manage_page(request: HttpRequest, sub: Subscription, *, action: str) -> Htt
         if form.is_valid():
             for name, value in form.topics().items():
                 setattr(sub, name, value)
-            sub.save(update_fields=["frequency", "categories", "organizations", "search_query"])
+            sub.save(update_fields=list(form.topics()))
             messages.success(request, "Saved.")
             return redirect(action)
         status = 400

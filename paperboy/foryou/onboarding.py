@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from paperboy.accounts.models import Follow
 from paperboy.foryou.models import CategoryInterest
@@ -79,10 +79,5 @@ def suggested_organizations(user) -> list[Organization]:
 
 
 def library_import_url() -> str:
-    """The library's import page (the library app builds it), or "" while it does not exist."""
-    for name in ("library:import", "library:import_library", "library:imports"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return ""
+    """The library's import page (BibTeX, RIS, Zotero)."""
+    return reverse("library:import")

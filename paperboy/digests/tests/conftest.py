@@ -126,10 +126,20 @@ def _digest_settings(settings):
         }
     }
     settings.SITE_URL = "https://papers.example.org"
-    settings.PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES = 3
     cache.clear()  # rate-limit counters
+    _forget_vectors()
     yield
     cache.clear()
+    _forget_vectors()
+
+
+def _forget_vectors() -> None:
+    """For you keeps the window's vectors for a minute per process: each test has its own."""
+    from paperboy.foryou import engine
+    from paperboy.search import vectors
+
+    engine.forget_windows()
+    vectors.forget()
 
 
 # The day the tests send on: Tuesday 2025-01-21, so the daily digest covers Monday 2025-01-20

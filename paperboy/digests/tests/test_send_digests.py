@@ -395,66 +395,17 @@ def test_members_with_enough_upvotes_get_the_periods_papers_nearest_to_them_neve
     assert not any(p.title in for_you for p in upvoted)  # never what they upvoted
 
 
-def test_members_with_too_few_upvotes_get_trending_only(smtp, papers, nearby, settings, frozen):
-    settings.PAPERBOY_DIGEST_FOR_YOU_MIN_UPVOTES = 3
-    member, _ = upvoting_member(2)
-    subscribe("ada@example.org", user=member)
-    send_current()
-    assert "FOR YOU" not in smtp.messages[0].text()
+def test_a_failing_recommender_does_not_lose_the_digest(smtp, papers, nearby, monkeypatch, frozen):
+    from paperboy.foryou import engine
 
-
-def test_a_failing_similarity_ranking_does_not_lose_the_digest(
-    smtp, papers, nearby, monkeypatch, frozen
-):
-    from paperboy.digests.compose import Composer
-
-    def broken(self, upvoted, excluded):
+    def broken(*args, **kwargs):
         raise RuntimeError("index not built")
 
-    monkeypatch.setattr(Composer, "_similar", broken)
+    monkeypatch.setattr(engine, "recommend_many", broken)
     member, _ = upvoting_member()
     subscribe("ada@example.org", user=member)
     assert send_current().sent == 1
     assert "FOR YOU" not in smtp.messages[0].text()
-
-
-def test_for_you_without_vectors_searches_the_upvoted_titles_among_the_periods_papers(
-    smtp, papers, settings, frozen
-):
-    """A site without vectors: a full-text search of what the member upvoted, among the
-    period's papers, then the period's papers of the same primary categories."""
-    from paperboy.search.models import Embedding
-
-    settings.PAPERBOY_DIGEST_FOR_YOU_N = 3
-    settings.PAPERBOY_DIGEST_TOP_N = 3  # the fixture's three papers
-    member = make_user("ada")
-    for i in range(3):
-        paper = make_paper(
-            title=f"Sparse attention for long documents, part {i}", categories=["cs.CL"]
-        )
-        votes.upvote(user_id=member.pk, paper_id=paper.pk)
-    on_list = {
-        title: make_paper(title=title, abstract=f"About {title.lower()}.", categories=cats)
-        for title, cats in [
-            ("Sparse attention for long documents, part 7", ["cs.CV"]),
-            ("A survey of machine translation", ["cs.CL"]),
-            ("Protein folding with diffusion", ["q-bio.BM"]),
-            ("Galaxy morphology from telescope images", ["astro-ph.GA"]),
-        ]
-    }
-    for paper in on_list.values():
-        make_entry(paper, LIST_DAY)
-    not_on_list = make_paper(title="Sparse attention for long documents, part 8")
-    assert not Embedding.objects.exists()
-    subscribe("ada@example.org", user=member)
-
-    send_current()
-
-    for_you = smtp.messages[0].text().split("FOR YOU", 1)[1]
-    # The words match first; then a paper of the member's category (cs.CL); nothing else.
-    assert for_you.index("part 7") < for_you.index("A survey of machine translation")
-    assert not_on_list.title not in for_you
-    assert "Protein folding" not in for_you and "Galaxy morphology" not in for_you
 
 
 def test_a_dry_run_lists_the_for_you_section_too(smtp, papers, nearby, settings, frozen):
@@ -486,7 +437,9 @@ def test_members_get_the_periods_papers_from_what_they_follow(smtp, papers, sett
     Follow.objects.create(user=member, organization=lab)
     followed = make_paper(title="From the lab ada follows", organization=lab)
     make_entry(followed, papers[0].daily.day)
-    make_entry(make_paper(title="From a lab nobody follows"), papers[0].daily.day)
+    other = make_paper(title="From a lab nobody follows")
+    make_entry(other, papers[0].daily.day)
+    store_vectors({p: unit(1, i) for i, p in enumerate([*papers, followed, other])})
     subscribe("ada@example.org", user=member)
 
     send_current()

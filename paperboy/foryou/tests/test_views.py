@@ -166,7 +166,7 @@ def test_onboarding_saves_categories_and_refuses_bad_codes(client, alice):
     page = client.get("/for-you/start")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "cs.CL · Computation and Language" in html and "Import" in html
+    assert "cs.CL · Computation and Language" in html and 'href="/library/import"' in html
     response = client.post("/for-you/start", {"categories": ["cs.CL"], "more": "q-bio.NC, stat.ML"})
     assert response.status_code == 302
     assert sorted(
