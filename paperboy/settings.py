@@ -457,6 +457,10 @@ PAPERBOY_LLM = {
 }
 PAPERBOY_SUMMARIES_REPLACE_IMPORTED = envbool("PAPERBOY_SUMMARIES_REPLACE_IMPORTED", "0")
 
+# --- For you --------------------------------------------------------------------------------
+# Recommendations are chosen among the papers published in the last N days (foryou/engine.py).
+PAPERBOY_FOR_YOU_WINDOW_DAYS = envint("PAPERBOY_FOR_YOU_WINDOW_DAYS", "14")
+
 # --- Email digests --------------------------------------------------------------------------
 # Papers in a digest's trending section, and in the "for you" section of members who have
 # given For you a signal (0 turns "for you" off).

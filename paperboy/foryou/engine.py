@@ -197,6 +197,7 @@ class Window:
     matrix: np.ndarray  # their unit vectors (float32)
     model_id: str
     categories: list[frozenset[str]] = field(default_factory=list)  # per paper, in order
+    authors: list[frozenset[int]] = field(default_factory=list)  # per paper, in order
 
 
 _lock = threading.Lock()
@@ -206,7 +207,7 @@ _windows: dict[tuple, tuple[float, Window]] = {}
 def window_start(since: date | None, window_days: int | None) -> date:
     if since is not None:
         return since
-    days = window_days or getattr(settings, "PAPERBOY_FOR_YOU_WINDOW_DAYS", 14)
+    days = window_days or settings.PAPERBOY_FOR_YOU_WINDOW_DAYS
     return timezone.localdate() - timedelta(days=days)
 
 
@@ -232,7 +233,14 @@ def window_papers(start: date) -> Window:
         if kept
         else np.zeros((0, 0), dtype=np.float32)
     )
-    window = Window(start, np.array(kept, dtype=np.int64), matrix, model_id, _categories_of(kept))
+    window = Window(
+        start,
+        np.array(kept, dtype=np.int64),
+        matrix,
+        model_id,
+        _categories_of(kept),
+        _authors_of(kept),
+    )
     with _lock:
         _windows.clear()  # one window per process is what the pages use
         _windows[key] = (now, window)
@@ -245,6 +253,15 @@ def _categories_of(paper_ids: list[int]) -> list[frozenset[str]]:
     for pk, code in through.filter(paper_id__in=paper_ids).values_list("paper_id", "category_id"):
         codes.setdefault(pk, set()).add(code)
     return [frozenset(codes.get(pk, ())) for pk in paper_ids]
+
+
+def _authors_of(paper_ids: list[int]) -> list[frozenset[int]]:
+    found: dict[int, set[int]] = {}
+    for pk, author in PaperAuthor.objects.filter(paper_id__in=paper_ids).values_list(
+        "paper_id", "author_id"
+    ):
+        found.setdefault(pk, set()).add(author)
+    return [frozenset(found.get(pk, ())) for pk in paper_ids]
 
 
 def forget_windows() -> None:
@@ -358,11 +375,15 @@ def _scores(window: Window, profile: _Profile, follows: _Follows, excluded: set[
     dismissed papers' neighbours pushed down, follows up, mutes down, excluded papers out."""
     n = len(window.ids)
     if profile.learnt is not None and n:
-        prior = None
+        prior = authors = None
         if learning.DEFAULT.category_weight > 0:
             mine = _categories_of(profile.anchor_ids)
-            prior = learning.category_prior(window.categories, mine)
-        scores = learning.score(profile.learnt, window.matrix, prior=prior).astype(np.float64)
+            prior = learning.overlap_prior(window.categories, mine)
+        if learning.DEFAULT.author_weight > 0:
+            authors = learning.overlap_prior(window.authors, _authors_of(profile.anchor_ids))
+        scores = learning.score(profile.learnt, window.matrix, prior=prior, authors=authors).astype(
+            np.float64
+        )
     else:
         scores = np.zeros(n, dtype=np.float64)
     if n:
@@ -454,6 +475,17 @@ def _explain(picked, score_of, seen, follows: _Follows, window: Window, profile:
     anchor_papers = Paper.objects.in_bulk({a for ids in closest.values() for a in ids})
     matches = _matches(picked, follows)
     names = _follow_names(matches)
+    # Authors of the member's own papers (upvoted, saved, written) who wrote this one too.
+    known = set().union(*_authors_of(profile.anchor_ids)) if profile.anchor_ids else set()
+    shared: dict[int, int] = {}
+    if known and picked:
+        for pk, author in PaperAuthor.objects.filter(
+            paper_id__in=picked, author_id__in=known - follows.authors
+        ).values_list("paper_id", "author_id"):
+            shared.setdefault(pk, author)
+    author_names = dict(
+        Author.objects.filter(pk__in=set(shared.values())).values_list("pk", "name")
+    )
     out = []
     for pk in picked:
         if pk not in papers:
@@ -467,6 +499,10 @@ def _explain(picked, score_of, seen, follows: _Follows, window: Window, profile:
                 reasons.append(
                     Reason("similar", f"Like “{other.title}”", other, other.get_absolute_url())
                 )
+        if pk in shared and shared[pk] in author_names:
+            name = author_names[shared[pk]]
+            url = reverse("feed:author", args=[shared[pk]])
+            reasons.append(Reason("author", f"By {name}, an author of papers you liked", None, url))
         out.append(Recommendation(papers[pk], score_of.get(pk, 0.0), reasons[:3], pk in seen))
     return out
 

@@ -32,7 +32,8 @@ class Params:
     knn: int = 3  # cosines to the member's papers averaged per candidate
     knn_weight: float = 0.5  # share of the closeness part in the blend (0: linear only)
     negative_weight: float = 1.0  # pull of explicit negatives, both parts
-    category_weight: float = 0.0  # weight of the category prior (``category_prior``)
+    category_weight: float = 0.0  # weight of the category prior (``overlap_prior``)
+    author_weight: float = 1.0  # the author prior's (``overlap_prior``), not tuned: see the bench
 
 
 DEFAULT = Params()
@@ -119,14 +120,17 @@ def score(
     matrix: np.ndarray,
     *,
     prior: np.ndarray | None = None,
+    authors: np.ndarray | None = None,
     params: Params = DEFAULT,
 ) -> np.ndarray:
     """Scores of the rows of ``matrix`` for the member (higher is better), standardised;
-    ``prior`` is each row's ``category_prior``, when known."""
+    ``prior`` and ``authors`` are each row's ``overlap_prior`` of categories and of authors,
+    when known."""
     matrix = np.asarray(matrix, dtype=np.float32)
     if len(matrix) == 0:
         return np.zeros(0)
-    return blend(linear_part(learnt, matrix), closeness_part(learnt, matrix, params), prior, params)
+    close = closeness_part(learnt, matrix, params)
+    return blend(linear_part(learnt, matrix), close, prior, params, authors=authors)
 
 
 def linear_part(learnt: Learnt, matrix: np.ndarray) -> np.ndarray:
@@ -143,7 +147,12 @@ def closeness_part(learnt: Learnt, matrix: np.ndarray, params: Params) -> np.nda
 
 
 def blend(
-    linear: np.ndarray, close: np.ndarray | None, prior: np.ndarray | None, params: Params
+    linear: np.ndarray,
+    close: np.ndarray | None,
+    prior: np.ndarray | None,
+    params: Params,
+    *,
+    authors: np.ndarray | None = None,
 ) -> np.ndarray:
     """The parts standardised over the candidates and weighted by ``params``."""
     out = _standard(linear)
@@ -151,22 +160,22 @@ def blend(
         out = (1 - params.knn_weight) * out + params.knn_weight * _standard(close)
     if prior is not None and params.category_weight > 0 and np.ptp(prior) > 0:
         out = out + params.category_weight * _standard(np.asarray(prior, dtype=np.float64))
+    if authors is not None and params.author_weight > 0 and np.ptp(authors) > 0:
+        # Most candidates share no author with the member: scaled by its maximum, not its
+        # spread, so one shared author is worth ``author_weight`` standard deviations.
+        out = out + params.author_weight * np.asarray(authors) / float(np.max(authors))
     return out
 
 
-def category_prior(
-    candidate_categories: list[frozenset[str]], positive_categories: list[frozenset[str]]
-) -> np.ndarray:
-    """Per candidate: the sum, over its categories, of the share of the member's papers
-    listed in that category."""
-    counts: dict[str, float] = {}
-    for codes in positive_categories:
+def overlap_prior(candidates: list[frozenset], positives: list[frozenset]) -> np.ndarray:
+    """Per candidate: the sum, over its categories (or authors), of the share of the member's
+    papers listed in that category (or by that author)."""
+    counts: dict = {}
+    for codes in positives:
         for code in codes:
             counts[code] = counts.get(code, 0.0) + 1.0
-    total = max(1, len(positive_categories))
-    return np.array(
-        [sum(counts.get(c, 0.0) for c in codes) / total for codes in candidate_categories]
-    )
+    total = max(1, len(positives))
+    return np.array([sum(counts.get(c, 0.0) for c in codes) / total for codes in candidates])
 
 
 def dismiss_penalty(matrix: np.ndarray, dismissed: np.ndarray | None) -> np.ndarray:

@@ -107,3 +107,32 @@ def test_a_members_model_is_theirs_alone(alice, bob, topics):
         for r in bob_recs
         if r.reasons
     )
+
+
+def test_show_fewer_like_this_lowers_a_muted_category(alice, topics):
+    from paperboy.foryou.models import TopicMute
+
+    upvote(alice, topics["graphs"][0], topics["vision"][0])
+    retrain(alice.pk)
+    vision = {p.pk for p in topics["vision"]}
+    before = ids(engine.recommend(alice, limit=7))
+    TopicMute.objects.create(member=alice, kind="category", key="cs.VI")
+    after = ids(engine.recommend(alice, limit=7))
+    assert len(vision & set(before)) >= 2 and not vision & set(after)
+
+
+def test_a_followed_author_is_said_and_linked(alice, topics):
+    from paperboy.accounts.models import Follow
+    from paperboy.papers.models import Author
+
+    author = Author.objects.get(name="Speech Author 1")
+    Follow.objects.create(user=alice, author=author)
+    upvote(alice, topics["graphs"][0])
+    retrain(alice.pk)
+    recs = engine.recommend(alice, limit=40)
+    by_author = [r for r in recs if r.reasons and r.reasons[0].kind == "author"]
+    assert {r.paper.pk for r in by_author} == {
+        p.pk for p in topics["speech"] if "Speech Author 1" in p.author_names()
+    }
+    assert by_author[0].reasons[0].url == f"/authors/{author.pk}"
+    assert "Speech Author 1" in by_author[0].reasons[0].text

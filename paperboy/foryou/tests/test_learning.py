@@ -54,7 +54,7 @@ def test_the_dismiss_penalty_touches_close_papers_only():
 
 def test_the_category_prior_is_the_share_of_the_members_papers_per_category():
     mine = [frozenset({"cs.CL"}), frozenset({"cs.CL", "cs.LG"})]
-    prior = learning.category_prior(
+    prior = learning.overlap_prior(
         [frozenset({"cs.CL"}), frozenset({"cs.LG", "cs.CV"}), frozenset({"cs.RO"})], mine
     )
     assert prior.tolist() == [1.0, 0.5, 0.0]
