@@ -1,5 +1,6 @@
 """A reading-list row's controls (read toggle and private note, ``library/partials.html#
-controls``) without a template rendering per row: the partial is rendered once per process per
+controls``) and an editor's controls of a paper in a collection (``#item_controls``) without a
+template rendering per row: the partial is rendered once per process per
 state (read or not, note or none) with stand-ins, then filled in by ``str.replace``, as
 ``library/parts.py`` does for the Save toggle. Tested equal to the template's own rendering."""
 
@@ -57,3 +58,53 @@ def controls(saved, *, csrf_token: str, next_url: str) -> SafeString:
         lambda m: values[m.group()], _controls(bool(saved.read), bool(saved.note))
     )
     return mark_safe(html)
+
+
+# An editor's controls of one paper in a collection (``library/partials.html#item_controls``).
+_BASE, _PAGE, _POS, _TITLE = "zqBaseUrlqz", "zqPageNumberqz", "zqPositionqz", "zqTitleqz"
+_ITEM_STAND_INS = re.compile("|".join((_PK, _BASE, _PAGE, _POS, _TITLE, _NOTE, _TOKEN)))
+
+
+@cache
+def _item_controls(up_disabled: bool, down_disabled: bool, noted: bool, public: bool) -> str:
+    return get_template("library/partials.html#item_controls").render(
+        {
+            "item": SimpleNamespace(paper_id=int(_PK), note=_NOTE if noted else ""),
+            "title": _TITLE,
+            "base": _BASE,
+            "page_number": _PAGE,
+            "position": _POS,
+            "up_disabled": up_disabled,
+            "down_disabled": down_disabled,
+            "public": public,
+            "item_note_chars": limits.ITEM_NOTE_CHARS,
+            "csrf_token": _TOKEN,
+        }
+    )
+
+
+def item_controls(
+    item,
+    *,
+    title: str,
+    base: str,
+    page_number: int,
+    position: int,
+    up_disabled: bool,
+    down_disabled: bool,
+    public: bool,
+    csrf_token: str,
+) -> SafeString:
+    """``library/partials.html#item_controls`` for one item, as the template renders it;
+    ``base`` is the collection's address followed by ``/items/``."""
+    values = {
+        _PK: str(int(item.paper_id)),
+        _BASE: escape(base),
+        _PAGE: str(int(page_number)),
+        _POS: str(int(position)),
+        _TITLE: escape(title),
+        _NOTE: escape(item.note),
+        _TOKEN: csrf_token,
+    }
+    template = _item_controls(bool(up_disabled), bool(down_disabled), bool(item.note), public)
+    return mark_safe(_ITEM_STAND_INS.sub(lambda m: values[m.group()], template))

@@ -40,6 +40,7 @@ from paperboy.library.forms import (
 )
 from paperboy.library.models import Collection, CollectionItem, SavedPaper
 from paperboy.library.rows import controls as row_controls
+from paperboy.library.rows import item_controls
 from paperboy.library.services import Refused
 from paperboy.papers.models import Paper
 
@@ -269,11 +270,30 @@ def _collection_context(request: HttpRequest, found: Collection) -> dict:
     rows = page.object_list
     built = cards.for_papers([i.paper for i in rows], reader=request.user)
     editable = services.can_edit(found, request.user)
+    first = page.start_index() - 1 if rows else 0
+    controls: list = [None] * len(rows)
+    if editable:
+        token, base = get_token(request), found.get_absolute_url() + "/items/"
+        last = len(rows) - 1
+        controls = [
+            item_controls(
+                item,
+                title=item.paper.title,
+                base=base,
+                page_number=page.number,
+                position=first + n + 1,
+                up_disabled=page.number == 1 and n == 0,
+                down_disabled=not page.has_next() and n == last,
+                public=found.public,
+                csrf_token=token,
+            )
+            for n, item in enumerate(rows)
+        ]
     return {
         "collection": found,
-        "rows": list(zip(rows, built, cardcache.render(built, request), strict=True)),
+        "rows": list(zip(rows, built, cardcache.render(built, request), controls, strict=True)),
         "page": page,
-        "first_index": page.start_index() - 1 if rows else 0,
+        "first_index": first,
         "editable": editable,
         "item_note_chars": limits.ITEM_NOTE_CHARS,
     }

@@ -77,7 +77,7 @@ def test_the_page_shows_papers_in_order_with_escaped_text(client, alice, bob, re
     client.force_login(bob)
     response = client.get(reading_group.get_absolute_url())
     assert response.status_code == 200
-    assert [card.paper.title for _, card, _ in response.context["rows"]] == order(reading_group)
+    assert [card.paper.title for _, card, _, _ in response.context["rows"]] == order(reading_group)
     assert b"<img src=x" not in response.content
     assert response.content.count(b"&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co") >= 3
     assert not response.context["editable"] and b"/edit" not in response.content

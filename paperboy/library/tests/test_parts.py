@@ -128,3 +128,28 @@ def test_cached_cards_are_the_templates_for_a_member(alice, example_lab):
     assert "Renamed paper" in html and ">99<" in html.replace("\n", "").replace(" ", "")
     request.user = AnonymousUser()
     assert cardcache.render(shown, request) == [None, None, None]
+
+
+@pytest.mark.parametrize("up, down", [(True, False), (False, True), (False, False)])
+@pytest.mark.parametrize("note", ["", "Start <here> & zqTitleqz 987654321"])
+@pytest.mark.parametrize("public", [True, False])
+def test_an_editors_item_controls_are_the_templates(up, down, note, public):
+    from paperboy.lib import limits
+    from paperboy.library.rows import item_controls
+
+    item = SimpleNamespace(paper_id=42, note=note)
+    context = {
+        "item": item,
+        "title": 'A <b>"title"</b> zqNoteTextqz',
+        "base": "/u/al&ice/collections/x/items/",
+        "page_number": 3,
+        "position": 101,
+        "up_disabled": up,
+        "down_disabled": down,
+        "public": public,
+        "item_note_chars": limits.ITEM_NOTE_CHARS,
+        "csrf_token": "tok3n",
+    }
+    rendered = get_template("library/partials.html#item_controls").render(context)
+    kwargs = {k: v for k, v in context.items() if k not in ("item", "item_note_chars")}
+    assert item_controls(item, **kwargs) == rendered
