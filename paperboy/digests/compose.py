@@ -205,7 +205,7 @@ class Composer:
                 for r in recs
                 # Members without signals get the trending fallback: the trending section
                 # already has it.
-                if not all(reason.kind == "trending" for reason in r.reasons)
+                if not any(reason.kind == "trending" for reason in r.reasons)
             ]
             for user_id, recs in recommended.items()
         }

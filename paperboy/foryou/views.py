@@ -93,7 +93,9 @@ def page(request: HttpRequest) -> HttpResponse:
     )
     _add_mutes(shown)
     engine.mark_seen(user, [r.paper for r in recommended], via="page")
-    cold = all(reason.kind == "trending" for r in recommended for reason in r.reasons)
+    # The engine's fallback without signals: trending papers, each saying so.
+    cold = any(reason.kind == "trending" for r in recommended for reason in r.reasons)
+    cold = cold or not recommended and not engine.has_signals(user)
     context = {
         "cards": shown,
         "cold": cold,

@@ -162,3 +162,31 @@ def test_members_without_signals_get_no_for_you_section(smtp, papers, frozen):
 
 
 assert NOW.date() == LIST_DAY + timedelta(days=1)
+
+
+def test_a_recommendation_without_a_reason_is_still_mailed(
+    smtp, papers, settings, frozen, monkeypatch
+):
+    """Only the trending fallback (each item saying "trending") is left out, not a paper the
+    engine could not explain (none of the member's papers close enough to name)."""
+    from paperboy.foryou import engine
+
+    settings.PAPERBOY_DIGEST_TOP_N = 1
+    member = make_user("ada")
+    quiet = make_paper(title="Recommended without a reason")
+    fallback = make_paper(title="Trending fallback")
+
+    def recommend_many(users, *, limit, since=None, window_days=None, exclude=None):
+        return {
+            member.pk: [
+                engine.Recommendation(quiet, 1.0, []),
+                engine.Recommendation(fallback, 0.5, [engine.Reason("trending", "Trending")]),
+            ]
+        }
+
+    settings.PAPERBOY_DIGEST_FOR_YOU_N = 2
+    monkeypatch.setattr(engine, "recommend_many", recommend_many)
+    subscribe("ada@example.org", user=member)
+    send_current()
+    for_you = smtp.messages[0].text().split("FOR YOU", 1)[1]
+    assert "Recommended without a reason" in for_you and "Trending fallback" not in for_you
