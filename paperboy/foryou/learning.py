@@ -66,32 +66,49 @@ def _rows(matrix: np.ndarray | None) -> np.ndarray | None:
     return unit_rows(np.asarray(matrix, dtype=np.float32))
 
 
+@dataclass(frozen=True)
+class Background:
+    """The weak negatives, summarised: their mean and the inverse of their covariance shrunk
+    towards the identity. The same for every member scored on the same window, so the
+    trainer computes it once per window (``background_stats``), not once per member."""
+
+    mean: np.ndarray
+    inverse: np.ndarray
+
+
+def background_stats(rows: np.ndarray | None, *, params: Params = DEFAULT) -> Background | None:
+    rows = _rows(rows)
+    if rows is None or len(rows) < 2:
+        return None
+    spread = np.cov(rows, rowvar=False)
+    scale = np.trace(spread) / len(spread)
+    spread = (1 - params.shrink) * spread + params.shrink * scale * np.eye(len(spread))
+    return Background(rows.mean(axis=0), np.linalg.inv(spread))
+
+
 def train(
     positives: np.ndarray | None,
     negatives: np.ndarray | None = None,
-    background: np.ndarray | None = None,
+    background: np.ndarray | Background | None = None,
     *,
     params: Params = DEFAULT,
 ) -> Learnt | None:
-    """The member's model, or None without positives."""
+    """The member's model, or None without positives. ``background``: rows of weak negatives
+    or their ``background_stats`` (computed with the same ``params``)."""
     positives = _rows(positives)
     if positives is None:
         return None
     negatives = _rows(negatives)
-    background = _rows(background)
+    if background is not None and not isinstance(background, Background):
+        background = background_stats(background, params=params)
     centroid = unit(positives.mean(axis=0))
-    target = centroid.astype(np.float64)
-    if background is not None and len(background) > 1:
-        mean = background.mean(axis=0)
-        target = positives.mean(axis=0) - mean
+    if background is not None:
+        target = positives.mean(axis=0) - background.mean
         if negatives is not None:
-            target = target - params.negative_weight * (negatives.mean(axis=0) - mean)
-        spread = np.cov(background, rowvar=False)
-        scale = np.trace(spread) / len(spread)
-        spread = (1 - params.shrink) * spread + params.shrink * scale * np.eye(len(spread))
-        weights = np.linalg.solve(spread, target)
+            target = target - params.negative_weight * (negatives.mean(axis=0) - background.mean)
+        weights = background.inverse @ target
     else:
-        weights = target
+        weights = centroid.astype(np.float64)
         if negatives is not None:
             weights = weights - params.negative_weight * negatives.mean(axis=0)
     return Learnt(
