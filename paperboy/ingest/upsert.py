@@ -379,7 +379,10 @@ def write_extras(
         if stars is not None:
             stars_now.setdefault(stars, []).append(row["pk"])
     for names, pks in writes.items():
-        Paper.objects.filter(pk__in=pks).update(**{n: fields[n] for n in names})
+        changes = {n: fields[n] for n in names}
+        if "ai_summary" in changes:
+            changes["ai_summary_model"] = ""  # a source's summary, no longer one we wrote
+        Paper.objects.filter(pk__in=pks).update(**changes)
     for stars, pks in stars_now.items():
         StarSnapshot.record(pks, stars, at=at)
     return [pk for pks in writes.values() for pk in pks]

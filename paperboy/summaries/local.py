@@ -499,7 +499,8 @@ _LEAD = re.compile(
     r"^(?:(?:in|within) (?:this|the present) (?:paper|work|article|study|note),?\s*"
     r"|here,?\s*|to this end,?\s*|in this regard,?\s*|specifically,?\s*|moreover,?\s*"
     r"|(?:motivated|inspired|building|based) (?:by|on) (?:this|these|such)(?: \w+)?,\s*"
-    r"|to (?:address|tackle|solve|overcome|fill) (?:this|these|such)(?: \w+){0,2},\s*"
+    r"|to (?:address|tackle|solve|overcome|fill|bridge|close|mitigate|resolve|alleviate|handle)"
+    r" (?:this|these|such|the)(?: \w+){0,2},\s*"
     r"|furthermore,?\s*|finally,?\s*|additionally,?\s*|however,?\s*|therefore,?\s*)+",
     re.IGNORECASE,
 )

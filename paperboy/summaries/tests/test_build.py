@@ -87,6 +87,22 @@ def test_an_imported_summary_is_kept_and_its_missing_keywords_filled(papers):
     assert len(paper.ai_keywords) >= local.MIN_KEYWORDS
 
 
+def test_a_summary_a_source_brings_later_replaces_ours_and_is_kept(papers):
+    from django.db import transaction
+
+    from paperboy.ingest.upsert import write_extras
+
+    build.build()
+    with transaction.atomic():
+        write_extras([papers[0].pk], ai_summary="Hugging Face's own summary.")
+    paper = Paper.objects.get(pk=papers[0].pk)
+    assert (paper.ai_summary, paper.ai_summary_model) == ("Hugging Face's own summary.", "")
+    SummaryState.objects.all().delete()  # even when everything is built again
+    build.build()
+    paper.refresh_from_db()
+    assert (paper.ai_summary, paper.ai_summary_model) == ("Hugging Face's own summary.", "")
+
+
 def test_the_operator_may_replace_imported_summaries(papers, settings):
     settings.PAPERBOY_SUMMARIES_REPLACE_IMPORTED = True
     Paper.objects.filter(pk=papers[0].pk).update(ai_summary="Hugging Face's own summary.")

@@ -112,6 +112,7 @@ def test_latex_becomes_readable_text():
         ),
         ("Motivated by this, the authors propose MRPO.", "Proposes MRPO."),
         ("To address these issues, we introduce FooNet.", "Introduces FooNet."),
+        ("To bridge this gap, we present BarNet.", "Presents BarNet."),
     ],
 )
 def test_a_tldr_stands_alone(sentence, expected):
