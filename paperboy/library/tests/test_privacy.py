@@ -224,4 +224,5 @@ def test_an_editor_always_sees_the_page_as_it_is_now(client, alice, secret, sett
     services.move_item(c, by=alice, paper=papers[1], to=0)
     response = client.get(url)
     assert response.context is not None and response.context["editable"]
-    assert [card.paper.pk for _, card, _, _ in response.context["rows"]] == [papers[1].pk, papers[0].pk]
+    shown = [card.paper.pk for _, card, _, _ in response.context["rows"]]
+    assert shown == [papers[1].pk, papers[0].pk]
