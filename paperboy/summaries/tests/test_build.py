@@ -164,3 +164,16 @@ def test_the_daily_budget_is_never_overspent(papers, llm_settings, fake_llm):
     LLMUsage.objects.update(requests=0)
     result = build.build(use_llm=True)
     assert (result.checked, result.llm) == (1, 1) and len(fake_llm.requests) == 2
+
+
+def test_the_scheduled_task_builds_what_is_pending_with_the_llm_when_configured(
+    papers, llm_settings, fake_llm
+):
+    from paperboy.jobs.schedule import JOBS
+    from paperboy.summaries import tasks
+
+    job = next(j for j in JOBS if j.name == "summaries-build")
+    assert job.get_task() is tasks.build_summaries
+    assert tasks.build_summaries.call() == 2
+    assert Paper.objects.filter(ai_summary_model="qwen2.5-7b-instruct@prompt-1").count() == 2
+    assert tasks.build_summaries.call() == 0
