@@ -82,3 +82,33 @@ def test_a_member_dismisses_a_paper_and_it_goes(live_server, page, alice, width)
     expect(page.locator("article.card").first).to_be_visible()
     expect(page.locator(f"#{card_id}")).to_have_count(0)
     assert pk in {p.pk for p in papers}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_onboarding_and_alerts_pages_fit_the_screen(live_server, page, alice, example_lab, width):
+    from paperboy.foryou.models import SavedSearch
+
+    from paperboy.testing import make_entry
+
+    make_paper(title="A lab paper", organization=example_lab)
+    make_entry(make_paper(title="Trending in cs.CL", published_at=timezone.now()))
+    SavedSearch.objects.create(member=alice, query="sparse router", filters={"category": "cs.CL"})
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/accounts/login/?next=/for-you/start")
+    page.fill("input[name=login]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    expect(page.get_by_role("heading", name="What do you read?")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"foryou-start-{width}.png"), full_page=True)
+    page.get_by_label(re.compile("cs.CL · Computation and Language")).check()
+    page.get_by_role("button", name="Save categories").click()
+    expect(page.get_by_role("heading", name="For you", level=1)).to_be_visible()
+    expect(page.locator(".note")).to_contain_text("trending papers in your categories")
+    expect(page.locator(".card-title")).to_have_text(["Trending in cs.CL"])
+
+    page.goto(f"{live_server.url}/alerts")
+    expect(page.locator(".fy-alert-label")).to_have_text("New on “sparse router” (cs.CL)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"foryou-alerts-{width}.png"), full_page=True)
