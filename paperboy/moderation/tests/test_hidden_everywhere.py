@@ -3,6 +3,7 @@ digests. Each surface is checked twice, before hiding (so the check can fail) an
 
 from datetime import datetime, time, timedelta
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -11,8 +12,11 @@ from paperboy.accounts.tokens import ApiToken
 from paperboy.digests.compose import Composer
 from paperboy.digests.models import Subscription
 from paperboy.digests.periods import DAILY, DigestPeriod
+from paperboy.foryou import engine
 from paperboy.lib import dates
 from paperboy.moderation import actions
+from paperboy.search import vectors
+from paperboy.search.embeddings import configured_model_id
 from paperboy.testing import make_entry, make_paper, make_user
 
 TITLE = "Platypus Echolocation with Spiking Networks"
@@ -35,6 +39,11 @@ def world(db, alice, bob, example_lab):
     Follow.objects.create(user=alice, organization=example_lab)
     Follow.objects.create(user=alice, author=author)
     _, feed_token = ApiToken.issue(user=alice, name="reader", scope=ApiToken.Scope.FEED)
+    # For you (the private feed) ranks the papers that have a vector.
+    vector = np.zeros(384, dtype=np.float32)
+    vector[0] = 1.0
+    vectors.store(configured_model_id(), {paper.pk: vector})
+    engine.forget_windows()
     return {"paper": paper, "entry": entry, "author": author, "feed_token": feed_token}
 
 
