@@ -319,13 +319,14 @@ def recommend(
     since: date | None = None,
     window_days: int | None = None,
     unseen_first: bool = True,
+    exclude: Iterable[int] = (),
 ) -> list[Recommendation]:
-    """See the module docstring."""
+    """See the module docstring; ``exclude``: more papers to leave out (a digest's)."""
     member = _member_id(user)
     if limit <= 0:
         return []
     window = window_papers(window_start(since, window_days))
-    excluded = excluded_ids(member)
+    excluded = excluded_ids(member) | set(exclude)
     profile = _profile(member, window.model_id) if len(window.ids) else _Profile(None, [], None)
     follows = _follows(member)
     if profile.learnt is None and not (follows.authors or follows.orgs):
@@ -545,9 +546,13 @@ def recommend_many(
     out: dict[int, list[Recommendation]] = {}
     for user in users:
         member = _member_id(user)
-        skip = (exclude or {}).get(member, set())
-        recs = recommend(member, limit=limit + len(skip), since=since, window_days=window_days)
-        out[member] = [r for r in recs if r.paper.pk not in skip][:limit]
+        out[member] = recommend(
+            member,
+            limit=limit,
+            since=since,
+            window_days=window_days,
+            exclude=(exclude or {}).get(member, ()),
+        )
     return out
 
 

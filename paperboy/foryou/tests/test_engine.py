@@ -136,3 +136,16 @@ def test_a_followed_author_is_said_and_linked(alice, topics):
     }
     assert by_author[0].reasons[0].url == f"/authors/{author.pk}"
     assert "Speech Author 1" in by_author[0].reasons[0].text
+
+
+def test_a_batch_recommends_each_member_their_own_papers_minus_the_excluded(alice, bob, topics):
+    upvote(alice, topics["graphs"][0])
+    upvote(bob, topics["robots"][0])
+    retrain(alice.pk)
+    retrain(bob.pk)
+    skip = topics["graphs"][1].pk
+    batch = engine.recommend_many([alice, bob], limit=3, exclude={alice.pk: {skip}})
+    graphs = {p.pk for p in topics["graphs"]}
+    robots = {p.pk for p in topics["robots"]}
+    assert set(ids(batch[alice.pk])) <= graphs - {skip, topics["graphs"][0].pk}
+    assert len(batch[alice.pk]) == 3 and set(ids(batch[bob.pk])) <= robots
