@@ -212,7 +212,7 @@ def scifact(embedder: OnnxEmbedder, *, sample: int = 0) -> None:
     name = f"scifact{len(docs)}" if sample else "scifact"
     matrix = embed_cached(name, [paper_text(t, a) for t, a in docs], embedder)
     qids = [q for q in qrels if q in queries]
-    qvecs = embedder.embed_many([queries[q] for q in qids])
+    qvecs = embed_cached("scifact-queries", [queries[q] for q in qids], embedder)
     runs = []
     for qid, qvec in zip(qids, qvecs, strict=True):
         lx = lex.search(queries[qid])
@@ -286,6 +286,7 @@ class Case:
     lx: list
     dn: list
     sig: fusion.Signals
+    qvec: np.ndarray | None = None
     lex_norm: np.ndarray = field(init=False)
     dense_norm: np.ndarray = field(init=False)
     ids: np.ndarray = field(init=False)
@@ -450,13 +451,13 @@ def dev(embedder: OnnxEmbedder, *, sample: int, tune: bool, text: str = "full") 
     lex = Lexical(docs)
     make = paper_text if text == "full" else lead
     matrix = embed_cached(f"dev{len(docs)}-{text}", [make(t, a) for t, a in docs], embedder)
-    qvecs = embedder.embed_many([q["query"] for q in queries])
+    qvecs = embed_cached("dev-queries", [q["query"] for q in queries], embedder)
     cases = []
     for q, qvec in zip(queries, qvecs, strict=True):
         lx, dn = lex.search(q["query"]), dense_search(matrix, qvec)
         terms = lexical.parse(q["query"]).terms
         sig = query_signals(q["query"], terms, lx, dn, lex.texts)
-        cases.append(Case(q["kind"], fold_of(q["id"]), position[q["id"]], lx, dn, sig))
+        cases.append(Case(q["kind"], fold_of(q["id"]), position[q["id"]], lx, dn, sig, qvec))
     batch_ranks = Batch(cases[:40]).ranks(fusion.PARAMS)
     for c, (_, fast) in zip(cases[:40], batch_ranks, strict=True):
         # The fast scorers rank exactly as fusion.fuse does.
@@ -505,8 +506,53 @@ def dev(embedder: OnnxEmbedder, *, sample: int, tune: bool, text: str = "full") 
         verdict = "below its best part on " + ", ".join(worse) if worse else "never below"
         print(f"  held-out fusion vs the better of BM25 and dense, {k}: {verdict}")
     print("  fitted per fold: " + "; ".join(_params_text(p) for p in fitted))
+    floor_report(cases, lex, matrix, embedder)
     if tune:
         print(f"fitted on all folds (fusion.PARAMS): {_params_text(fit(cases))}")
+
+
+NO_MATCH = ["qwxzvplorknik", "the", "asdf", "zzzz", "of the and", "xkcd", "lorem ipsum dolor"]
+
+
+def floor_report(cases: list[Case], lex: Lexical, matrix: np.ndarray, embedder) -> None:
+    """What the relevance floor (``fusion.close_matches``, cosine ``DENSE_CLOSE``) costs:
+    the share of targets per kind it drops from the fused list, the targets' cosines, and how
+    many close matches queries that match nothing get."""
+    dropped = defaultdict(list)
+    for c in cases:
+        weight = fusion.lexical_weight(c.sig)
+        fused = fusion.fuse(c.lx, c.dn, weight=weight)
+        kept = fusion.close_matches(fused, c.dn, [i for i, _ in c.lx], words_count=weight > 0)
+        before = [f.paper_id for f in fused][:10]
+        after = [f.paper_id for f in kept][:10]
+        dropped[c.kind].append((c.target in before) and (c.target not in after))
+    cos = {k: [] for k in KINDS}
+    spread = {k: [] for k in KINDS}
+    for c in cases:
+        cos[c.kind].append(float(matrix[c.target] @ c.qvec))
+        spread[c.kind].append(c.dn[0][1] - c.dn[-1][1])
+    print(f"  floor (cosine {fusion.DENSE_CLOSE}):")
+    for k in KINDS:
+        q = np.percentile(cos[k], [5, 25, 50])
+        sp = np.percentile(spread[k], [1, 5, 25])
+        print(
+            f"    {k}: targets dropped from the top 10 {np.mean(dropped[k]):.3f}; target "
+            f"cosine p5/p25/p50 {q[0]:.2f}/{q[1]:.2f}/{q[2]:.2f}; spread of the dense list "
+            f"p1/p5/p25 {sp[0]:.2f}/{sp[1]:.2f}/{sp[2]:.2f}"
+        )
+    for text, vec in zip(NO_MATCH, embedder.embed_many(NO_MATCH), strict=True):
+        dn = dense_search(matrix, vec)
+        parsed = lexical.parse(text)
+        lx = lex.search(text)
+        sig = query_signals(text, parsed.terms, lx, dn, lex.texts)
+        weight = fusion.lexical_weight(sig)
+        fused = fusion.fuse(lx, dn, weight=weight)
+        words_count = weight > 0 and not parsed.only_stopwords
+        kept = fusion.close_matches(fused, dn, [i for i, _ in lx], words_count=words_count)
+        print(
+            f"    {text!r}: {len(kept)} close matches (best cosine {dn[0][1]:.2f}, "
+            f"spread {dn[0][1] - dn[-1][1]:.2f})"
+        )
 
 
 def _params_text(p: fusion.Params) -> str:

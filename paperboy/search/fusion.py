@@ -57,10 +57,13 @@ class Params:
     dense_coverage: float
 
 
-# Fitted on all of queries-dev (bench/search_quality.py --tune; held-out figures in
-# bench/README.md, "Search quality").
+# Fitted on all of queries-dev over its 10,000-paper sample (bench/search_quality.py --tune,
+# 2026-12-07; every fold's own fit gave the same, or dense_coverage=0): words count from a
+# coverage of 0.25 (up to 0.42 when the meaning side's best hits use the query's words too:
+# then meaning is trusted more), and all but alone from ~0.6 (w = 0.97). The three other
+# signals fitted to 0 on this set. Held-out figures in bench/README.md ("search_quality.py").
 PARAMS = Params(
-    bias=-1.0, coverage=5.0, terms=0.0, stop_share=0.0, agreement=0.0, dense_coverage=0.0
+    bias=-1.5, coverage=6.0, terms=0.0, stop_share=0.0, agreement=0.0, dense_coverage=-1.0
 )
 
 
