@@ -584,7 +584,9 @@ def tune_params(ctx: Ctx, tune: list[User]) -> learning.Params:
                 learnt = learning.train(ctx.vectors[user.positives], None, ctx.stats(p), params=p)
                 linear[p.shrink] = learning.linear_part(learnt, matrix)
             if p.knn not in close:
-                close[p.knn] = learning.closeness_part(learnt, matrix, learning.Params(knn=p.knn))
+                close[p.knn] = learning.closeness_part(
+                    learnt, matrix, learning.Params(knn=p.knn, knn_weight=1.0)
+                )
             scores = learning.blend(linear[p.shrink], close[p.knn], prior, p, authors=authors)
             totals[p][user.kind].append(metrics(scores, user)[0])
     ranked = sorted(params_list, key=lambda p: -np.mean([np.mean(v) for v in totals[p].values()]))
