@@ -109,9 +109,12 @@ def pages(member: User, feed_token: str) -> list[tuple[str, str, str]]:
         "/digests/settings",
         f"/orgs/{org.slug}/edit",
         f"/orgs/{org.slug}/members",
+        "/for-you",
+        "/library",
     ]
     return [
-        ("/", "302 /papers", "302 /papers"),
+        # A member with signals (this one has upvotes) lands on For you; a visitor on the list.
+        ("/", "302 /papers", "302 /for-you"),
         *((path, "200", "200") for path in everyone),
         *((path, f"302 {SIGN_IN}", "200") for path in members_only),
     ]
