@@ -445,8 +445,11 @@ def test_members_get_the_periods_papers_from_what_they_follow(smtp, papers, sett
     send_current()
 
     text = smtp.to("ada@example.org")[0].text()
-    assert "FOR YOU" in text and "From the lab ada follows" in text
-    assert "From a lab nobody follows" not in text
+    # For you is the member's model (issue 17): the followed lab's paper comes first, with its
+    # reason; other papers may follow it, below.
+    for_you = text.split("FOR YOU", 1)[1]
+    assert for_you.index("From the lab ada follows") < for_you.index("From a lab nobody follows")
+    assert "1. From the lab ada follows" in for_you
 
 
 @pytest.mark.django_db(transaction=True)
