@@ -35,7 +35,7 @@ web)
         "$@"
     ;;
 mail-worker)
-    exec paperboy manage run_worker --queue-name mail --nice 0 "$@"
+    exec paperboy manage run_worker --queue-name mail --nice 0 --interval 0.1 "$@"
     ;;
 batch-worker)
     exec paperboy manage run_worker --queue-name default --nice 10 --threads 1 "$@"

@@ -159,8 +159,9 @@ def cmd_up(args: argparse.Namespace) -> int:
             # The longest query a search box sends (paperboy/lib/query.py) fits in one line.
             "--limit-request-line", "8190",
         ],
-        # Interactive mail (confirmations) never waits behind batch work (README: queues).
-        "mail worker": [*worker, "--queue-name", "mail", "--nice", "0"],
+        # Interactive work (confirmation mail, a member's For-you model after an upvote) never
+        # waits behind batch work (README: queues), and is picked up within 0.1 s, not 1 s.
+        "mail worker": [*worker, "--queue-name", "mail", "--nice", "0", "--interval", "0.1"],
         # Batch work at a lower CPU priority and on one compute thread: the web keeps the cores.
         "batch worker": [*worker, "--queue-name", "default", "--nice", "10", "--threads", "1"],
         "scheduler": [python, "-m", "paperboy.cli", "manage", "run_scheduler"],
