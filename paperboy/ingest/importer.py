@@ -27,6 +27,7 @@ from paperboy.ingest.records import ImportResult, PaperRecord, Prepared, RecordE
 from paperboy.ingest.upsert import Known
 from paperboy.papers.models import Paper
 from paperboy.papers.signals import papers_imported
+from paperboy.search import wordindex
 from paperboy.search.documents import AheadDocuments
 
 __all__ = ["ImportResult", "RecordError", "import_extras", "import_record", "import_records"]
@@ -103,9 +104,13 @@ def import_extras(paper_ids: Iterable[int], **extras: Any) -> list[int]:
     savepoint inside the caller's); returns the pks of the papers whose row changed. The
     fields and their rules are ``upsert.write_extras``'s: a value the catalog refuses raises
     RecordError and writes nothing. What the change means for the daily list (counters,
-    trending) is the caller's."""
+    trending) is the caller's. Keyphrases are searchable words: the papers are logged for the
+    word index (FTS5 and PostgreSQL's documents follow by trigger)."""
     with transaction.atomic():
-        return upsert.write_extras(list(paper_ids), **extras)
+        changed = upsert.write_extras(list(paper_ids), **extras)
+        if extras.get("ai_keywords"):
+            wordindex.log_changes(changed)
+        return changed
 
 
 def _store(

@@ -338,7 +338,8 @@ def write_extras(
     knows the value second-hand: Hugging Face's copy of GitHub's stars). Each paper's star
     count, as it stands after the write, goes into its history (``StarSnapshot.record``, at
     ``at``): the first count seen starts it, a changed one extends it, the same adds nothing.
-    None of these is text search reads (titles and abstracts), so no ``papers_imported``.
+    No ``papers_imported``: only keyphrases are words search reads, and ``import_extras`` logs
+    those for the word index.
     """
     unknown = set(only_if_missing) - set(EXTRAS)
     if unknown:

@@ -1,8 +1,9 @@
 """The PostgreSQL search documents a bulk import computes ahead and writes beside its papers.
 
 ``compute_ahead`` is the one door: on a connection of its own, a thread of the importer turns
-the next batch's titles and abstracts into documents (``schema.PG_TSV``, the trigger's own
-expression), so another server process does that work while the current batch is written. The
+the next batch's titles and abstracts (with the stored papers' keyphrases) into documents
+(``schema.PG_TSV``, the trigger's own expression), so another server process does that work
+while the current batch is written. The
 ``AheadDocuments`` it returns then write themselves inside that batch's transaction
 (``writing``), and the trigger (``schema.PG_WRITER_SETTING``) leaves those rows alone.
 """
@@ -56,7 +57,10 @@ def compute_ahead(papers: Sequence[tuple[str, str, str]]) -> AheadDocuments:
     Empty when the database refuses: ``writing`` then computes them from the rows."""
     sql = (
         f"SELECT t.arxiv_id, {schema.PG_TSV.format(p='t')} "
-        "FROM unnest(%b::text[], %b::text[], %b::text[]) AS t(arxiv_id, title, abstract) "
+        # A record brings no keyphrases: the document keeps the stored paper's.
+        f"FROM (SELECT u.*, (SELECT p.ai_keywords FROM {Paper._meta.db_table} p "
+        "WHERE p.arxiv_id = u.arxiv_id) AS ai_keywords "
+        "FROM unnest(%b::text[], %b::text[], %b::text[]) AS u(arxiv_id, title, abstract)) t "
         # A scalar subquery, one index probe per record: as NOT EXISTS the planner may turn it
         # into a hash anti-join that reads the whole table for every batch.
         "WHERE (SELECT p.title = t.title AND p.abstract = t.abstract "

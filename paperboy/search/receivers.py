@@ -46,7 +46,7 @@ def _enqueue(paper_ids: list[int]) -> None:
             embed_papers.enqueue(chunk)
 
 
-WORD_FIELDS = frozenset({"title", "abstract"})
+WORD_FIELDS = frozenset({"title", "abstract", "ai_keywords"})
 
 
 def paper_saved(sender, instance, created: bool = False, update_fields=None, **kwargs) -> None:

@@ -1,14 +1,15 @@
 """The lexical index and the pgvector column, created with raw SQL per database engine.
 
-SQLite: ``search_fts`` is an FTS5 external-content table over ``papers_paper`` (title and
-abstract, ``porter unicode61``; the title is weighted above the abstract at query time) kept in
-sync by three triggers on ``papers_paper``.
+SQLite: ``search_fts`` is an FTS5 external-content table over ``papers_paper`` (title,
+abstract and keyphrases, ``porter unicode61``; the title is weighted above the other two at
+query time) kept in sync by three triggers on ``papers_paper``.
 
 PostgreSQL: ``search_document(paper_id, tsv)`` holds ``setweight(title, 'A') ||
-setweight(abstract, 'B')`` (English configuration) with a GIN index, filled by a trigger on
-``papers_paper``. It is a table of its own because a generated column would have to live on
-``papers_paper``, which the papers app owns. ``search_embedding.vec`` is a pgvector column with
-an HNSW index (inner product: the vectors are normalised).
+setweight(abstract, 'B') || setweight(keyphrases, 'B')`` (English configuration) with a GIN
+index, filled by a trigger on ``papers_paper``. It is a table of its own because a generated
+column would have to live on ``papers_paper``, which the papers app owns.
+``search_embedding.vec`` is a pgvector column with an HNSW index (inner product: the vectors
+are normalised).
 
 A bulk import (``paperboy import papers``) writes the documents of the papers it changes itself,
 in the same transaction, from documents computed ahead on a second connection (so the two cores
@@ -34,23 +35,38 @@ import struct
 
 from django.db import OperationalError, transaction
 
+# A paper's keyphrases (``ai_keywords``, a JSON list) as the words FTS5 and PostgreSQL index:
+# the phrases joined by spaces, so non-ASCII letters are letters, not JSON escapes.
+SQLITE_KEYWORDS = (
+    "coalesce((SELECT group_concat(value, ' ') FROM json_each("
+    "CASE WHEN json_valid({p}.ai_keywords) THEN {p}.ai_keywords END)), '')"
+)
 SQLITE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-        title, abstract, content='papers_paper', content_rowid='id',
+        title, abstract, ai_keywords, content='papers_paper', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2')""",
-    """CREATE TRIGGER IF NOT EXISTS search_fts_ai AFTER INSERT ON papers_paper BEGIN
-        INSERT INTO search_fts(rowid, title, abstract) VALUES (new.id, new.title, new.abstract);
+    f"""CREATE TRIGGER IF NOT EXISTS search_fts_ai AFTER INSERT ON papers_paper BEGIN
+        INSERT INTO search_fts(rowid, title, abstract, ai_keywords)
+        VALUES (new.id, new.title, new.abstract, {SQLITE_KEYWORDS.format(p="new")});
     END""",
-    """CREATE TRIGGER IF NOT EXISTS search_fts_ad AFTER DELETE ON papers_paper BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title, abstract)
-        VALUES ('delete', old.id, old.title, old.abstract);
+    f"""CREATE TRIGGER IF NOT EXISTS search_fts_ad AFTER DELETE ON papers_paper BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title, abstract, ai_keywords)
+        VALUES ('delete', old.id, old.title, old.abstract, {SQLITE_KEYWORDS.format(p="old")});
     END""",
-    """CREATE TRIGGER IF NOT EXISTS search_fts_au AFTER UPDATE OF title, abstract ON papers_paper
-    BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title, abstract)
-        VALUES ('delete', old.id, old.title, old.abstract);
-        INSERT INTO search_fts(rowid, title, abstract) VALUES (new.id, new.title, new.abstract);
+    f"""CREATE TRIGGER IF NOT EXISTS search_fts_au
+    AFTER UPDATE OF title, abstract, ai_keywords ON papers_paper BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title, abstract, ai_keywords)
+        VALUES ('delete', old.id, old.title, old.abstract, {SQLITE_KEYWORDS.format(p="old")});
+        INSERT INTO search_fts(rowid, title, abstract, ai_keywords)
+        VALUES (new.id, new.title, new.abstract, {SQLITE_KEYWORDS.format(p="new")});
     END""",
+]
+# FTS5's own 'rebuild' would read ``ai_keywords`` as stored (JSON): the index is rebuilt from
+# the same expressions the triggers use, so a later 'delete' removes exactly what was added.
+SQLITE_REBUILD = [
+    "INSERT INTO search_fts(search_fts) VALUES ('delete-all')",
+    "INSERT INTO search_fts(rowid, title, abstract, ai_keywords) "
+    f"SELECT p.id, p.title, p.abstract, {SQLITE_KEYWORDS.format(p='p')} FROM papers_paper p",
 ]
 SQLITE_VOCAB = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_vocab USING fts5vocab(search_fts, 'row')"
@@ -65,7 +81,9 @@ SQLITE_DROP = [
 
 PG_TSV = (
     "setweight(to_tsvector('english', coalesce({p}.title, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce({p}.abstract, '')), 'B')"
+    "setweight(to_tsvector('english', coalesce({p}.abstract, '')), 'B') || "
+    # to_tsvector of jsonb indexes its string values only (the phrases, not the brackets).
+    "setweight(to_tsvector('english', coalesce({p}.ai_keywords, '[]'::jsonb)), 'B')"
 )
 PG_TEXT_INDEX = "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_document USING gin (tsv)"
 # Typo tolerance on titles.
@@ -98,7 +116,7 @@ POSTGRES = [
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS search_document_sync ON papers_paper",
-    """CREATE TRIGGER search_document_sync AFTER INSERT OR UPDATE OF title, abstract
+    """CREATE TRIGGER search_document_sync AFTER INSERT OR UPDATE OF title, abstract, ai_keywords
         ON papers_paper FOR EACH ROW EXECUTE FUNCTION search_document_sync()""",
     """CREATE OR REPLACE FUNCTION search_document_forget() RETURNS trigger AS $$
     BEGIN
@@ -150,7 +168,8 @@ def install(connection) -> None:
                 cursor.execute(sql)
             if fresh or triggers < 3:
                 # New table, or triggers lost to a table rebuild: papers may have changed unseen.
-                cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+                for sql in SQLITE_REBUILD:
+                    cursor.execute(sql)
         elif connection.vendor == "postgresql":
             for sql in POSTGRES:
                 cursor.execute(sql)

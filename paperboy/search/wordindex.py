@@ -1,4 +1,4 @@
-"""The word index at scale: a Tantivy copy of the papers' titles and abstracts, per host.
+"""The word index at scale: a Tantivy copy of the papers' titles, abstracts and keyphrases.
 
 FTS5 and PostgreSQL full text rank *every* paper that contains one of the query's words: at 1M
 papers a typical query matches ~90,000 of them, and FTS5 takes ~45 ms just to list those and
@@ -9,14 +9,16 @@ WAND): the same OR query over all the words takes ~7 ms at 1M papers. So above
 reads this index; below it, or while it is being built, FTS5 / PostgreSQL answer as before.
 
 Layout: ``DATA_DIR/search-words/<generation>/`` holds one Tantivy index (the paper id, stored
-and indexed; the title ``TITLE_REPEAT`` times and the abstract as one text, with Tantivy's
+and indexed; the title ``TITLE_REPEAT`` times, the abstract and the keyphrases (``ai_keywords``)
+as one text, with Tantivy's
 English stemmer, ranked by BM25) and ``state.json``,
 written after each commit: its schema version and how far it has read the change log
 (``WordIndexChange``). ``CURRENT`` names the generation in use; a rebuild writes a new
 generation and switches ``CURRENT`` when complete.
 
-Keeping up: every write to a paper's title or abstract (the importer's ``papers_imported``
-signal, in the batch's own transaction; a model save or delete) appends the paper's id to the
+Keeping up: every write to a paper's title, abstract or keyphrases (the importer's
+``papers_imported`` signal, in the batch's own transaction; a model save or delete; the
+summaries build and a source's keyphrases call ``log_changes``) appends the paper's id to the
 change log in the database;
 ``sync`` applies the log's new rows (delete the id, add the current text) under a file lock,
 so one process per host writes while every process reads. A web process starts a sync in a
@@ -56,7 +58,7 @@ MIN_PAPERS = 20_000  # below this FTS5 / PostgreSQL full text is fast enough (an
 # (FTS5: 0.691); title once 0.688, three times 0.695; title and abstract as two fields with
 # the title's score boosted 10x 0.515, 0.5x 0.683 at best, and twice as slow at 1M papers.
 TITLE_REPEAT = 2
-SCHEMA_VERSION = 3  # a copy written with another schema is rebuilt
+SCHEMA_VERSION = 4  # a copy written with another schema is rebuilt (4: keyphrases)
 SYNC_EVERY = 30.0  # seconds between a web process's syncs
 GAP_SECONDS = 120.0  # how long a hole in the change log is waited for
 CHUNK = 5_000  # papers read from the database at a time
@@ -183,18 +185,19 @@ def _lock(*, wait: bool):
 
 
 def _papers(ids: list[int] | None = None, *, after: int = 0):
-    """(id, title, abstract) rows: these ids, or every paper by id, ``CHUNK`` at a time."""
+    """(id, title, abstract, ai_keywords) rows: these ids, or every paper by id, ``CHUNK`` at
+    a time."""
     if ids is not None:
         for start in range(0, len(ids), CHUNK):
             yield from Paper.objects.filter(pk__in=ids[start : start + CHUNK]).values_list(
-                "pk", "title", "abstract"
+                "pk", "title", "abstract", "ai_keywords"
             )
         return
     while True:
         rows = list(
             Paper.objects.filter(pk__gt=after)
             .order_by("pk")
-            .values_list("pk", "title", "abstract")[:CHUNK]
+            .values_list("pk", "title", "abstract", "ai_keywords")[:CHUNK]
         )
         if not rows:
             return
@@ -202,10 +205,12 @@ def _papers(ids: list[int] | None = None, *, after: int = 0):
         after = rows[-1][0]
 
 
-def _document(pk: int, title: str, abstract: str) -> tantivy.Document:
+def _document(pk: int, title: str, abstract: str, keywords=None) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_unsigned("id", int(pk))
-    doc.add_text("text", f"{title or ''}\n" * TITLE_REPEAT + (abstract or ""))
+    # The keyphrases once, as the abstract's words are (never above the title).
+    phrases = " ".join(str(k) for k in keywords) if isinstance(keywords, list) else ""
+    doc.add_text("text", f"{title or ''}\n" * TITLE_REPEAT + (abstract or "") + "\n" + phrases)
     return doc
 
 
@@ -230,8 +235,8 @@ def _build(*, progress, total: int) -> int:
     index = tantivy.Index(schema(), path=str(path))
     writer = index.writer(WRITER_HEAP, 2)
     done = 0
-    for pk, title, abstract in _papers():
-        writer.add_document(_document(pk, title, abstract))
+    for pk, title, abstract, keywords in _papers():
+        writer.add_document(_document(pk, title, abstract, keywords))
         done += 1
         if progress and done % CHUNK == 0:
             progress(done, total)
@@ -302,8 +307,8 @@ def _apply(path: Path, state: dict) -> int:
             writer.delete_documents_by_query(
                 tantivy.Query.term_set_query(index.schema, "id", ids[start : start + CHUNK])
             )
-        for pk, title, abstract in _papers(ids):
-            writer.add_document(_document(pk, title, abstract))
+        for pk, title, abstract, keywords in _papers(ids):
+            writer.add_document(_document(pk, title, abstract, keywords))
         writer.commit()
         writer.wait_merging_threads()
     head = rows[-1][0] if rows else watermark

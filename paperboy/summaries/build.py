@@ -28,6 +28,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from paperboy.papers.models import Paper
+from paperboy.search import wordindex
 from paperboy.search.embeddings import get_embedder
 from paperboy.search.indexing import configured_model_id
 from paperboy.search.models import Embedding
@@ -163,6 +164,7 @@ def _build_batch(
     local_extras = _local([p for p, _ in todo], vectors)
     llm_extras, deferred = _llm([p for p, _ in todo], client, result) if client else ({}, set())
     replace_imported = settings.PAPERBOY_SUMMARIES_REPLACE_IMPORTED
+    rewords: list[int] = []  # papers whose keyphrases (searchable words) changed
     with transaction.atomic():
         for (paper, digest), fallback in zip(todo, local_extras, strict=True):
             extras, model = llm_extras.get(paper.pk, (fallback, local.METHOD))
@@ -189,6 +191,8 @@ def _build_batch(
             if changes:
                 Paper.objects.filter(pk=paper.pk).update(**changes)
                 result.written += 1
+                if changes.get("ai_keywords", paper.ai_keywords) != paper.ai_keywords:
+                    rewords.append(paper.pk)
             SummaryState.objects.update_or_create(
                 paper_id=paper.pk,
                 defaults={
@@ -196,6 +200,7 @@ def _build_batch(
                     "method": local.METHOD if paper.pk in deferred else method,
                 },
             )
+        wordindex.log_changes(rewords)  # the word index re-reads them (FTS follows by trigger)
 
 
 def _local(papers: list[Paper], vectors: local.TokenVectors | None) -> list[local.Extras]:

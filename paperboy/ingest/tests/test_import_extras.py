@@ -9,6 +9,8 @@ import pytest
 from paperboy.ingest.importer import RecordError, import_extras
 from paperboy.ingest.records import SourceOrganization
 from paperboy.papers.models import Organization, Paper, StarSnapshot
+from paperboy.search import lexical
+from paperboy.search.models import WordIndexChange
 from paperboy.testing import make_paper
 
 AT = datetime(2025, 11, 5, 9, tzinfo=UTC)
@@ -52,6 +54,16 @@ def test_text_is_cleaned_and_links_take_their_normal_form(db):
     assert paper.project_page == "https://example.org/project"
     assert paper.ai_summary == "Retrieval & reranking, in one sentence."
     assert paper.ai_keywords == ["RAG", "re\xadranking"]
+
+
+def test_a_sources_keywords_are_searchable_words_and_logged_for_the_word_index(db):
+    paper = make_paper(title="Folding robots", abstract="Paper cranes.")
+    WordIndexChange.objects.all().delete()
+    import_extras([paper.pk], imported_upvotes=4)  # no keyphrases: nothing to re-read
+    assert not WordIndexChange.objects.exists()
+    import_extras([paper.pk], ai_keywords=["origami"])
+    assert [pk for pk, _ in lexical.candidates(lexical.parse("origami"))] == [paper.pk]
+    assert list(WordIndexChange.objects.values_list("paper_id", flat=True)) == [paper.pk]
 
 
 def test_what_the_source_does_not_give_keeps_the_stored_value(db):

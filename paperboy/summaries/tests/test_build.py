@@ -6,6 +6,7 @@ import pytest
 
 from paperboy.papers.models import Paper
 from paperboy.search import indexing
+from paperboy.search.models import WordIndexChange
 from paperboy.summaries import build, llm, local
 from paperboy.summaries.models import LLMCache, LLMUsage, SummaryState
 from paperboy.testing import make_paper
@@ -39,6 +40,17 @@ def test_it_writes_a_local_summary_and_keywords_for_every_paper(papers):
         assert local.MIN_KEYWORDS <= len(paper.ai_keywords) <= local.MAX_KEYWORDS
         assert paper.ai_summary_model == local.METHOD
     assert SummaryState.objects.count() == 2
+
+
+def test_written_keywords_are_logged_for_the_word_index(papers):
+    # (FTS5 and PostgreSQL follow by trigger: search/tests/test_keywords.py.)
+    WordIndexChange.objects.all().delete()
+    build.build()
+    logged = set(WordIndexChange.objects.values_list("paper_id", flat=True))
+    assert logged == {p.pk for p in papers}
+    WordIndexChange.objects.all().delete()
+    build.build()  # nothing changed: nothing to re-read
+    assert not WordIndexChange.objects.exists()
 
 
 def test_a_second_run_does_nothing(papers, django_assert_max_num_queries):
