@@ -47,7 +47,7 @@ from django.utils import timezone
 
 from paperboy.accounts.models import AuthorClaim, Follow
 from paperboy.feed.models import DailyEntry, Upvote
-from paperboy.foryou import learning, signals
+from paperboy.foryou import keyphrases, learning, signals
 from paperboy.foryou.models import (
     CategoryInterest,
     Dismissal,
@@ -198,6 +198,12 @@ class Window:
     model_id: str
     categories: list[frozenset[str]] = field(default_factory=list)  # per paper, in order
     authors: list[frozenset[int]] = field(default_factory=list)  # per paper, in order
+    # Per paper: its organizations (own and listed) and primary category, for follows and mutes.
+    listing: dict[int, tuple[frozenset[int], str]] = field(default_factory=dict)
+    index: dict[int, int] = field(default_factory=dict)  # paper id -> row
+    category_table: learning.Incidence | None = None  # ``categories`` for overlap_prior
+    author_table: learning.Incidence | None = None  # ``authors`` for overlap_prior
+    by_author: dict[int, list[int]] = field(default_factory=dict)  # author -> rows
 
 
 _lock = threading.Lock()
@@ -233,13 +239,23 @@ def window_papers(start: date) -> Window:
         if kept
         else np.zeros((0, 0), dtype=np.float32)
     )
+    categories, authors = _categories_of(kept), _authors_of(kept)
+    by_author: dict[int, list[int]] = {}
+    for i, written in enumerate(authors):
+        for author in written:
+            by_author.setdefault(author, []).append(i)
     window = Window(
         start,
         np.array(kept, dtype=np.int64),
         matrix,
         model_id,
-        _categories_of(kept),
-        _authors_of(kept),
+        categories,
+        authors,
+        _listing_of(kept),
+        {pk: i for i, pk in enumerate(kept)},
+        learning.incidence(categories),
+        learning.incidence(authors),
+        by_author,
     )
     with _lock:
         _windows.clear()  # one window per process is what the pages use
@@ -253,6 +269,18 @@ def _categories_of(paper_ids: list[int]) -> list[frozenset[str]]:
     for pk, code in through.filter(paper_id__in=paper_ids).values_list("paper_id", "category_id"):
         codes.setdefault(pk, set()).add(code)
     return [frozenset(codes.get(pk, ())) for pk in paper_ids]
+
+
+def _listing_of(paper_ids: list[int]) -> dict[int, tuple[frozenset[int], str]]:
+    orgs: dict[int, set[int]] = {}
+    category: dict[int, str] = {}
+    rows = Paper.objects.filter(pk__in=paper_ids).values_list(
+        "pk", "organization_id", "primary_category", "daily__organization_id"
+    )
+    for pk, org, primary, listed_org in rows:
+        orgs.setdefault(pk, set()).update({org, listed_org} - {None})
+        category[pk] = primary
+    return {pk: (frozenset(orgs[pk]), category[pk]) for pk in category}
 
 
 def _authors_of(paper_ids: list[int]) -> list[frozenset[int]]:
@@ -271,6 +299,8 @@ def forget_windows() -> None:
 
 # --- recommending ----------------------------------------------------------------------------
 
+BATCH = 500  # members gathered and scored together by ``recommend_many``
+
 
 @dataclass
 class _Profile:
@@ -282,34 +312,135 @@ class _Profile:
     dismissed: np.ndarray | None
 
 
-def _profile(member: int, model_id: str) -> _Profile:
-    anchors = positive_ids(member, limit=ANCHORS)
-    dismissed = negative_ids(member, limit=ANCHORS)
-    found = vectors.vectors_for(anchors + dismissed, model_id) if model_id else {}
-    anchor_ids = [pk for pk in anchors if pk in found]
-    anchor_rows = (
-        learning.unit_rows(np.stack([found[pk] for pk in anchor_ids])) if anchor_ids else None
+@dataclass
+class _Follows:
+    authors: set[int]
+    orgs: set[int]
+    categories: set[str]
+    muted: dict[str, set[str]]
+
+
+@dataclass
+class _Member:
+    """One member's signals, read for a whole batch at once (``_gather``)."""
+
+    stored: MemberModel | None = None
+    anchors: list[int] = field(default_factory=list)  # newest positives (``ANCHORS``)
+    latest: datetime | None = None  # the newest positive's time
+    dismissed: list[int] = field(default_factory=list)  # newest dismissals after a reset
+    excluded: set[int] = field(default_factory=set)
+    follows: _Follows = field(default_factory=lambda: _Follows(set(), set(), set(), {}))
+    seen: set[int] = field(default_factory=set)
+
+
+def _newest(rows: list[tuple], since: datetime | None, limit: int) -> list[tuple]:
+    """(paper, when) of ``rows`` = [(paper, when, row pk)] after ``since``, newest first."""
+    if since:
+        rows = [row for row in rows if row[1] > since]
+    rows.sort(key=lambda row: (row[1], row[2]), reverse=True)
+    return [(paper, when) for paper, when, _ in rows[:limit]]
+
+
+def _gather(members: list[int]) -> dict[int, _Member]:
+    """Every member's signals, follows and seen ledger with one query per kind (not per
+    member): the positives are those of ``_dated_positives``, ties broken by the newest row."""
+    out = {member: _Member() for member in members}
+    for stored in MemberModel.objects.filter(member_id__in=members):
+        out[stored.member_id].stored = stored
+    kinds: dict[int, list[list[tuple]]] = {member: [[], [], [], []] for member in members}
+    queries = (
+        (Upvote.objects.filter(user_id__in=members), "user_id", "created_at"),
+        (SavedPaper.objects.filter(member_id__in=members), "member_id", "saved_at"),
+        (
+            CollectionItem.objects.filter(collection__member_id__in=members),
+            "collection__member_id",
+            "added_at",
+        ),
     )
-    dismissed_rows = [found[pk] for pk in dismissed if pk in found]
-    negatives = learning.unit_rows(np.stack(dismissed_rows)) if dismissed_rows else None
-    if anchor_rows is None:
-        return _Profile(None, [], negatives)
-    stored = MemberModel.objects.filter(member_id=member).first()
-    weights = stored.weight_vector() if stored and stored.model_id == model_id else None
-    if weights is not None and stored.n_positives:
-        learnt = learning.Learnt(
-            weights, stored.bias, stored.centroid_vector(), anchor_rows, negatives
-        )
-    else:
-        # Not trained yet (the task follows within a second): the positives' centroid.
-        centroid = learning.unit(anchor_rows.mean(axis=0)).astype(np.float32)
-        learnt = learning.Learnt(centroid, 0.0, centroid, anchor_rows, negatives)
-    if stored is None or (
-        stored.signals_at and (latest_signal_at(member) or stored.signals_at) > stored.signals_at
+    for kind, (rows, who, when) in enumerate(queries):
+        for member, paper, at, pk in rows.values_list(who, "paper_id", when, "pk"):
+            kinds[member][kind].append((paper, at, pk))
+            if kind < 2:  # upvoted and saved papers are never recommended
+                out[member].excluded.add(paper)
+    approved = AuthorClaim.Status.APPROVED
+    for member, paper, at, pk, status in AuthorClaim.objects.filter(
+        user_id__in=members
+    ).values_list("user_id", "paper_id", "created_at", "pk", "status"):
+        out[member].excluded.add(paper)
+        if status == approved:
+            kinds[member][3].append((paper, at, pk))
+    dismissals: dict[int, list[tuple]] = {member: [] for member in members}
+    for member, paper, at, pk in Dismissal.objects.filter(member_id__in=members).values_list(
+        "member_id", "paper_id", "created_at", "pk"
     ):
-        # A signal no receiver saw (a library import writes in bulk): retrain in the task.
-        signals.schedule(member)
-    return _Profile(learnt, anchor_ids, negatives)
+        dismissals[member].append((paper, at, pk))
+        out[member].excluded.add(paper)
+    for member, author, org in Follow.objects.filter(user_id__in=members).values_list(
+        "user_id", "author_id", "organization_id"
+    ):
+        follows = out[member].follows
+        (follows.authors.add(author) if author else follows.orgs.add(org))
+    for member, category in CategoryInterest.objects.filter(member_id__in=members).values_list(
+        "member_id", "category"
+    ):
+        out[member].follows.categories.add(category)
+    for member, kind, key in TopicMute.objects.filter(member_id__in=members).values_list(
+        "member_id", "kind", "key"
+    ):
+        out[member].follows.muted.setdefault(kind, set()).add(key)
+    for member, paper in SeenPaper.objects.filter(member_id__in=members).values_list(
+        "member_id", "paper_id"
+    ):
+        out[member].seen.add(paper)
+    for member, one in out.items():
+        since = one.stored.reset_at if one.stored else None
+        ups, saves, items, claims = kinds[member]
+        dated = (
+            _newest(ups, since, ANCHORS)
+            + _newest(saves, since, ANCHORS)
+            + _newest(items, since, ANCHORS)
+            + _newest(claims, None, ANCHORS)
+        )
+        dated.sort(key=lambda row: row[1], reverse=True)
+        once: set[int] = set()
+        one.anchors = [pk for pk, _ in dated if not (pk in once or once.add(pk))][:ANCHORS]
+        one.latest = dated[0][1] if dated else None
+        one.dismissed = [pk for pk, _ in _newest(dismissals[member], since, ANCHORS)]
+    return out
+
+
+def _profiles(gathered: dict[int, _Member], model_id: str) -> dict[int, _Profile]:
+    """Each member's ``_Profile``, their papers' vectors read in one query."""
+    wanted = {pk for one in gathered.values() for pk in one.anchors + one.dismissed}
+    found = vectors.vectors_for(list(wanted), model_id) if model_id and wanted else {}
+    out: dict[int, _Profile] = {}
+    for member, one in gathered.items():
+        anchor_ids = [pk for pk in one.anchors if pk in found]
+        anchor_rows = (
+            learning.unit_rows(np.stack([found[pk] for pk in anchor_ids])) if anchor_ids else None
+        )
+        dismissed_rows = [found[pk] for pk in one.dismissed if pk in found]
+        negatives = learning.unit_rows(np.stack(dismissed_rows)) if dismissed_rows else None
+        if anchor_rows is None:
+            out[member] = _Profile(None, [], negatives)
+            continue
+        stored = one.stored
+        weights = stored.weight_vector() if stored and stored.model_id == model_id else None
+        if weights is not None and stored.n_positives:
+            learnt = learning.Learnt(
+                weights, stored.bias, stored.centroid_vector(), anchor_rows, negatives
+            )
+        else:
+            # Not trained yet (the task follows within a second): the positives' centroid.
+            centroid = learning.unit(anchor_rows.mean(axis=0)).astype(np.float32)
+            learnt = learning.Learnt(centroid, 0.0, centroid, anchor_rows, negatives)
+        if stored is None or (
+            stored.signals_at and (one.latest or stored.signals_at) > stored.signals_at
+        ):
+            # A signal no receiver saw (a library import writes in bulk): retrain in the task.
+            signals.schedule(member)
+        out[member] = _Profile(learnt, anchor_ids, negatives)
+    return out
 
 
 def recommend(
@@ -321,88 +452,140 @@ def recommend(
     unseen_first: bool = True,
     exclude: Iterable[int] = (),
 ) -> list[Recommendation]:
-    """See the module docstring; ``exclude``: more papers to leave out (a digest's)."""
+    """See the module docstring; ``exclude``: more papers to leave out (a digest's). The
+    same code as ``recommend_many``, for a batch of one."""
     member = _member_id(user)
     if limit <= 0:
         return []
     window = window_papers(window_start(since, window_days))
-    excluded = excluded_ids(member) | set(exclude)
-    profile = _profile(member, window.model_id) if len(window.ids) else _Profile(None, [], None)
-    follows = _follows(member)
-    if profile.learnt is None and not (follows.authors or follows.orgs):
-        return _trending(member, limit, window.start, excluded, follows, unseen_first)
-    scores = _scores(window, profile, follows, excluded)
-    order = np.argsort(-scores, kind="stable")
-    seen = seen_ids(member)
-    picked: list[int] = []
-    for i in order:
-        if not np.isfinite(scores[i]):
-            break
-        picked.append(int(window.ids[i]))
-        if len(picked) >= (limit + len(seen) if unseen_first else limit):
-            break
-    if unseen_first:
-        picked = [pk for pk in picked if pk not in seen] + [pk for pk in picked if pk in seen]
-    picked = picked[:limit]
-    score_of = {int(window.ids[i]): float(scores[i]) for i in order[: len(order)]}
-    return _explain(picked, score_of, seen, follows, window, profile)
+    return _recommend_batch([member], window, limit, {member: set(exclude)}, unseen_first)[member]
 
 
-@dataclass
-class _Follows:
-    authors: set[int]
-    orgs: set[int]
-    categories: set[str]
-    muted: dict[str, set[str]]
+def recommend_many(
+    users: Iterable,
+    *,
+    limit: int,
+    since: date | None = None,
+    window_days: int | None = None,
+    exclude: dict[int, set[int]] | None = None,
+) -> dict[int, list[Recommendation]]:
+    """``recommend`` for each member, ``BATCH`` members at a time: the window loaded once, each
+    batch's signals read with a constant number of queries and scored with one matrix product;
+    the results are those of ``recommend`` (its batch of one)."""
+    members = list(dict.fromkeys(_member_id(user) for user in users))
+    if limit <= 0:
+        return {member: [] for member in members}
+    window = window_papers(window_start(since, window_days))
+    out: dict[int, list[Recommendation]] = {}
+    for i in range(0, len(members), BATCH):
+        out.update(_recommend_batch(members[i : i + BATCH], window, limit, exclude or {}, True))
+    return out
 
 
-def _follows(member: int) -> _Follows:
-    authors, orgs = set(), set()
-    for author, org in Follow.objects.filter(user_id=member).values_list(
-        "author_id", "organization_id"
-    ):
-        (authors.add(author) if author else orgs.add(org))
-    categories = set(
-        CategoryInterest.objects.filter(member_id=member).values_list("category", flat=True)
+def _recommend_batch(
+    members: list[int], window: Window, limit: int, exclude: dict, unseen_first: bool
+) -> dict[int, list[Recommendation]]:
+    gathered = _gather(members)
+    if len(window.ids):
+        profiles = _profiles(gathered, window.model_id)
+    else:
+        profiles = {member: _Profile(None, [], None) for member in members}
+    out: dict[int, list[Recommendation]] = {}
+    scored: list[int] = []
+    for member in members:
+        one, profile = gathered[member], profiles[member]
+        one.excluded |= set(exclude.get(member, ()))
+        if profile.learnt is None and not (one.follows.authors or one.follows.orgs):
+            out[member] = _trending(
+                member, limit, window.start, one.excluded, one.follows, one.seen, unseen_first
+            )
+        else:
+            scored.append(member)
+    learnt = [m for m in scored if profiles[m].learnt is not None]
+    linear = (
+        window.matrix @ np.stack([profiles[m].learnt.weights for m in learnt]).T
+        if learnt and len(window.ids)
+        else None
     )
-    muted: dict[str, set[str]] = {}
-    for kind, key in TopicMute.objects.filter(member_id=member).values_list("kind", "key"):
-        muted.setdefault(kind, set()).add(key)
-    return _Follows(authors, orgs, categories, muted)
+    column = {m: j for j, m in enumerate(learnt)}
+    anchor_categories, anchor_authors = _anchor_keys(profiles, scored)
+    picks: dict[int, tuple[list[int], dict[int, float], dict]] = {}
+    for member in scored:
+        one, profile = gathered[member], profiles[member]
+        base = None
+        if member in column and linear is not None:
+            base = linear[:, column[member]] + profile.learnt.bias
+        matches = _matches(window, one.follows)
+        scores = _scores(
+            window, profile, base, anchor_categories, anchor_authors, matches, one.excluded
+        )
+        order = np.argsort(-scores, kind="stable")
+        picked: list[int] = []
+        for i in order:
+            if not np.isfinite(scores[i]):
+                break
+            picked.append(int(window.ids[i]))
+            if len(picked) >= (limit + len(one.seen) if unseen_first else limit):
+                break
+        if unseen_first:
+            picked = [pk for pk in picked if pk not in one.seen] + [
+                pk for pk in picked if pk in one.seen
+            ]
+        picked = picked[:limit]
+        picks[member] = (picked, {pk: float(scores[window.index[pk]]) for pk in picked}, matches)
+    out.update(_explain_many(picks, gathered, profiles, window, anchor_authors))
+    return {member: out[member] for member in members}
 
 
-def _scores(window: Window, profile: _Profile, follows: _Follows, excluded: set[int]):
+def _anchor_keys(profiles: dict[int, _Profile], members: list[int]) -> tuple[dict, dict]:
+    """Categories and authors of the members' papers, each read once for the batch."""
+    ids = sorted({pk for m in members for pk in profiles[m].anchor_ids})
+    return (
+        dict(zip(ids, _categories_of(ids), strict=True)),
+        dict(zip(ids, _authors_of(ids), strict=True)),
+    )
+
+
+def _scores(
+    window: Window,
+    profile: _Profile,
+    linear: np.ndarray | None,
+    anchor_categories: dict,
+    anchor_authors: dict,
+    matches: dict,
+    excluded: set[int],
+):
     """The member's model's scores (standardised: in standard deviations over the window),
-    dismissed papers' neighbours pushed down, follows up, mutes down, excluded papers out."""
+    dismissed papers' neighbours pushed down, follows up, mutes down, excluded papers out.
+    ``linear``: the model's linear part over the window (the batch's matrix product)."""
     n = len(window.ids)
-    if profile.learnt is not None and n:
+    if profile.learnt is not None and n and linear is not None:
         prior = authors = None
         if learning.DEFAULT.category_weight > 0:
-            mine = _categories_of(profile.anchor_ids)
-            prior = learning.overlap_prior(window.categories, mine)
+            mine = [anchor_categories[pk] for pk in profile.anchor_ids]
+            prior = learning.overlap_prior(window.category_table, mine)
         if learning.DEFAULT.author_weight > 0:
-            authors = learning.overlap_prior(window.authors, _authors_of(profile.anchor_ids))
-        scores = learning.score(profile.learnt, window.matrix, prior=prior, authors=authors).astype(
-            np.float64
-        )
+            mine = [anchor_authors[pk] for pk in profile.anchor_ids]
+            authors = learning.overlap_prior(window.author_table, mine)
+        close = learning.closeness_part(profile.learnt, window.matrix, learning.DEFAULT)
+        scores = learning.blend(linear, close, prior, learning.DEFAULT, authors=authors)
+        scores = np.asarray(scores, dtype=np.float64)
     else:
         scores = np.zeros(n, dtype=np.float64)
-    if n:
+    if n and profile.dismissed is not None:
         scores -= learning.dismiss_penalty(window.matrix, profile.dismissed)
-    index = {int(pk): i for i, pk in enumerate(window.ids)}
-    for pk, (boost, _) in _matches(list(index), follows).items():
-        scores[index[pk]] += boost
+    for pk, (boost, _) in matches.items():
+        scores[window.index[pk]] += boost
     for pk in excluded:
-        if pk in index:
-            scores[index[pk]] = -np.inf
+        if pk in window.index:
+            scores[window.index[pk]] = -np.inf
     return scores
 
 
-def _matches(paper_ids: list[int], follows: _Follows) -> dict[int, tuple[float, list[tuple]]]:
-    """Per paper matching a follow or a mute: (score change, [(kind, key)] of follows)."""
+def _matches(window: Window, follows: _Follows) -> dict[int, tuple[float, list[tuple]]]:
+    """Per window paper matching a follow or a mute: (score change, [(kind, key)] of follows),
+    from the window's own listing (no query)."""
     out: dict[int, tuple[float, list[tuple]]] = {}
-    if not paper_ids:
-        return out
 
     def add(pk: int, delta: float, match: tuple | None = None) -> None:
         total, matched = out.get(pk, (0.0, []))
@@ -411,20 +594,16 @@ def _matches(paper_ids: list[int], follows: _Follows) -> dict[int, tuple[float, 
     muted_authors = {int(k) for k in follows.muted.get("author", ()) if k.isdigit()}
     muted_orgs = {int(k) for k in follows.muted.get("organization", ()) if k.isdigit()}
     muted_categories = follows.muted.get("category", set())
-    if follows.authors or muted_authors:
-        for pk, author in PaperAuthor.objects.filter(
-            paper_id__in=paper_ids, author_id__in=follows.authors | muted_authors
-        ).values_list("paper_id", "author_id"):
+    for author in sorted(follows.authors | muted_authors):
+        for i in window.by_author.get(author, ()):
+            pk = int(window.ids[i])
             if author in follows.authors:
                 add(pk, FOLLOW_BOOST, ("author", author))
             if author in muted_authors:
                 add(pk, -MUTE_PENALTY)
     if follows.orgs or muted_orgs or follows.categories or muted_categories:
-        rows = Paper.objects.filter(pk__in=paper_ids).values_list(
-            "pk", "organization_id", "primary_category", "daily__organization_id"
-        )
-        for pk, org, category, listed_org in rows:
-            for o in {org, listed_org} - {None}:
+        for pk, (orgs, category) in window.listing.items():
+            for o in sorted(orgs):
                 if o in follows.orgs:
                     add(pk, FOLLOW_BOOST, ("organization", o))
                 if o in muted_orgs:
@@ -436,11 +615,10 @@ def _matches(paper_ids: list[int], follows: _Follows) -> dict[int, tuple[float, 
     return out
 
 
-def _trending(member, limit, start, excluded, follows: _Follows, unseen_first) -> list:
+def _trending(member, limit, start, excluded, follows: _Follows, seen, unseen_first) -> list:
     entries = DailyEntry.objects.trending().filter(paper__published_at__date__gte=start)
     if follows.categories:
         entries = entries.filter(paper__primary_category__in=follows.categories)
-    seen = seen_ids(member)
     picked: list[int] = []
     for pk in entries.values_list("paper_id", flat=True)[: limit + len(excluded) + len(seen)]:
         if pk not in excluded:
@@ -458,53 +636,82 @@ def _trending(member, limit, start, excluded, follows: _Follows, unseen_first) -
     ]
 
 
-def _explain(picked, score_of, seen, follows: _Follows, window: Window, profile: _Profile):
-    papers = Paper.objects.visible().for_cards().in_bulk(picked)
-    closest: dict[int, list[int]] = {}
-    anchors = profile.learnt.anchors if profile.learnt is not None else None
-    if anchors is not None and picked:
-        index = {int(pk): i for i, pk in enumerate(window.ids)}
-        sims = window.matrix[[index[pk] for pk in picked]] @ anchors.T
-        for pk, row in zip(picked, sims, strict=True):
-            best = np.argsort(-row, kind="stable")[:2]
-            # the second only when it is nearly as close as the first
-            closest[pk] = [
-                profile.anchor_ids[j]
-                for n, j in enumerate(best)
-                if row[j] >= SIMILAR_MIN and (n == 0 or row[j] >= row[best[0]] - 0.05)
-            ]
-    anchor_papers = Paper.objects.in_bulk({a for ids in closest.values() for a in ids})
-    matches = _matches(picked, follows)
-    names = _follow_names(matches)
-    # Authors of the member's own papers (upvoted, saved, written) who wrote this one too.
-    known = set().union(*_authors_of(profile.anchor_ids)) if profile.anchor_ids else set()
-    shared: dict[int, int] = {}
-    if known and picked:
-        for pk, author in PaperAuthor.objects.filter(
-            paper_id__in=picked, author_id__in=known - follows.authors
-        ).values_list("paper_id", "author_id"):
-            shared.setdefault(pk, author)
-    author_names = dict(
-        Author.objects.filter(pk__in=set(shared.values())).values_list("pk", "name")
+def _explain_many(picks, gathered, profiles, window: Window, anchor_authors: dict) -> dict:
+    """The batch's recommendations with their reasons: papers, names and links read once."""
+    papers = (
+        Paper.objects.visible()
+        .for_cards()
+        .in_bulk({pk for picked, _, _ in picks.values() for pk in picked})
     )
-    out = []
-    for pk in picked:
-        if pk not in papers:
-            continue
-        reasons = []
-        for kind, key in (matches.get(pk) or (0.0, []))[1]:
-            reasons.append(_follow_reason(kind, key, names))
-        for anchor in closest.get(pk, []):
-            if anchor in anchor_papers:
-                other = anchor_papers[anchor]
-                reasons.append(
-                    Reason("similar", f"Like “{other.title}”", other, other.get_absolute_url())
-                )
-        if pk in shared and shared[pk] in author_names:
-            name = author_names[shared[pk]]
-            url = reverse("feed:author", args=[shared[pk]])
-            reasons.append(Reason("author", f"By {name}, an author of papers you liked", None, url))
-        out.append(Recommendation(papers[pk], score_of.get(pk, 0.0), reasons[:3], pk in seen))
+    closest: dict[int, dict[int, list[int]]] = {}
+    shared: dict[int, dict[int, int]] = {}
+    for member, (picked, _, _) in picks.items():
+        profile, follows = profiles[member], gathered[member].follows
+        closest[member] = mine = {}
+        anchors = profile.learnt.anchors if profile.learnt is not None else None
+        if anchors is not None and picked:
+            sims = window.matrix[[window.index[pk] for pk in picked]] @ anchors.T
+            for pk, row in zip(picked, sims, strict=True):
+                best = np.argsort(-row, kind="stable")[:2]
+                # the second only when it is nearly as close as the first
+                mine[pk] = [
+                    profile.anchor_ids[j]
+                    for n, j in enumerate(best)
+                    if row[j] >= SIMILAR_MIN and (n == 0 or row[j] >= row[best[0]] - 0.05)
+                ]
+        # Authors of the member's own papers (upvoted, saved, written) who wrote this one too.
+        known = set().union(*(anchor_authors[pk] for pk in profile.anchor_ids)) - follows.authors
+        shared[member] = {}
+        for pk in picked:
+            common = window.authors[window.index[pk]] & known
+            if common:
+                shared[member][pk] = min(common)
+    anchor_papers = Paper.objects.in_bulk(
+        {a for mine in closest.values() for ids in mine.values() for a in ids}
+    )
+    names = _follow_names(_all_matches(picks))
+    author_names = dict(
+        Author.objects.filter(
+            pk__in={a for mine in shared.values() for a in mine.values()}
+        ).values_list("pk", "name")
+    )
+    out = {}
+    for member, (picked, score_of, matches) in picks.items():
+        seen = gathered[member].seen
+        out[member] = []
+        for pk in picked:
+            if pk not in papers:
+                continue
+            reasons = []
+            for kind, key in (matches.get(pk) or (0.0, []))[1]:
+                reasons.append(_follow_reason(kind, key, names))
+            for anchor in closest[member].get(pk, []):
+                if anchor in anchor_papers:
+                    other = anchor_papers[anchor]
+                    # Keyphrases come with both rows already read: no query per card.
+                    both = keyphrases.both_on(
+                        keyphrases.shared(papers[pk].ai_keywords, other.ai_keywords)
+                    )
+                    text = f"Like “{other.title}”{both}"
+                    reasons.append(Reason("similar", text, other, other.get_absolute_url()))
+            author = shared[member].get(pk)
+            if author in author_names:
+                url = reverse("feed:author", args=[author])
+                text = f"By {author_names[author]}, an author of papers you liked"
+                reasons.append(Reason("author", text, None, url))
+            out[member].append(
+                Recommendation(papers[pk], score_of.get(pk, 0.0), reasons[:3], pk in seen)
+            )
+    return out
+
+
+def _all_matches(picks) -> dict:
+    """The follows matched by any picked paper of the batch (for ``_follow_names``)."""
+    out: dict = {}
+    for picked, _, matches in picks.values():
+        for pk in picked:
+            if pk in matches:
+                out[(len(out), pk)] = matches[pk]
     return out
 
 
@@ -532,28 +739,6 @@ def _follow_reason(kind: str, key, names) -> Reason:
         "category": f"In {name}, a category you follow",
     }[kind]
     return Reason(kind, text, None, url)
-
-
-def recommend_many(
-    users: Iterable,
-    *,
-    limit: int,
-    since: date | None = None,
-    window_days: int | None = None,
-    exclude: dict[int, set[int]] | None = None,
-) -> dict[int, list[Recommendation]]:
-    """``recommend`` for each member (first version: one call each; the window is shared)."""
-    out: dict[int, list[Recommendation]] = {}
-    for user in users:
-        member = _member_id(user)
-        out[member] = recommend(
-            member,
-            limit=limit,
-            since=since,
-            window_days=window_days,
-            exclude=(exclude or {}).get(member, ()),
-        )
-    return out
 
 
 # --- not interested, seen, reset -------------------------------------------------------------

@@ -186,15 +186,45 @@ def blend(
     return out
 
 
-def overlap_prior(candidates: list[frozenset], positives: list[frozenset]) -> np.ndarray:
+@dataclass(frozen=True)
+class Incidence:
+    """Which candidate lists which key (category or author), as parallel index arrays: built
+    once per window (``incidence``) and shared by every member's ``overlap_prior``."""
+
+    n: int  # candidates
+    rows: np.ndarray  # candidate index of each (candidate, key) pair
+    cols: np.ndarray  # key index of each pair
+    keys: dict  # key -> column
+
+
+def incidence(candidates: list[frozenset]) -> Incidence:
+    keys: dict = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, codes in enumerate(candidates):
+        for code in codes:
+            rows.append(i)
+            cols.append(keys.setdefault(code, len(keys)))
+    return Incidence(
+        len(candidates), np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), keys
+    )
+
+
+def overlap_prior(
+    candidates: list[frozenset] | Incidence, positives: list[frozenset]
+) -> np.ndarray:
     """Per candidate: the sum, over its categories (or authors), of the share of the member's
-    papers listed in that category (or by that author)."""
-    counts: dict = {}
+    papers listed in that category (or by that author). ``candidates``: per candidate its
+    keys, or their ``incidence`` (computed once for many members)."""
+    table = candidates if isinstance(candidates, Incidence) else incidence(candidates)
+    counts = np.zeros(len(table.keys), dtype=np.float64)
     for codes in positives:
         for code in codes:
-            counts[code] = counts.get(code, 0.0) + 1.0
+            column = table.keys.get(code)
+            if column is not None:
+                counts[column] += 1.0
     total = max(1, len(positives))
-    return np.array([sum(counts.get(c, 0.0) for c in codes) / total for codes in candidates])
+    return np.bincount(table.rows, weights=counts[table.cols], minlength=table.n) / total
 
 
 def dismiss_penalty(matrix: np.ndarray, dismissed: np.ndarray | None) -> np.ndarray:

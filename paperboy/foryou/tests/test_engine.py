@@ -149,3 +149,76 @@ def test_a_batch_recommends_each_member_their_own_papers_minus_the_excluded(alic
     robots = {p.pk for p in topics["robots"]}
     assert set(ids(batch[alice.pk])) <= graphs - {skip, topics["graphs"][0].pk}
     assert len(batch[alice.pk]) == 3 and set(ids(batch[bob.pk])) <= robots
+
+
+def _members_with_every_kind_of_signal(alice, bob, topics, example_lab):
+    """Five members: a trained model with a dismissal, a followed author and seen papers; an
+    untrained one with a save and a mute; a followed organization only; chosen categories only
+    (trending); nothing at all."""
+    from paperboy.accounts.models import Follow
+    from paperboy.foryou.models import CategoryInterest, TopicMute
+    from paperboy.library.models import SavedPaper
+    from paperboy.papers.models import Author, Paper
+    from paperboy.testing import make_user
+
+    carol, dave, erin = (make_user(name) for name in ("carol", "dave", "erin"))
+    Paper.objects.filter(pk=topics["speech"][2].pk).update(organization=example_lab)
+    upvote(alice, *topics["graphs"][:3])
+    engine.dismiss(alice, topics["graphs"][5])
+    Follow.objects.create(user=alice, author=Author.objects.get(name="Speech Author 1"))
+    engine.mark_seen(alice, [topics["graphs"][3]], "digest")
+    retrain(alice.pk)
+    upvote(bob, topics["vision"][0])
+    SavedPaper.objects.create(member=bob, paper=topics["robots"][0])
+    TopicMute.objects.create(member=bob, kind="category", key="cs.VI")
+    Follow.objects.create(user=carol, organization=example_lab)
+    CategoryInterest.objects.create(member=dave, category="cs.RO")
+    return [alice, bob, carol, dave, erin]
+
+
+def _plain(recs):
+    return [
+        (
+            r.paper.pk,
+            round(r.score, 4),
+            [(x.kind, x.text, x.url, x.paper and x.paper.pk) for x in r.reasons],
+            r.seen,
+        )
+        for r in recs
+    ]
+
+
+def test_a_batch_is_each_members_own_recommendation(alice, bob, topics, example_lab):
+    members = _members_with_every_kind_of_signal(alice, bob, topics, example_lab)
+    skip = {alice.pk: {topics["graphs"][4].pk}}
+    batch = engine.recommend_many(members, limit=6, exclude=skip)
+    assert list(batch) == [m.pk for m in members]
+    for member in members:
+        alone = engine.recommend(member, limit=6, exclude=skip.get(member.pk, ()))
+        assert _plain(batch[member.pk]) == _plain(alone)
+    mine = ids(batch[alice.pk])
+    assert topics["graphs"][5].pk not in mine and topics["graphs"][4].pk not in mine
+    flags = [r.seen for r in batch[alice.pk]]
+    assert flags == sorted(flags)  # seen last
+    assert topics["robots"][0].pk not in ids(batch[members[1].pk])  # saved
+    assert batch[members[2].pk][0].paper.pk == topics["speech"][2].pk  # the followed lab's
+
+
+def test_a_batch_reads_signals_with_the_same_queries_for_two_or_twenty_members(db, topics):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from paperboy.testing import make_user
+
+    members = [make_user(f"m{i}") for i in range(20)]
+    for i, member in enumerate(members):
+        topic = topics[("graphs", "vision", "speech", "robots")[i % 4]]
+        upvote(member, topic[i % 3], topic[3 + i % 2])
+        retrain(member.pk)
+    engine.recommend_many(members[:1], limit=5)  # the window, loaded once per process
+    counts = []
+    for batch in (members[:2], members):
+        with CaptureQueriesContext(connection) as queries:
+            engine.recommend_many(batch, limit=5)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
