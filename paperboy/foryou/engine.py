@@ -508,7 +508,7 @@ def _recommend_batch(
         else None
     )
     column = {m: j for j, m in enumerate(learnt)}
-    anchor_categories, anchor_authors = _anchor_keys(profiles, scored)
+    anchor_categories, anchor_authors = _anchor_keys(window, profiles, scored)
     picks: dict[int, tuple[list[int], dict[int, float], dict]] = {}
     for member in scored:
         one, profile = gathered[member], profiles[member]
@@ -519,14 +519,12 @@ def _recommend_batch(
         scores = _scores(
             window, profile, base, anchor_categories, anchor_authors, matches, one.excluded
         )
-        order = np.argsort(-scores, kind="stable")
+        wanted = limit + len(one.seen) if unseen_first else limit
         picked: list[int] = []
-        for i in order:
+        for i in _top(scores, wanted):
             if not np.isfinite(scores[i]):
                 break
             picked.append(int(window.ids[i]))
-            if len(picked) >= (limit + len(one.seen) if unseen_first else limit):
-                break
         if unseen_first:
             picked = [pk for pk in picked if pk not in one.seen] + [
                 pk for pk in picked if pk in one.seen
@@ -537,13 +535,29 @@ def _recommend_batch(
     return {member: out[member] for member in members}
 
 
-def _anchor_keys(profiles: dict[int, _Profile], members: list[int]) -> tuple[dict, dict]:
-    """Categories and authors of the members' papers, each read once for the batch."""
-    ids = sorted({pk for m in members for pk in profiles[m].anchor_ids})
-    return (
-        dict(zip(ids, _categories_of(ids), strict=True)),
-        dict(zip(ids, _authors_of(ids), strict=True)),
-    )
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` rows of ``np.argsort(-scores, kind="stable")`` (ties: the earlier row
+    first) without sorting the whole window."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    cut = np.partition(-scores, k - 1)[k - 1]  # the k-th highest score, negated
+    rows = np.flatnonzero(-scores <= cut)  # every row at least as high, in row order
+    return rows[np.argsort(-scores[rows], kind="stable")][:k]
+
+
+def _anchor_keys(
+    window: Window, profiles: dict[int, _Profile], members: list[int]
+) -> tuple[dict, dict]:
+    """Categories and authors of the members' papers: the window's when it holds them, the
+    others read once for the batch."""
+    ids = {pk for m in members for pk in profiles[m].anchor_ids}
+    inside = [pk for pk in ids if pk in window.index]
+    outside = sorted(ids - set(inside))
+    categories = {pk: window.categories[window.index[pk]] for pk in inside}
+    authors = {pk: window.authors[window.index[pk]] for pk in inside}
+    categories.update(zip(outside, _categories_of(outside), strict=True))
+    authors.update(zip(outside, _authors_of(outside), strict=True))
+    return categories, authors
 
 
 def _scores(

@@ -222,3 +222,14 @@ def test_a_batch_reads_signals_with_the_same_queries_for_two_or_twenty_members(d
             engine.recommend_many(batch, limit=5)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_top_rows_are_the_stable_sorts_first_rows_ties_and_exclusions_included():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 5, 200).astype(np.float64)  # many ties
+    scores[rng.integers(0, 200, 30)] = -np.inf
+    full = np.argsort(-scores, kind="stable")
+    for k in (1, 7, 40, 199, 200, 500):
+        assert engine._top(scores, k).tolist() == full[:k].tolist()
