@@ -10,7 +10,9 @@ Public interface (used by the page, the feeds, the API and the digests):
   With no signal at all: the window's trending papers (in the member's chosen categories when
   they picked some), each with a ``trending`` reason that says so.
 - ``recommend_many(users, *, limit, since=None, window_days=None, exclude=None)`` -> ``{user
-  id: list[Recommendation]}``: the same for a batch (the digests), the window loaded once.
+  id: list[Recommendation]}``: the same for a batch (the digests): the window loaded once,
+  ``BATCH`` members' signals read with one query per kind and scored with one matrix product
+  (``recommend`` is this path for a batch of one, so both give the same results).
 - ``Recommendation(paper, score, reasons, seen)``; ``Reason(kind, text, paper=None, url=None)``
   with ``kind`` one of ``similar`` (closest to a paper of theirs, linked), ``author``,
   ``organization``, ``category`` (a followed author, lab or category) or ``trending``.
