@@ -88,7 +88,6 @@ def test_a_member_dismisses_a_paper_and_it_goes(live_server, page, alice, width)
 @pytest.mark.parametrize("width", [390, 1280])
 def test_onboarding_and_alerts_pages_fit_the_screen(live_server, page, alice, example_lab, width):
     from paperboy.foryou.models import SavedSearch
-
     from paperboy.testing import make_entry
 
     make_paper(title="A lab paper", organization=example_lab)
