@@ -23,6 +23,7 @@ last.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
@@ -270,7 +271,9 @@ def create_collection(request, body: CollectionIn):
     organization = None
     if body.namespace and body.namespace != member.get_username():
         organization = Organization.objects.filter(slug=body.namespace).first()
-        if organization is None:
+        # A non-member is refused before the title check, which would tell them whether a
+        # private collection of that title exists.
+        if organization is None or not organization.memberships.filter(user=member).exists():
             raise HttpError(403, f"You cannot create collections for “{body.namespace[:60]}”.")
     owned = (
         Collection.objects.owned_by_org(organization)
@@ -395,7 +398,7 @@ class ItemPatchIn(Input):
 def _item_of(found: Collection, item_id: str) -> CollectionItem:
     item = (
         found.items.filter(pk=int(item_id)).select_related("paper").first()
-        if item_id.isdigit() and len(item_id) < 18
+        if re.fullmatch(r"[0-9]{1,17}", item_id)
         else None
     )
     if item is None:

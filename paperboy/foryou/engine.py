@@ -35,6 +35,7 @@ their positives' vectors, read at request time (at most ``ANCHORS`` of them).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -61,6 +62,9 @@ from paperboy.library.models import CollectionItem, SavedPaper
 from paperboy.papers.models import Author, Organization, Paper, PaperAuthor
 from paperboy.search import vectors
 from paperboy.search.embeddings import configured_model_id
+
+# A muted author's or lab's key is their id; anything else stored there is ignored.
+_WHOLE = re.compile(r"[0-9]{1,18}")
 
 ANCHORS = 300  # the member's most recent positives kept for explanations and the fallback
 # Scores are in standard deviations over the window (learning.score).
@@ -607,8 +611,8 @@ def _matches(window: Window, follows: _Follows) -> dict[int, tuple[float, list[t
         total, matched = out.get(pk, (0.0, []))
         out[pk] = (total + delta, matched + ([match] if match else []))
 
-    muted_authors = {int(k) for k in follows.muted.get("author", ()) if k.isdigit()}
-    muted_orgs = {int(k) for k in follows.muted.get("organization", ()) if k.isdigit()}
+    muted_authors = {int(k) for k in follows.muted.get("author", ()) if _WHOLE.fullmatch(k)}
+    muted_orgs = {int(k) for k in follows.muted.get("organization", ()) if _WHOLE.fullmatch(k)}
     muted_categories = follows.muted.get("category", set())
     for author in sorted(follows.authors | muted_authors):
         for i in window.by_author.get(author, ()):

@@ -7,6 +7,7 @@ dismissals go through ``engine`` (the one door), alerts through ``alerts``.
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 
@@ -175,6 +176,8 @@ def fewer(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             "Say which topic: kind=category|author|organization and key.", status=400
         )
+    if kind != TopicMute.Kind.CATEGORY and not re.fullmatch(r"[0-9]{1,18}", key.strip()):
+        return HttpResponse("An author or a lab is named by its number.", status=400)
     TopicMute.objects.get_or_create(member=request.user, kind=kind, key=key.strip())
     messages.success(request, "You'll see fewer papers like that.")
     return redirect("foryou:page")

@@ -3,6 +3,8 @@ out-of-range number), pages of ``PAPERBOY_PAGE_SIZE``."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -27,7 +29,7 @@ def page_by_ids(request: HttpRequest, queryset: QuerySet) -> Page:
 def checked_page(request: HttpRequest, paginator: Paginator) -> Page:
     """``paginator``'s page number ``?p=`` (1 when absent); a 404 for anything else."""
     number = request.GET.get("p", "1")
-    if not number.isdigit() or int(number) < 1:
+    if not re.fullmatch(r"[0-9]{1,9}", number) or int(number) < 1:
         raise Http404("The page number must be a positive whole number, such as ?p=2.")
     if int(number) > max(paginator.num_pages, 1):
         raise Http404(f"This list has only {paginator.num_pages} page(s).")

@@ -40,6 +40,7 @@ def _key(card) -> tuple:
         paper.arxiv_id,
         paper.title,
         paper.abstract,
+        paper.ai_summary,
         paper.num_authors,
         paper.published_at,
         paper.comments_count,

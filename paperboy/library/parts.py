@@ -3,7 +3,8 @@
 
 ``card_state``: for a page of cards, in one query, which of them the reader saved.
 ``card_part("save")``: the toggle of ``library/partials.html#save``, rendered once per process
-per state with stand-ins, then filled in by ``str.replace`` (no template rendering per card).
+per state with stand-ins, then filled in one pass by ``lib.cardstate.Stencil`` (no template
+rendering per card; a value that happens to hold another stand-in is never filled again).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from types import SimpleNamespace
 from django.template.loader import get_template
 from django.utils.html import escape
 
-from paperboy.lib.cardstate import PagePart, State
+from paperboy.lib.cardstate import PagePart, State, Stencil
 from paperboy.library import services
 
 # Stand-ins no real value contains (letters only, so URL quoting and escaping keep them).
@@ -27,8 +28,8 @@ def card_state(user, paper_ids: list[int]) -> dict[int, State]:
 
 
 @cache
-def _save_form(saved: bool) -> str:
-    return get_template("library/partials.html#save").render(
+def _save_form(saved: bool) -> Stencil:
+    rendered = get_template("library/partials.html#save").render(
         {
             "paper": SimpleNamespace(pk=int(_PK)),
             "saved": saved,
@@ -39,15 +40,13 @@ def _save_form(saved: bool) -> str:
             ),
         }
     )
+    return Stencil(rendered, {"pk": _PK, "next": _NEXT, "token": _TOKEN})
 
 
 def save_form(*, paper_id: int, saved: bool, page: PagePart) -> str:
     """``library/partials.html#save`` as a signed-in member sees it, without rendering it."""
-    return (
-        _save_form(bool(saved))
-        .replace(_PK, str(int(paper_id)))
-        .replace(_NEXT, escape(page.next_url))
-        .replace(_TOKEN, page.csrf_token)
+    return _save_form(bool(saved)).fill(
+        pk=str(int(paper_id)), next=escape(page.next_url), token=page.csrf_token
     )
 
 

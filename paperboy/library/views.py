@@ -14,6 +14,7 @@ list's cards and an editor's come from ``library.cardcache``, its rows' controls
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -376,7 +377,7 @@ def collection_item(
         found = _collection(request, username, org, slug, edit=True)
         if action == "move":
             offset, to = request.POST.get("offset", ""), request.POST.get("to", "")
-            if to.strip().isdigit():
+            if re.fullmatch(r"[0-9]{1,6}", to.strip()):
                 services.move_item(found, by=request.user, paper=pk, to=int(to) - 1)
             elif offset in ("-1", "1", "+1"):
                 services.move_item(found, by=request.user, paper=pk, offset=int(offset))

@@ -126,6 +126,10 @@ def test_cached_cards_are_the_templates_for_a_member(alice, example_lab):
     shown = cards.for_papers(Paper.objects.for_cards().order_by("pk"), reader=alice)
     html = cardcache.render(shown, request)[2]
     assert "Renamed paper" in html and ">99<" in html.replace("\n", "").replace(" ", "")
+    # So is a summary written after the copy was made (summaries build).
+    Paper.objects.filter(pk=papers[2].pk).update(ai_summary="A fresh one-line summary.")
+    shown = cards.for_papers(Paper.objects.for_cards().order_by("pk"), reader=alice)
+    assert "A fresh one-line summary." in cardcache.render(shown, request)[2]
     request.user = AnonymousUser()
     assert cardcache.render(shown, request) == [None, None, None]
 
