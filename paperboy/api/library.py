@@ -560,9 +560,13 @@ class ImportOut(Schema):
     tags=["library"],
     summary="Import references into your reading list or a collection: matched, fetched "
     "and unmatched entries with reasons",
-    openapi_extra=responses(errors=ERRORS),
+    openapi_extra=responses(errors=(*ERRORS, 429)),
 )
 def import_references(request, body: ImportIn):
+    request.user = request.auth  # the import limit counts per member, as on the web page
+    refusal = limits.check(request, "import")
+    if refusal:
+        raise HttpError(429, refusal)
     collection = None
     if body.collection:
         owner, _, slug = body.collection.strip("/").partition("/")

@@ -1,5 +1,6 @@
 """Rate limits on comments, submissions, claims and reports, per account and per network
-address, with the rates in ``PAPERBOY_RATE_LIMITS``: what is limited and what the refusal says.
+address, with the rates in ``PAPERBOY_RATE_LIMITS``, and on library imports per member
+(``RATES`` below): what is limited and what the refusal says.
 Counted atomically in the database by ``lib.ratelimit``, shared by every web process.
 
 Also the sizes of what members keep in their library (the ``*_CHARS`` lengths and the
@@ -30,7 +31,17 @@ IMPORT_MAX_ENTRIES = 10_000  # entries in one file or paste (a collection holds 
 IMPORT_MAX_FETCH = 100  # arXiv ids missing from the catalog fetched per import (one request)
 IMPORT_MAX_TITLE_LOOKUPS = 200  # entries without an arXiv id looked up by title in search
 
-NOUNS = {"comment": "comments", "submit": "submissions", "claim": "claims", "report": "reports"}
+# Rates for actions that ``PAPERBOY_RATE_LIMITS`` does not name. An import may parse 20 MB,
+# look up 200 titles and fetch 100 ids from arXiv: the web page and the API share one bucket.
+RATES = {"import": {"user": "10/h"}}
+
+NOUNS = {
+    "comment": "comments",
+    "submit": "submissions",
+    "claim": "claims",
+    "report": "reports",
+    "import": "imports",
+}
 PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
 
@@ -49,7 +60,7 @@ def describe(rate: str, noun: str = "") -> str:
 def refusal(action: str, *, user_id: int | None, ip: str | None) -> str:
     """Count one ``action`` by this account (when signed in) and this address; the message
     refusing it when that is over a limit, or ""."""
-    rates = settings.PAPERBOY_RATE_LIMITS.get(action, {})
+    rates = settings.PAPERBOY_RATE_LIMITS.get(action) or RATES.get(action, {})
     for key, who, value in (("user", "account", user_id), ("ip", "network address", ip)):
         rate = rates.get(key)
         if not rate or value is None:

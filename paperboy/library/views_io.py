@@ -129,6 +129,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         )
     if not form.is_valid():
         return _import_page(request, form, status=400)
+    refusal = limits.check(request, "import")
+    if refusal:
+        return render(request, "moderation/limited.html", {"message": refusal}, status=429)
     into = form.cleaned_data["into"]
     collection = None
     try:

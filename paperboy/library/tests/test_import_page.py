@@ -4,6 +4,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from paperboy.accounts.tokens import ApiToken
 from paperboy.ingest.tests.conftest import Reply, arxiv_server, fixture_bytes  # noqa: F401
 from paperboy.lib import limits
 from paperboy.library import importing, services
@@ -245,3 +246,34 @@ def test_run_refuses_a_collection_the_member_cannot_edit(alice, bob, catalog):
         importing.run(b"2503.00001", member=alice, collection=theirs)
 
     assert not CollectionItem.objects.exists()
+
+
+def test_imports_are_limited_per_member_on_the_page_and_the_api_alike(
+    client, alice, bob, catalog, offline, monkeypatch
+):
+    monkeypatch.setitem(limits.RATES, "import", {"user": "2/d"})
+    token = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=alice, name='t')[1]}"}
+    client.force_login(alice)
+
+    def api(text: str):
+        return client.post(
+            "/api/library/import", {"text": text}, content_type="application/json", **token
+        )
+
+    first = client.post("/library/import", {"text": "2503.00001", "into": "library"})
+    second = api("2503.00002")  # the same bucket as the page's
+    page = client.post("/library/import", {"text": "2503.00003", "into": "new", "title": "T"})
+    json = api("2503.00003")
+
+    assert first.status_code == 200 and second.status_code == 200
+    assert page.status_code == 429
+    assert "at most 2 imports per day from one account" in page.content.decode()
+    assert 'class="error-page"' in page.content.decode()
+    assert json.status_code == 429
+    assert "at most 2 imports per day from one account" in json.json()["error"]
+    saved = set(SavedPaper.objects.filter(member=alice).values_list("paper__arxiv_id", flat=True))
+    assert saved == {"2503.00001", "2503.00002"}
+    assert not Collection.objects.exists()
+    client.force_login(bob)  # another member has a bucket of their own
+    response = client.post("/library/import", {"text": "2503.00003", "into": "library"})
+    assert response.status_code == 200
