@@ -236,7 +236,10 @@ Members = Callable[..., dict[str, Any] | None]
 
 
 def cache_for_visitors(
-    view: Callable[..., HttpResponse] | None = None, *, members: Members | bool = False
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    members: Members | bool = False,
+    query: Callable[[str], bool] | None = None,
 ) -> Callable[..., HttpResponse]:
     """Mark ``view``'s answers to visitors as the same for every visitor (but the CSRF token),
     so that :class:`VisitorPageMiddleware` may keep and share them.
@@ -245,12 +248,19 @@ def cache_for_visitors(
     that every part of the page a member sees differently is marked (``{% memberpart %}``,
     ``{% cardpart %}``), so members may be served the visitors' copy with their parts filled
     in; the function gives the context that the page's ``memberpart`` templates need (None:
-    render the page for the member instead, e.g. the paper is gone)."""
+    render the page for the member instead, e.g. the paper is gone).
+
+    ``query(query_string) -> bool`` says which addresses may have a copy: a copy is kept under
+    the full address, so a page whose copies must be dropped at once (a collection made
+    private) is shared only at the addresses its app drops (``?p=N``, not ``?p=1&utm=x``); at
+    any other, every reader gets it rendered."""
     if view is None:
-        return lambda view: cache_for_visitors(view, members=members)
+        return lambda view: cache_for_visitors(view, members=members, query=query)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if query is not None and not query(request.META.get("QUERY_STRING", "")):
+            return view(request, *args, **kwargs)
         if members and _is_member_reading(request):
             response = _member_page(request, view, args, kwargs, members)
             if response is not None:

@@ -409,6 +409,12 @@ def create_collection(
             raise Refused("That collection was just created; try again.") from None
 
 
+def cached_query(query: str) -> bool:
+    """Whether a collection page's address with this query string may be kept in the page
+    cache: only those ``_forget_pages`` drops (none, or ``p=N`` as the pager writes it)."""
+    return query == "" or re.fullmatch(r"p=[1-9][0-9]{0,8}", query) is not None
+
+
 def _forget_pages(collection: Collection) -> None:
     """Drop the visitors' cached copies of a collection's pages (and of its organization's
     page, which lists it), once this transaction commits: a collection made private or

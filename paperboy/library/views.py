@@ -253,7 +253,7 @@ def _reader_context(
 
 
 @require_GET
-@cache_for_visitors(members=_reader_context)
+@cache_for_visitors(members=_reader_context, query=services.cached_query)
 def collection(
     request: HttpRequest, slug: str, username: str | None = None, org: str | None = None
 ) -> HttpResponse:

@@ -214,6 +214,31 @@ def test_a_collection_made_private_leaves_the_page_cache_at_once(
     assert client.get(url).status_code == 404
 
 
+def test_a_collection_made_private_is_gone_at_every_address_of_its_page(
+    client, alice, bob, secret, settings, django_capture_on_commit_callbacks
+):
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 300
+    c, _ = secret
+    services.update_collection(c, by=alice, public=True)
+    url = c.get_absolute_url()
+    odd = [f"{url}?utm=x", f"{url}?p=1&x=y", f"{url}?p=01"]
+    for path in odd[:2]:
+        assert SECRET in client.get(path).content.decode(), path  # a visitor reads it there
+    client.force_login(bob)
+    assert SECRET in client.get(odd[2]).content.decode()  # a member, as a visitor would
+    client.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_collection(c, by=alice, public=False)
+    for path in odd:
+        response = client.get(path)
+        assert response.status_code == 404 and SECRET not in response.content.decode(), path
+    services.update_collection(c, by=alice, public=True)
+    assert SECRET in client.get(odd[0]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_collection(c, by=alice)
+    assert client.get(odd[0]).status_code == 404
+
+
 def test_an_editor_always_sees_the_page_as_it_is_now(client, alice, secret, settings):
     settings.PAPERBOY_LIST_CACHE_SECONDS = 300
     c, papers = secret
