@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -32,29 +30,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import feed as feedbench  # noqa: E402  (bench/feed.py: the catalog)
+from library import copy_database, log  # noqa: E402  (bench/library.py: the database copy)
 
 MEMBER = "bench-io"
 GOAL_IMPORT_S = 10.0
 GOAL_EXPORT_S = 2.0
-
-
-def log(msg: str = "") -> None:
-    print(msg, flush=True)
-
-
-def copy_database(source: Path, data_dir: Path) -> None:
-    """A consistent copy (SQLite's backup API) of ``source``'s database and marker, once."""
-    target = data_dir / "paperboy.sqlite3"
-    if target.exists():
-        return
-    src = sqlite3.connect(f"file:{source / 'paperboy.sqlite3'}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    shutil.copy(source / feedbench.MARKER, data_dir / feedbench.MARKER)
-    log(f"Copied the database of {source}")
 
 
 def best(fn, repeat: int):
