@@ -1,0 +1,210 @@
+"""Per-member page caching: a signed-in member's own page (their reading list, a collection as
+its editor sees it, their For-you page) kept as rendered for them, and served again until
+something it shows changes.
+
+A page that differs per member cannot go in the visitors' cache (``lib/pagecache.py``); but the
+same member asks for the same page again and again, and between two of their writes it is the
+same page but for its CSRF tokens. So a view decorated with :func:`cache_for_member` keeps its
+answer to a member under a key of
+
+- the member's id (a copy is never looked up for anyone else: another member, a visitor and an
+  API token never reach it),
+- the full path (with its query string),
+- the current *stamps* of the view's *scopes*: names the view gives for what the page shows
+  (``"library:member:42"``, ``"library:collection:u:alice:reading"``), each a random string
+  in the ``default`` cache that the app's one door for writes changes with :func:`bump` on
+  every write that changes what those pages show. A bumped stamp makes a new key: the old
+  copies are never read again (they expire), in every process at once;
+- the visitors' page cache *generation* (``lib.pagecache.GENERATION_KEY``), which a moderation
+  (``pagecache.forget``) and a cache clear change: a hidden paper leaves members' pages too.
+
+The copy is the response's body cut where its CSRF tokens were (every rendering masks the
+member's secret anew; each response gets a fresh mask joined in, as ``lib.pagecache`` does
+for visitors) and its headers, never its cookies: session and CSRF cookies are set after the
+view, per response, by their middleware. What the page shows that no stamp covers (a paper's
+title, comment count, other readers' upvotes) is at most ``seconds`` old
+(``PAPERBOY_LIST_CACHE_SECONDS`` by default, like the visitors' lists); past that one request
+renders it anew while the member's other concurrent requests get the stale copy.
+
+Each process keeps the copies it served in memory (:data:`MEMORY_PAGES`, least recently used
+go); the ``default`` cache holds them for the other workers. Only a member's plain GET for HTML
+is served from it: not htmx, not a token (``Authorization``), not Markdown, not while they have
+messages pending (the page would not show them), not a response other than a 200 without
+cookies. ``PAPERBOY_LIST_CACHE_SECONDS=0`` turns it off.
+
+Use::
+
+    @login_required
+    @require_GET
+    @cache_for_member(scopes=lambda request: [f"library:member:{request.user.pk}"])
+    def reading_list(request): ...
+
+    memberpage.bump(f"library:member:{member.pk}")   # in the app's write, any transaction
+
+``scopes(request, *args, **kwargs)`` gets the view's arguments and must not query the
+database (it runs on every request); None renders the page without caching it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token
+
+from paperboy.lib.pagecache import GENERATION_KEY, Page, _Memory
+
+MEMORY_PAGES = 128  # member pages each process keeps in memory at most
+_PREFIX = "memberpage:"
+# Masked CSRF tokens as Django writes them into forms and htmx headers.
+_CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
+
+memory = _Memory(MEMORY_PAGES)
+
+Scopes = Callable[..., Iterable[str] | None]
+
+
+def _stamp_key(scope: str) -> str:
+    return f"{_PREFIX}stamp:{scope}"
+
+
+def stamps(scopes: Iterable[str]) -> tuple[str, ...]:
+    """The current stamp of each scope (one cache round trip; a scope without one gets one)."""
+    scopes = list(scopes)
+    keys = [_stamp_key(s) for s in scopes]
+    found = cache.get_many(keys)
+    out = []
+    for key in keys:
+        stamp = found.get(key)
+        if stamp is None:
+            cache.add(key, secrets.token_hex(8), timeout=None)
+            stamp = cache.get(key, "")
+        out.append(stamp)
+    return tuple(out)
+
+
+def bump(*scopes: str) -> None:
+    """Give each scope a new stamp: every page cached under the old one is out of use.
+
+    Inside a transaction, now (so this request's next page is rendered) and again when it
+    commits (a page rendered meanwhile from the data before the commit was stored under the
+    stamp of now, which the second bump retires)."""
+
+    def new() -> None:
+        cache.set_many({_stamp_key(s): secrets.token_hex(8) for s in scopes}, timeout=None)
+
+    new()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(new)
+
+
+def _key(user_id: int, path: str, stamps: tuple[str, ...], generation: str) -> str:
+    raw = "\0".join((str(user_id), path, generation, *stamps))
+    return _PREFIX + "v1:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _servable(request: HttpRequest) -> bool:
+    """A signed-in member's plain GET for HTML, with no messages waiting to be shown."""
+    return (
+        settings.PAPERBOY_LIST_CACHE_SECONDS > 0
+        and not settings.CSRF_USE_SESSIONS
+        and request.method == "GET"
+        and "HTTP_HX_REQUEST" not in request.META
+        and "HTTP_AUTHORIZATION" not in request.META
+        and "text/markdown" not in request.META.get("HTTP_ACCEPT", "")
+        and request.user.is_authenticated
+        and "messages" not in request.COOKIES
+        and "_messages" not in request.session
+    )
+
+
+def cut(request: HttpRequest, response: HttpResponse, seconds: int) -> Page | None:
+    """``response`` as a copy to keep for this member (None when it must not be kept): its body
+    cut where the member's CSRF tokens were, its headers but those of one response."""
+    if (
+        response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or getattr(response, "paperboy_no_member_cache", False)
+    ):
+        return None
+    body = response.content
+    secret = request.META.get("CSRF_COOKIE")
+    parts = [body]
+    if secret:
+        tokens = {
+            match.group()
+            for match in _CANDIDATE.finditer(body)
+            if _unmask_cipher_token(match.group().decode()) == secret
+        }
+        if tokens:
+            parts = re.compile(b"|".join(re.escape(t) for t in tokens)).split(body)
+    headers = tuple(
+        (name, value)
+        for name, value in response.items()
+        if name.lower() not in ("content-length", "set-cookie", "date")
+    )
+    return Page(tuple(parts), headers, time.time() + seconds)
+
+
+def cache_for_member(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    scopes: Scopes,
+    seconds: int | None = None,
+) -> Callable[..., HttpResponse]:
+    """Keep ``view``'s answers per member, keyed by their id, the full path and the stamps of
+    ``scopes(request, *args, **kwargs)`` (see the module docstring). ``seconds`` bounds how
+    old what no scope covers may be (default ``PAPERBOY_LIST_CACHE_SECONDS``).
+
+    Put it innermost (after ``login_required``, ``require_GET`` and any permission decorator
+    whose answer a member's copy must not skip): a copy is served without calling the view."""
+    if view is None:
+        return lambda view: cache_for_member(view, scopes=scopes, seconds=seconds)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _servable(request):
+            return view(request, *args, **kwargs)
+        names = scopes(request, *args, **kwargs)
+        if names is None:
+            return view(request, *args, **kwargs)
+        ttl = settings.PAPERBOY_LIST_CACHE_SECONDS if seconds is None else seconds
+        names = list(names)
+        found = cache.get_many([GENERATION_KEY, *(_stamp_key(s) for s in names)])
+        generation = found.get(GENERATION_KEY, "")
+        current = tuple(found.get(_stamp_key(s)) for s in names)
+        if None in current:
+            current = stamps(names)
+        key = _key(request.user.pk, request.get_full_path(), current, generation)
+        now = time.time()
+        page = memory.get(key)
+        if page is None or page.fresh_until <= now:
+            shared = cache.get(key)
+            if isinstance(shared, Page):
+                page = shared
+                memory.put(key, page)
+        if page is not None and (
+            page.fresh_until > now or not cache.add(key + ":render", 1, timeout=30)
+        ):
+            return page.response(request)
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            if page is not None:
+                cache.delete(key + ":render")
+        fresh = cut(request, response, ttl)
+        if fresh is not None:
+            cache.set(key, fresh, ttl * 2)
+            memory.put(key, fresh)
+        return response
+
+    return wrapper
