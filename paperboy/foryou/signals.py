@@ -17,19 +17,29 @@ from paperboy.accounts.models import AuthorClaim, Follow
 from paperboy.feed.models import Upvote
 from paperboy.foryou.models import CategoryInterest, Dismissal
 from paperboy.foryou.tasks import train_member
+from paperboy.lib import memberpage
 from paperboy.library.models import Collection, CollectionItem, SavedPaper
+
+
+def page_scope(member_id: int) -> str:
+    """The ``lib.memberpage`` scope of the member's For you page: bumped by every signal (the
+    page shows their upvotes and saves and leaves out what they dismissed) and when their
+    stored picks change (``picks.refresh``)."""
+    return f"foryou:member:{member_id}"
 
 
 def schedule(member_id: int | None) -> None:
     """Retrain ``member_id``'s model after the current transaction commits (once however many
-    signals the transaction holds; nothing when it rolls back)."""
+    signals the transaction holds; nothing when it rolls back); their For you page is rendered
+    anew from now on (``page_scope``)."""
     if not member_id:
         return
     connection = transaction.get_connection()
     for entry in connection.run_on_commit:
         func = entry[1]
         if getattr(func, "foryou_member", None) == member_id and not func.done:
-            return
+            return  # this transaction bumps the page when it commits already
+    memberpage.bump(page_scope(member_id))
 
     def enqueue() -> None:
         enqueue.done = True

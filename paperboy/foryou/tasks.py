@@ -13,7 +13,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from paperboy.foryou import engine, learning
+from paperboy.foryou import engine, learning, picks
 from paperboy.foryou.models import MemberModel
 from paperboy.search import vectors
 from paperboy.search.embeddings import configured_model_id
@@ -26,8 +26,18 @@ BACKGROUND = 1000  # recent papers sampled as weak negatives (as bench/recommend
 
 @task(queue_name=QUEUE)
 def train_member(member_id: int) -> int:
-    """Retrain one member's model; returns its new version (0: nothing to learn from)."""
-    return retrain(member_id)
+    """Retrain one member's model and store their picks (``picks.refresh``: the For you page
+    reads them, never scores on the request); returns the model's new version (0: nothing to
+    learn from)."""
+    version = retrain(member_id)
+    picks.refresh(member_id)
+    return version
+
+
+@task(queue_name=QUEUE)
+def refresh_picks(member_id: int) -> None:
+    """Recompute a member's stored picks (the page found them stale: a new window, an hour)."""
+    picks.refresh(member_id)
 
 
 def retrain(member_id: int) -> int:

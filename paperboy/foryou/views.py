@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from paperboy.accounts.models import AuthorClaim, Follow
 from paperboy.feed import cards
-from paperboy.foryou import alerts, engine, onboarding
+from paperboy.foryou import alerts, engine, onboarding, picks, signals, tasks
 from paperboy.foryou.forms import CategoriesForm, SavedSearchForm
 from paperboy.foryou.models import SavedSearch, TopicMute
+from paperboy.lib.memberpage import cache_for_member
 from paperboy.papers.models import Organization, Paper
 
 PAGE_SIZE = 30
@@ -78,25 +79,39 @@ def set_home(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _page_scopes(request: HttpRequest) -> list[str]:
+    """What the page is kept under (``lib.memberpage``): the member's stamp, which every
+    signal and every new list of picks bumps, and the home-page choice, a cookie the page
+    shows (two browsers of one member may differ)."""
+    home = HOME_DAILY if request.COOKIES.get(HOME_COOKIE) == HOME_DAILY else "foryou"
+    return [signals.page_scope(request.user.pk), f"foryou:home:{home}"]
+
+
 @login_required
 @require_GET
+@cache_for_member(scopes=_page_scopes)
 def page(request: HttpRequest) -> HttpResponse:
-    """The member's recommendations, unseen first, each with its reasons; the papers shown go
-    to the seen ledger. Without signals, the engine's trending fallback, said so."""
+    """The member's recommendations, unseen first, each with its reasons, read from their
+    stored picks (``picks.py``: scored off the request path) and kept rendered per member
+    until a signal or a new list; the papers shown go to the seen ledger. Without signals, the
+    engine's trending fallback, said so once for the page."""
     user = request.user
-    recommended = engine.recommend(user, limit=PAGE_SIZE, unseen_first=True)
+    recommended, stale = picks.read(user.pk, limit=PAGE_SIZE)
+    if stale and picks.claim_refresh(user.pk):
+        tasks.refresh_picks.enqueue(user.pk)
     by_paper = {r.paper.pk: r for r in recommended}
+    # The fallback's reason ("Trending: no signals to learn from yet") is said once, above
+    # the cards, not on each of them.
+    cold = any(reason.kind == "trending" for r in recommended for reason in r.reasons)
+    cold = cold or not recommended and not engine.has_signals(user)
     shown = cards.for_papers(
         [r.paper for r in recommended],
         reader=user,
         card_type=ForYouCard,
-        extra=lambda p: {"reasons": by_paper[p.pk].reasons},
+        extra=lambda p: {"reasons": [x for x in by_paper[p.pk].reasons if x.kind != "trending"]},
     )
     _add_mutes(shown)
     engine.mark_seen(user, [r.paper for r in recommended], via="page")
-    # The engine's fallback without signals: trending papers, each saying so.
-    cold = any(reason.kind == "trending" for r in recommended for reason in r.reasons)
-    cold = cold or not recommended and not engine.has_signals(user)
     context = {
         "cards": shown,
         "cold": cold,
@@ -179,6 +194,9 @@ def fewer(request: HttpRequest) -> HttpResponse:
     if kind != TopicMute.Kind.CATEGORY and not re.fullmatch(r"[0-9]{1,18}", key.strip()):
         return HttpResponse("An author or a lab is named by its number.", status=400)
     TopicMute.objects.get_or_create(member=request.user, kind=kind, key=key.strip())
+    # A mute changes the ranking without a training: the picks are recomputed now (and the
+    # page with them), so the page the member is sent back to shows it.
+    picks.refresh(request.user.pk)
     messages.success(request, "You'll see fewer papers like that.")
     return redirect("foryou:page")
 
@@ -186,7 +204,8 @@ def fewer(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def unmute(request: HttpRequest, pk: int) -> HttpResponse:
-    TopicMute.objects.filter(member=request.user, pk=pk).delete()
+    if TopicMute.objects.filter(member=request.user, pk=pk).delete()[0]:
+        picks.refresh(request.user.pk)
     return redirect("foryou:page")
 
 
@@ -196,6 +215,7 @@ def reset(request: HttpRequest) -> HttpResponse:
     """Forget what For you learnt (dismissals, mutes, the seen list, the model); the library,
     upvotes and follows stay."""
     engine.reset(request.user)
+    picks.refresh(request.user.pk)
     messages.success(
         request, "For you forgot what it learnt. Your library, upvotes and follows are kept."
     )
@@ -220,6 +240,9 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             onboarding.set_categories(user, form.cleaned_data["codes"])
+            # The trending fallback and the category boosts follow the choice on the page the
+            # member is sent to, before the training that follows it.
+            picks.refresh(user.pk)
             messages.success(request, "Saved your categories.")
             return redirect("foryou:page")
         status = 400

@@ -1,0 +1,155 @@
+"""For you's stored picks: each member's recommended papers (ids, scores and reasons), computed
+off the request path and kept until what they were computed from changes.
+
+The page does not score the window per request: ``tasks.train_member`` stores the member's
+picks right after each training (``refresh``), and the page reads them (``read``):
+
+- a stored list names the state it was computed for (``state``): the member's model (its
+  version and last reset) and the candidate window (its first day, the embedding model and the
+  vectors' version). When the page finds the state changed, or the list older than
+  ``MAX_AGE`` (trending moves, for members without a model), it is served as it is and
+  ``tasks.refresh_picks`` recomputes it in the background (once: ``claim_refresh``);
+- papers the member dismissed, upvoted, saved or claimed since, and papers hidden since, are
+  left out when the list is read (a few queries over its own ids), so a signal shows at once,
+  before the retraining that follows it; ``STORED`` is twice the page so the gaps are filled;
+- ``refresh`` bumps the member's page stamp (``signals.page_scope``): their cached page is
+  rendered anew with the new list;
+- only a member with no list at all (their first visit, a cleared cache) has it computed on
+  the request path.
+
+Lists live in the ``default`` cache (a directory shared by the web and task workers, or Redis),
+one key per member, for ``KEEP_SECONDS``. "Show fewer like this" and the reset change the
+ranking without a training: their views call ``refresh`` themselves.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from paperboy.accounts.models import AuthorClaim
+from paperboy.feed.models import Upvote
+from paperboy.foryou import engine, signals
+from paperboy.foryou.models import Dismissal, MemberModel
+from paperboy.lib import memberpage
+from paperboy.library.models import SavedPaper
+from paperboy.papers.models import Paper
+from paperboy.search import vectors
+from paperboy.search.embeddings import configured_model_id
+
+STORED = 60  # papers kept per member: the page shows 30, the rest fill what a signal removes
+MAX_AGE = 3600.0  # seconds after which a list is recomputed in the background when read
+KEEP_SECONDS = 30 * 86400  # a member away for a month has theirs computed on their return
+REFRESH_CLAIM_SECONDS = 60  # one background refresh per member at a time (see claim_refresh)
+_VERSION = 1  # of the stored format
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A member's picks as stored: ``items`` are ``(paper id, score, seen, reasons)`` with
+    ``reasons`` as ``(kind, text, paper id or None, url or None)``."""
+
+    state: tuple
+    items: tuple
+    computed_at: float
+
+
+def _key(member_id: int) -> str:
+    return f"foryou:picks:v{_VERSION}:{member_id}"
+
+
+def state(member_id: int) -> tuple:
+    """What a member's picks depend on, besides the signals ``read`` filters by: their model
+    (version, last reset) and the candidate window (first day, embedding model, vectors)."""
+    model = (
+        MemberModel.objects.filter(member_id=member_id).values_list("version", "reset_at").first()
+    )
+    version, reset_at = model or (0, None)
+    start = engine.window_start(None, None)
+    return (
+        version,
+        reset_at.isoformat() if reset_at else "",
+        start.isoformat(),
+        configured_model_id() or "",
+        vectors.state_version(),
+    )
+
+
+def refresh(member_id: int) -> Stored:
+    """Compute and store the member's picks (``engine.recommend``, unseen first)."""
+    now_state = state(member_id)
+    found = engine.recommend(member_id, limit=STORED, unseen_first=True)
+    items = tuple(
+        (
+            r.paper.pk,
+            float(r.score),
+            bool(r.seen),
+            tuple((x.kind, x.text, x.paper.pk if x.paper else None, x.url) for x in r.reasons),
+        )
+        for r in found
+    )
+    stored = Stored(now_state, items, time.time())
+    cache.set(_key(member_id), stored, KEEP_SECONDS)
+    memberpage.bump(signals.page_scope(member_id))
+    return stored
+
+
+def forget(member_id: int) -> None:
+    cache.delete(_key(member_id))
+
+
+def stored(member_id: int) -> Stored | None:
+    found = cache.get(_key(member_id))
+    return found if isinstance(found, Stored) else None
+
+
+def is_stale(picks: Stored, member_id: int) -> bool:
+    return picks.state != state(member_id) or time.time() - picks.computed_at > MAX_AGE
+
+
+def claim_refresh(member_id: int) -> bool:
+    """True for the first caller in ``REFRESH_CLAIM_SECONDS``: that one enqueues the refresh."""
+    return cache.add(f"{_key(member_id)}:refreshing", 1, REFRESH_CLAIM_SECONDS)
+
+
+def read(member_id: int, *, limit: int) -> tuple[list[engine.Recommendation], bool]:
+    """The member's stored picks as ``engine.Recommendation``s, best first, at most ``limit``,
+    without the papers a signal since removed; and whether the list is stale (the caller
+    has it refreshed in the background). Computed here only when none is stored."""
+    picks = stored(member_id)
+    stale = False
+    if picks is None:
+        picks = refresh(member_id)
+    else:
+        stale = is_stale(picks, member_id)
+    return materialise(member_id, picks, limit=limit), stale
+
+
+def materialise(member_id: int, picks: Stored, *, limit: int) -> list[engine.Recommendation]:
+    ids = [item[0] for item in picks.items]
+    if not ids:
+        return []
+    # What engine.excluded_ids leaves out, asked of these papers only.
+    gone: set[int] = set()
+    for rows in (
+        Dismissal.objects.filter(member_id=member_id),
+        Upvote.objects.filter(user_id=member_id),
+        SavedPaper.objects.filter(member_id=member_id),
+        AuthorClaim.objects.filter(user_id=member_id),
+    ):
+        gone.update(rows.filter(paper_id__in=ids).values_list("paper_id", flat=True))
+    papers = Paper.objects.visible().for_cards().in_bulk([pk for pk in ids if pk not in gone])
+    kept = [item for item in picks.items if item[0] in papers][:limit]
+    named = {pid for item in kept for _, _, pid, _ in item[3] if pid is not None}
+    others = Paper.objects.only("pk", "arxiv_id", "title").in_bulk(named) if named else {}
+    out = []
+    for pk, score, seen, reasons in kept:
+        explained = [
+            engine.Reason(kind, text, others.get(pid) if pid is not None else None, url)
+            for kind, text, pid, url in reasons
+            if pid is None or pid in others
+        ]
+        out.append(engine.Recommendation(papers[pk], score, explained, seen))
+    return out
