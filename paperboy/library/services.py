@@ -8,7 +8,10 @@ not edit, 404 not found or not theirs to see; a private collection is a 404 to a
 owner, so its existence does not leak). Public collection pages are served to visitors from
 the page cache (``lib.pagecache``); a change of title, description or visibility and a deletion
 drop those copies at once, while added, moved or removed papers show within
-``PAPERBOY_LIST_CACHE_SECONDS``, like every list.
+``PAPERBOY_LIST_CACHE_SECONDS``, like every list. Members' own copies of their pages
+(``lib.memberpage``) are retired at once by every write here: the member's stamp
+(``member_scope``) on saves, read marks and notes, the collection's (``collection_scope``) on
+every change of it or its papers.
 
 Typed text goes through ``lib.text.clean_input`` and the lengths of ``lib.limits``
 (``COLLECTION_TITLE_CHARS``, ``COLLECTION_DESCRIPTION_CHARS``, ``SAVED_NOTE_CHARS``,
@@ -54,15 +57,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from paperboy.lib import limits, pagecache
+from paperboy.lib import limits, memberpage, pagecache
 from paperboy.lib.text import BadInput, clean_input
 from paperboy.library.models import Collection, CollectionItem, SavedPaper, title_key
 from paperboy.papers.models import Organization, Paper
@@ -74,6 +78,37 @@ class Refused(Exception):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
+
+
+# --- Member page stamps (``lib.memberpage``) ---------------------------------------------------
+
+
+def member_scope(member_id: int) -> str:
+    """The stamp of everything a member's own library pages show of theirs: saves, read marks,
+    notes (and, through ``receivers``, their upvotes and organization memberships)."""
+    return f"library:member:{int(member_id)}"
+
+
+def collection_scope(*, owner: str, slug: str, org: bool) -> str:
+    """The stamp of a collection's pages, named from its address (no query needed to serve
+    one; lower case, so addresses differing only in case share it)."""
+    return f"library:collection:{'org' if org else 'u'}:{owner.lower()}:{slug.lower()}"
+
+
+def _scope_of(collection: Collection) -> str:
+    if collection.organization_id:
+        return collection_scope(owner=collection.organization.slug, slug=collection.slug, org=True)
+    return collection_scope(owner=collection.member.get_username(), slug=collection.slug, org=False)
+
+
+def bump_member_pages(member_id: int) -> None:
+    """Retire the cached copies of the member's library pages (``library.receivers``: an
+    upvote or membership of theirs changed)."""
+    memberpage.bump(member_scope(member_id))
+
+
+def _collection_changed(collection: Collection) -> None:
+    memberpage.bump(_scope_of(collection))
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -163,6 +198,7 @@ def _save(member_id: int, paper_id: int) -> SavedPaper:
     saved, _ = SavedPaper.objects.get_or_create(
         member_id=member_id, paper_id=paper_id, defaults=_sort_keys([paper_id]).get(paper_id, {})
     )
+    bump_member_pages(member_id)
     return saved
 
 
@@ -199,12 +235,16 @@ def save_many(*, member, paper_ids: Iterable[int]) -> int:
             batch_size=1000,
             ignore_conflicts=True,
         )
+        if new:
+            bump_member_pages(member.pk)
         return len(new)
 
 
 def unsave(*, member, paper: Paper | int) -> bool:
     """Take ``paper`` off the reading list (its note goes with it); whether it was there."""
     deleted, _ = SavedPaper.objects.filter(member=member, paper_id=_paper_id(paper)).delete()
+    if deleted:
+        bump_member_pages(member.pk)
     return bool(deleted)
 
 
@@ -217,6 +257,7 @@ def mark_read(*, member, paper: Paper | int, read: bool = True) -> SavedPaper:
             saved.read = read
             saved.read_at = timezone.now() if read else None
             saved.save(update_fields=["read", "read_at"])
+            bump_member_pages(member.pk)
     return saved
 
 
@@ -229,6 +270,7 @@ def set_note(*, member, paper: Paper | int, note: str) -> SavedPaper:
         if saved.note != note:
             saved.note = note
             saved.save(update_fields=["note"])
+            bump_member_pages(member.pk)
     return saved
 
 
@@ -237,10 +279,21 @@ def saved_ids(member, paper_ids: Iterable[int]) -> set[int]:
     ids = list(paper_ids)
     if not ids or member is None or not member.is_authenticated:
         return set()
-    return set(
-        SavedPaper.objects.filter(member=member, paper_id__in=ids).values_list(
-            "paper_id", flat=True
-        )
+    # Plain SQL: it runs on every member's list page (the card parts, lib/cardstate.py), and
+    # building it through the ORM took ~5x the query itself (bench/README.md, issue 13).
+    with connection.cursor() as cursor:
+        cursor.execute(_saved_sql(len(ids)), [member.pk, *ids])
+        return {row[0] for row in cursor.fetchall()}
+
+
+@cache
+def _saved_sql(n: int) -> str:
+    quote = connection.ops.quote_name
+    meta = SavedPaper._meta
+    paper, member = (quote(meta.get_field(f).column) for f in ("paper", "member"))
+    return (
+        f"SELECT {paper} FROM {quote(meta.db_table)} WHERE {member} = %s "
+        f"AND {paper} IN ({', '.join(['%s'] * n)})"
     )
 
 
@@ -396,7 +449,7 @@ def create_collection(
             slug = _free_slug(owned, slugify(title)[:60].strip("-") or "collection")
         try:
             with transaction.atomic():
-                return Collection.objects.create(
+                created = Collection.objects.create(
                     member=None if organization else by,
                     organization=organization,
                     slug=slug,
@@ -407,6 +460,8 @@ def create_collection(
                 )
         except IntegrityError:  # the owner's row lock makes this near impossible
             raise Refused("That collection was just created; try again.") from None
+        _collection_changed(created)
+        return created
 
 
 def cached_query(query: str) -> bool:
@@ -461,6 +516,7 @@ def update_collection(
         fields.append("public")
     collection.updated_at = timezone.now()
     collection.save(update_fields=fields)
+    _collection_changed(collection)
     if was_public:
         _forget_pages(collection)
     return collection
@@ -470,12 +526,15 @@ def delete_collection(collection: Collection, *, by) -> None:
     _require_edit(collection, by)
     if collection.public:
         _forget_pages(collection)
+    _collection_changed(collection)
     collection.delete()
 
 
 def _touch(collection: Collection) -> None:
+    """Every change of a collection's papers ends here: its time, and its pages' stamp."""
     collection.updated_at = timezone.now()
     Collection.objects.filter(pk=collection.pk).update(updated_at=collection.updated_at)
+    _collection_changed(collection)
 
 
 def _next_position(collection: Collection) -> int:

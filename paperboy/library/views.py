@@ -9,7 +9,10 @@ status and message. The reading list and a collection page run a fixed number of
 whatever their length (tests assert it). A public collection's page is cached for visitors and
 for members who may not edit it (``lib.pagecache``: their card parts filled in); the reading
 list's cards and an editor's come from ``library.cardcache``, its rows' controls from
-``library.rows``.
+``library.rows``. Each member's reading list and collection pages are then kept as rendered
+for them (``lib.memberpage``), under the stamps ``services`` bumps on every write that changes
+them (``member_scope``: their saves, read marks, notes, upvotes, memberships;
+``collection_scope``: a collection's papers, text and visibility).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paperboy.feed import cards
 from paperboy.lib import limits, paging
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperboy.lib.memberpage import cache_for_member
 from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.library import cardcache, services
 from paperboy.library.forms import (
@@ -78,8 +82,13 @@ def _here(request: HttpRequest, paper: Paper) -> str:
 # --- The reading list --------------------------------------------------------------------------
 
 
+def _reading_list_scopes(request: HttpRequest) -> list[str]:
+    return [services.member_scope(request.user.pk)]
+
+
 @login_required
 @require_GET
+@cache_for_member(scopes=_reading_list_scopes)
 def reading_list(request: HttpRequest) -> HttpResponse:
     """``/library``: the papers the member saved, filtered, sorted and paged."""
     form = ReadingListForm(request.GET)
@@ -252,7 +261,20 @@ def _reader_context(
     return None if services.can_edit(found, request.user) else {}
 
 
+def _collection_scopes(
+    request: HttpRequest, slug: str, username: str | None = None, org: str | None = None
+) -> list[str]:
+    """A member's copy of a collection page (as they see it: with an editor's controls, or the
+    visitors' copy with their card parts) is keyed by the collection's stamp (its papers, title,
+    visibility) and the member's own (their saves, upvotes, organizations)."""
+    return [
+        services.collection_scope(owner=org or username or "", slug=slug, org=org is not None),
+        services.member_scope(request.user.pk),
+    ]
+
+
 @require_GET
+@cache_for_member(scopes=_collection_scopes)
 @cache_for_visitors(members=_reader_context, query=services.cached_query)
 def collection(
     request: HttpRequest, slug: str, username: str | None = None, org: str | None = None
