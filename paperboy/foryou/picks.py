@@ -106,7 +106,15 @@ def stored(member_id: int) -> Stored | None:
 
 
 def is_stale(picks: Stored, member_id: int) -> bool:
-    return picks.state != state(member_id) or time.time() - picks.computed_at > MAX_AGE
+    """The model or the window changed, the list is old, or a positive came that no receiver
+    saw (a library import saves in bulk): the model has not learnt it yet, and
+    ``engine.recommend`` schedules that training when the list is recomputed."""
+    if picks.state != state(member_id) or time.time() - picks.computed_at > MAX_AGE:
+        return True
+    learnt = MemberModel.objects.filter(member_id=member_id).values_list("signals_at", flat=True)
+    learnt_at = learnt.first()
+    latest = engine.latest_signal_at(member_id)
+    return latest is not None and (learnt_at is None or latest > learnt_at)
 
 
 def claim_refresh(member_id: int) -> bool:

@@ -34,12 +34,14 @@ def schedule(member_id: int | None) -> None:
     anew from now on (``page_scope``)."""
     if not member_id:
         return
+    # Every signal, even one whose training is scheduled already: a page rendered since the
+    # last one must not be served again.
+    memberpage.bump(page_scope(member_id))
     connection = transaction.get_connection()
     for entry in connection.run_on_commit:
         func = entry[1]
         if getattr(func, "foryou_member", None) == member_id and not func.done:
-            return  # this transaction bumps the page when it commits already
-    memberpage.bump(page_scope(member_id))
+            return
 
     def enqueue() -> None:
         enqueue.done = True

@@ -24,6 +24,7 @@ from paperboy.foryou import alerts, engine, onboarding, picks, signals, tasks
 from paperboy.foryou.forms import CategoriesForm, SavedSearchForm
 from paperboy.foryou.models import SavedSearch, TopicMute
 from paperboy.lib.memberpage import cache_for_member
+from paperboy.library.services import member_scope
 from paperboy.papers.models import Organization, Paper
 
 PAGE_SIZE = 30
@@ -80,11 +81,13 @@ def set_home(request: HttpRequest) -> HttpResponse:
 
 
 def _page_scopes(request: HttpRequest) -> list[str]:
-    """What the page is kept under (``lib.memberpage``): the member's stamp, which every
-    signal and every new list of picks bumps, and the home-page choice, a cookie the page
-    shows (two browsers of one member may differ)."""
+    """What the page is kept under (``lib.memberpage``): the member's For you stamp, which
+    every signal and every new list of picks bumps; their library's, which every library
+    write bumps (an import saves without a signal); and the home-page choice, a cookie the
+    page shows (two browsers of one member may differ)."""
     home = HOME_DAILY if request.COOKIES.get(HOME_COOKIE) == HOME_DAILY else "foryou"
-    return [signals.page_scope(request.user.pk), f"foryou:home:{home}"]
+    member = request.user.pk
+    return [signals.page_scope(member), member_scope(member), f"foryou:home:{home}"]
 
 
 @login_required
