@@ -26,11 +26,17 @@ title, comment count, other readers' upvotes) is at most ``seconds`` old
 (``PAPERBOY_LIST_CACHE_SECONDS`` by default, like the visitors' lists); past that one request
 renders it anew while the member's other concurrent requests get the stale copy.
 
-Each process keeps the copies it served in memory (:data:`MEMORY_PAGES`, least recently used
-go); the ``default`` cache holds them for the other workers. Only a member's plain GET for HTML
-is served from it: not htmx, not a token (``Authorization``), not Markdown, not while they have
-messages pending (the page would not show them), not a response other than a 200 without
-cookies. ``PAPERBOY_LIST_CACHE_SECONDS=0`` turns it off.
+Copies live in each process's memory only (:data:`MEMORY_PAGES`, least recently used go; a
+page is ~300 KB): a member's page is asked for by one reader, so each worker renders it at most
+once per stamp, and keeping it in the ``default`` cache would cost more on every rendering
+(pickling and compressing it, and the file cache lists its directory on every write) than the
+other worker's one rendering saves, while crowding out the visitors' pages. The stamps, which
+must be seen by every process at once, are in the ``default`` cache.
+
+Only a member's plain GET for HTML is served from a copy: not htmx, not a token
+(``Authorization``), not Markdown, not while they have messages pending (the page would not
+show them); only a 200 without cookies is kept. ``PAPERBOY_LIST_CACHE_SECONDS=0`` turns it
+off.
 
 Use::
 
@@ -58,11 +64,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH
 
 from paperboy.lib.pagecache import GENERATION_KEY, Page, _Memory
 
-MEMORY_PAGES = 128  # member pages each process keeps in memory at most
+MEMORY_PAGES = 128  # member pages each process keeps at most (~40 MB at ~300 KB a page)
 _PREFIX = "memberpage:"
 # Masked CSRF tokens as Django writes them into forms and htmx headers.
 _CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
@@ -126,6 +132,25 @@ def _servable(request: HttpRequest) -> bool:
     )
 
 
+_CHARS = CSRF_ALLOWED_CHARS.encode()
+# (cipher byte, mask byte) -> the secret's character: Django's ``_unmask_cipher_token`` as a
+# table (a page holds ~200 tokens; Django's per-character ``str.index`` took ~20 ms a page).
+_UNMASK = {
+    (c, m): chr(_CHARS[(i - j) % len(_CHARS)])
+    for i, c in enumerate(_CHARS)
+    for j, m in enumerate(_CHARS)
+}
+
+
+def _unmasks_to(token: bytes, secret: str) -> bool:
+    """Whether ``token`` (a masked CSRF token as bytes) is ``secret`` masked."""
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    try:
+        return "".join([_UNMASK[pair] for pair in zip(cipher, mask, strict=True)]) == secret
+    except KeyError:  # not from the CSRF alphabet
+        return False
+
+
 def cut(request: HttpRequest, response: HttpResponse, seconds: int) -> Page | None:
     """``response`` as a copy to keep for this member (None when it must not be kept): its body
     cut where the member's CSRF tokens were, its headers but those of one response."""
@@ -139,14 +164,13 @@ def cut(request: HttpRequest, response: HttpResponse, seconds: int) -> Page | No
     body = response.content
     secret = request.META.get("CSRF_COOKIE")
     parts = [body]
-    if secret:
-        tokens = {
-            match.group()
-            for match in _CANDIDATE.finditer(body)
-            if _unmask_cipher_token(match.group().decode()) == secret
-        }
-        if tokens:
-            parts = re.compile(b"|".join(re.escape(t) for t in tokens)).split(body)
+    if secret and len(secret) == CSRF_SECRET_LENGTH:
+        parts, at = [], 0
+        for match in _CANDIDATE.finditer(body):
+            if _unmasks_to(match.group(), secret):
+                parts.append(body[at : match.start()])
+                at = match.end()
+        parts.append(body[at:])
     headers = tuple(
         (name, value)
         for name, value in response.items()
@@ -187,11 +211,6 @@ def cache_for_member(
         key = _key(request.user.pk, request.get_full_path(), current, generation)
         now = time.time()
         page = memory.get(key)
-        if page is None or page.fresh_until <= now:
-            shared = cache.get(key)
-            if isinstance(shared, Page):
-                page = shared
-                memory.put(key, page)
         if page is not None and (
             page.fresh_until > now or not cache.add(key + ":render", 1, timeout=30)
         ):
@@ -203,7 +222,6 @@ def cache_for_member(
                 cache.delete(key + ":render")
         fresh = cut(request, response, ttl)
         if fresh is not None:
-            cache.set(key, fresh, ttl * 2)
             memory.put(key, fresh)
         return response
 
