@@ -487,6 +487,14 @@ def _forget_pages(collection: Collection) -> None:
     transaction.on_commit(forget)
 
 
+def pages_changed(collection: Collection) -> None:
+    """Drop every cached page of the collection (the visitors' and their organization's, once
+    the transaction commits; the members' own at once): for a change made outside this module
+    (the admin), before a deletion."""
+    _forget_pages(collection)
+    _collection_changed(collection)
+
+
 def update_collection(
     collection: Collection,
     *,
