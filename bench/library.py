@@ -1,7 +1,11 @@
 """Library benchmark: a member's reading list and a collection page under load.
 
     .venv/bin/python bench/library.py [--papers 100000] [--saved 10000] [--duration 20]
-        [--connections 64] [--keep DIR] [--copy-from DIR]
+        [--connections 64] [--keep DIR] [--copy-from DIR] [--only cached,first,visitor]
+
+On an idle machine, from a kept database (about 5 minutes)::
+
+    .venv/bin/python bench/library.py --keep /tmp/paperboy-bench-cache/library-100k --duration 15
 
 1. A 100k-paper catalog as ``bench/feed.py`` builds it (``--keep DIR`` reuses one; ``--copy-from
    DIR`` starts from a copy of another benchmark's kept database, taken with SQLite's backup
@@ -14,6 +18,10 @@
    ``/health``, ``/library`` (date saved; arXiv date page 100; title; unread; a text filter) as
    the member, the collection page as the member and as a visitor. Prints req/s, p50, p99,
    errors, the ratio to ``/health`` and PASS/FAIL against the goal: p99 <= 100 ms, 0 errors.
+   A member's pages are served from their own copy (``lib.memberpage``) after the first view.
+5. ``first`` (first views): the same member pages, each request at an address never asked for
+   before (``&first=<thread>-<n>`` added by the wrk script), so every request renders the page
+   and stores its copy, as the first view after a write does.
 """
 
 from __future__ import annotations
@@ -35,6 +43,22 @@ import feed as feedbench  # noqa: E402  (bench/feed.py: corpus, server and load 
 MEMBER = "bench-reader"
 COLLECTION_SIZE = 500
 GOAL_P99_MS = 100.0
+
+
+# wrk: every request at a new address (first views), numbered per thread and run.
+FIRST_VIEW_LUA = r"""
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads .. "-" .. os.time())
+end
+local n = 0
+request = function()
+  n = n + 1
+  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. sep .. "first=" .. tid .. "-" .. n)
+end
+"""
 
 
 def log(msg: str = "") -> None:
@@ -126,6 +150,22 @@ def count_queries(client, pages: dict[str, list[str]]) -> dict[str, int]:
     return status
 
 
+def check_member_pages(base: str, targets: dict[str, str], headers: dict[str, str]) -> None:
+    """Over the wire, twice (rendered, then from the member's copy): each member page names the
+    member and, on the reading list, has their read and note controls."""
+    import urllib.request
+
+    for name, path in targets.items():
+        for _ in range(2):
+            request = urllib.request.Request(base + path, headers=headers)
+            with urllib.request.urlopen(request, timeout=120) as r:
+                body = r.read().decode()
+            if f">{MEMBER}<" not in body:
+                raise RuntimeError(f"{path} does not show {MEMBER} signed in")
+            if name == "library (date saved)" and 'class="note-box"' not in body:
+                raise RuntimeError(f"{path} lacks {MEMBER}'s read and note controls")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=100_000)
@@ -137,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--keep", metavar="DIR", help="keep (and reuse) the database in DIR")
     parser.add_argument("--copy-from", metavar="DIR", help="start from bench/feed.py's --keep DIR")
+    parser.add_argument(
+        "--only",
+        default="cached,first,visitor",
+        help="passes: cached (member pages, from their copy), first (first views), visitor",
+    )
     args = parser.parse_args(argv)
 
     data_dir = Path(args.keep or tempfile.mkdtemp(prefix="paperboy-bench-library-")).resolve()
@@ -178,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         connections.close_all()
         lua = data_dir / "bench-library.lua"
         lua.write_text(feedbench.WRK_LUA)
+        first_lua = data_dir / "bench-library-first.lua"
+        first_lua.write_text(FIRST_VIEW_LUA + feedbench.WRK_LUA)
+        passes = set(args.only.split(","))
+        log(f"uptime: {os.popen('uptime').read().strip()}")
         load1 = os.getloadavg()[0]
         if load1 > 1.0:
             log(
@@ -192,11 +241,25 @@ def main(argv: list[str] | None = None) -> int:
             targets = {"trivial (/health)": "/health"}
             results = feedbench.load_all(targets, status, base, args, lua, "health")
             member_targets = {k: v[0] for k, v in pages.items() if not k.endswith("(visitor)")}
-            results += feedbench.load_all(
-                member_targets, status, base, args, lua, "member", headers
-            )
-            visitor_targets = {k: v[0] for k, v in pages.items() if k.endswith("(visitor)")}
-            results += feedbench.load_all(visitor_targets, status, base, args, lua, "visitor")
+            check_member_pages(base, member_targets, headers)
+            if "cached" in passes:
+                results += feedbench.load_all(
+                    member_targets, status, base, args, lua, "member", headers
+                )
+            if "first" in passes:
+                first = {
+                    f"{k} 1st": v
+                    for k, v in member_targets.items()
+                    if k in ("library (date saved)", "collection (member)")
+                }
+                status.update({k: status[k.removesuffix(" 1st")] for k in first})
+                results += feedbench.load_all(
+                    first, status, base, args, first_lua, "first view", headers
+                )
+            if "visitor" in passes:
+                visitor_targets = {k: v[0] for k, v in pages.items() if k.endswith("(visitor)")}
+                results += feedbench.load_all(visitor_targets, status, base, args, lua, "visitor")
+            log(f"uptime: {os.popen('uptime').read().strip()}")
         feedbench.table(
             results,
             f"{args.papers:,} papers, {args.saved:,} saved, gunicorn {args.workers} x gthread "
