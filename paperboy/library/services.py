@@ -63,6 +63,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -478,7 +479,11 @@ def _forget_pages(collection: Collection) -> None:
     pages = max(1, -(-collection.items.count() // settings.PAPERBOY_PAGE_SIZE))
     paths = [path, *(f"{path}?p={n}" for n in range(1, pages + 1))]
     if collection.organization_id:
-        paths.append(collection.organization.get_absolute_url())
+        slug = collection.organization.slug
+        paths += [
+            collection.organization.get_absolute_url(),
+            reverse("library:org_collections", args=[slug]),
+        ]
 
     def forget() -> None:
         for each in paths:

@@ -33,6 +33,7 @@ urlpatterns = [
     path("collections/<str:owner>/<str:hub_slug>", views.hub_collection, name="hub_collection"),
     *_collection_routes("u/<str:username>/collections/<slug:slug>", "collection"),
     *_collection_routes("<slug:org>/collections/<slug:slug>", "org_collection"),
+    path("<slug:org>/collections", views.org_collections, name="org_collections"),
     # Citations, import and exports (views_io.py).
     path("papers/<path:arxiv_id>/cite.<str:ext>", views_io.cite, name="cite"),
     path("library/import", views_io.import_page, name="import"),

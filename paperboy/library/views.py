@@ -47,7 +47,7 @@ from paperboy.library.models import Collection, CollectionItem, SavedPaper
 from paperboy.library.rows import controls as row_controls
 from paperboy.library.rows import item_controls
 from paperboy.library.services import Refused
-from paperboy.papers.models import Paper
+from paperboy.papers.models import Organization, Paper
 
 
 def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
@@ -419,6 +419,29 @@ def collection_item(
     if request.htmx:
         return render(request, "library/partials.html#items", _collection_context(request, found))
     return redirect(_back(request, found.get_absolute_url()))
+
+
+@require_GET
+@cache_for_visitors(query=lambda query: query == "")
+def org_collections(request: HttpRequest, org: str) -> HttpResponse:
+    """``/<org>/collections``: an organization's public collections; for htmx (the slot on the
+    organization's page) the list alone, never cached, so a collection made private or deleted
+    leaves it at once. The page is cached for visitors at its bare address only, which
+    ``services`` drops on such a change."""
+    organization = Organization.objects.filter(slug=org).first()
+    if organization is None:
+        raise Http404("There is no such organization.")
+    listed = list(
+        Collection.objects.owned_by_org(organization)
+        .filter(public=True)
+        .select_related("member", "organization")
+        .with_item_count()
+        .order_by("-updated_at", "-id")[:50]
+    )
+    context = {"organization": organization, "collections": listed, "is_me": False}
+    if request.htmx:
+        return render(request, "library/owner_collections.html", context)
+    return render(request, "library/org_collections.html", context)
 
 
 @require_GET

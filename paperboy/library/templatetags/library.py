@@ -1,13 +1,13 @@
 """The library's parts of other apps' pages, loaded by their templates (so those apps import
 nothing of the library): ``{% paper_library paper %}`` on the paper page (Save and "Add to
 collection"), ``{% profile_collections person %}`` on a member's profile and
-``{% org_collections organization %}`` on an organization's page (public collections; on a
-profile also the private ones for their owner)."""
+``{% org_collections organization %}`` on an organization's page (public collections, loaded
+by htmx from ``library:org_collections``; on a profile also the private ones for their
+owner)."""
 
 from __future__ import annotations
 
 from django import template
-from django.contrib.auth.models import AnonymousUser
 
 from paperboy.library import services
 from paperboy.library.models import Collection
@@ -44,10 +44,13 @@ def profile_collections(context, person) -> dict:
     }
 
 
-@register.inclusion_tag("library/owner_collections.html")
+@register.inclusion_tag("library/org_collections_slot.html")
 def org_collections(organization) -> dict:
-    # Public ones only, whoever reads: the organization's page is cached and served to all.
+    """A slot that loads the organization's public collections (``library:org_collections``)
+    when the page shows: the organization's page is kept in the visitors' page cache at any
+    query string, where a title written into it would outlive the collection being made
+    private or deleted; the slot holds no title, and its list is read fresh."""
     return {
-        "collections": _listed(Collection.objects.owned_by_org(organization), AnonymousUser()),
-        "is_me": False,
+        "organization": organization,
+        "any": Collection.objects.owned_by_org(organization).filter(public=True).exists(),
     }

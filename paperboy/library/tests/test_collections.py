@@ -3,6 +3,7 @@ an organization's collections, Hugging Face-style addresses."""
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from paperboy.library import services
@@ -66,7 +67,10 @@ def test_an_organization_collection_is_edited_by_its_members(client, alice, bob,
     page = client.get(c.get_absolute_url())
     assert page.status_code == 200 and page.context["editable"]
     org_page = client.get("/example-lab/papers")
-    assert b"Lab picks" in org_page.content
+    assert b'hx-get="/example-lab/collections"' in org_page.content  # the list, loaded
+    listed = client.get("/example-lab/collections", HTTP_HX_REQUEST="true")
+    assert b"Lab picks" in listed.content and b"<html" not in listed.content
+    assert b"Lab picks" in client.get("/example-lab/collections").content  # without JavaScript
 
 
 def test_the_page_shows_papers_in_order_with_escaped_text(client, alice, bob, reading_group):
@@ -197,3 +201,31 @@ def test_the_query_count_of_a_collection_page_does_not_grow(client, alice, bob):
     few = count()
     services.add_items(c, by=alice, paper_ids=[make_paper().pk for _ in range(20)])
     assert count() == few
+
+
+@pytest.mark.parametrize("change", ["private", "delete"])
+def test_an_organizations_cached_page_never_shows_a_collection_made_private(
+    settings, alice, example_lab, change, django_capture_on_commit_callbacks
+):
+    """The organization's page is kept for visitors at any query string; none of its copies
+    holds a collection's title, and its list of collections is read fresh (it used to show a
+    collection made private at ``?utm=x`` or ``?p=1`` until the copy expired)."""
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 30
+    c = services.create_collection(
+        by=alice, title="Secret plans", public=True, organization=example_lab
+    )
+    pages = ["/example-lab/papers", "/example-lab/papers?utm=x", "/example-lab/papers?p=1"]
+    lists = ["/example-lab/collections", "/example-lab/collections?utm=x"]
+    for url in pages + lists:
+        Client().get(url)  # the visitors' copies
+    assert b"Secret plans" in Client().get(lists[0], HTTP_HX_REQUEST="true").content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "private":
+            services.update_collection(c, by=alice, public=False)
+        else:
+            services.delete_collection(c, by=alice)
+
+    for url in pages + lists:
+        assert b"Secret plans" not in Client().get(url).content, url
+        assert b"Secret plans" not in Client().get(url, HTTP_HX_REQUEST="true").content, url
