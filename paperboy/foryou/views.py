@@ -25,7 +25,7 @@ from paperboy.foryou.forms import CategoriesForm, SavedSearchForm
 from paperboy.foryou.models import SavedSearch, TopicMute
 from paperboy.lib.memberpage import cache_for_member
 from paperboy.library.services import member_scope
-from paperboy.papers.models import Organization, Paper
+from paperboy.papers.models import Author, Organization, Paper
 
 PAGE_SIZE = 30
 # The cookie that says a member chose the daily list as their home page. A cookie, not a row:
@@ -33,6 +33,10 @@ PAGE_SIZE = 30
 HOME_COOKIE = "pb_home"
 HOME_DAILY = "daily"
 HOME_COOKIE_AGE = 5 * 365 * 86400
+# "Show fewer like this" on a card, and the list of them under the cards.
+MODELS = {"author": Author, "organization": Organization}  # what a muted author/lab key names
+_NUMBER = re.compile(r"[0-9]{1,18}")
+MUTE_TOPICS = {"category": "in {name}", "author": "by {name}", "organization": "from {name}"}
 
 
 @dataclass
@@ -43,9 +47,16 @@ class ForYouCard(cards.Card):
     mutes: list = field(default_factory=list)
 
     @property
-    def similar(self) -> list:
-        """The reasons that name a paper of the member's (said in one sentence)."""
-        return [r for r in self.reasons if r.kind == "similar" and r.paper is not None]
+    def similar(self) -> list[dict]:
+        """The papers of the member's it is like, each with the keyphrases both share (the
+        tail of the engine's "Like “title” — both on …")."""
+        out = []
+        for r in self.reasons:
+            if r.kind == "similar" and r.paper is not None:
+                head = f"Like “{r.paper.title}”"
+                both = r.text.removeprefix(head) if r.text.startswith(head) else ""
+                out.append({"paper": r.paper, "url": r.url, "both": both})
+        return out
 
     extra_template: str = "foryou/partials.html#card_extra"
 
@@ -119,7 +130,7 @@ def page(request: HttpRequest) -> HttpResponse:
         "cards": shown,
         "cold": cold,
         "categories": onboarding.chosen_categories(user),
-        "mutes": TopicMute.objects.filter(member=user).order_by("kind", "key"),
+        "mutes": _mutes(user),
         "home_is_daily": request.COOKIES.get(HOME_COOKIE) == HOME_DAILY,
     }
     return render(request, "foryou/page.html", context)
@@ -148,7 +159,26 @@ def _add_mutes(shown: list[ForYouCard]) -> None:
             else:
                 continue
             if key:
-                card.mutes.append({"kind": reason.kind, "key": key, "name": name})
+                topic = MUTE_TOPICS[reason.kind].format(name=name)
+                card.mutes.append({"kind": reason.kind, "key": key, "name": name, "topic": topic})
+
+
+def _mutes(user) -> list[dict]:
+    """The member's "show fewer" topics, each named as on the cards (an author or a lab by its
+    name, not the number stored; a key that is no number, stored before, as it is)."""
+    mutes = list(TopicMute.objects.filter(member=user).order_by("kind", "key"))
+    ids = {m.pk: int(m.key) for m in mutes if m.kind != "category" and _NUMBER.fullmatch(m.key)}
+    wanted = {kind: [ids[m.pk] for m in mutes if m.kind == kind and m.pk in ids] for kind in MODELS}
+    names = {
+        kind: dict(model.objects.filter(pk__in=wanted[kind]).values_list("pk", "name"))
+        for kind, model in MODELS.items()
+    }
+    out = []
+    for mute in mutes:
+        name = names.get(mute.kind, {}).get(ids.get(mute.pk), mute.key)
+        topic = MUTE_TOPICS.get(mute.kind, "{name}").format(name=name)
+        out.append({"pk": mute.pk, "topic": topic})
+    return out
 
 
 def _paper(arxiv_id: str) -> Paper:
@@ -194,7 +224,7 @@ def fewer(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             "Say which topic: kind=category|author|organization and key.", status=400
         )
-    if kind != TopicMute.Kind.CATEGORY and not re.fullmatch(r"[0-9]{1,18}", key.strip()):
+    if kind != TopicMute.Kind.CATEGORY and not _NUMBER.fullmatch(key.strip()):
         return HttpResponse("An author or a lab is named by its number.", status=400)
     TopicMute.objects.get_or_create(member=request.user, kind=kind, key=key.strip())
     # A mute changes the ranking without a training: the picks are recomputed now (and the

@@ -62,7 +62,7 @@ def test_a_member_dismisses_a_paper_and_it_goes(live_server, page, alice, width)
     first = cards.first
     title = first.locator(".card-title").inner_text()
     assert "Message passing" in title
-    expect(first.locator(".fy-reasons")).to_contain_text("which you upvoted")
+    expect(first.locator(".fy-reasons .fy-similar").first).to_contain_text("Like Message passing")
     expect(first.locator(".fy-reasons .katex").first).to_be_visible()  # the titles' math
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"foryou-{width}.png"), full_page=False)

@@ -140,11 +140,11 @@ def test_a_follow_a_mute_a_reset_and_the_home_switch_show_on_the_next_view(graph
     assert member.post("/for-you/fewer", {"kind": "author", "key": str(author.pk)}).status_code
     _get(member)  # shows the message, not kept
     html = _get(member)[0]
-    assert "Showing fewer papers in" in html
+    assert "Showing fewer papers:" in html
     _get(member)
     mute = TopicMute.objects.get(member=graphs_fan)
     member.post(f"/for-you/fewer/{mute.pk}/undo")
-    assert "Showing fewer papers in" not in _get(member)[0]
+    assert "Showing fewer papers:" not in _get(member)[0]
 
     assert "Make the daily list my home page" in _get(member)[0]
     member.post("/for-you/home", {"home": "daily"})

@@ -62,7 +62,8 @@ def test_the_page_shows_recommendations_with_their_reasons_and_keeps_a_seen_ledg
     liked = topics["graphs"][:3]
     # The reason names, and links, one of the papers she upvoted.
     assert any(f'href="{p.get_absolute_url()}">{p.title}</a>' in html for p in liked)
-    assert "which you upvoted, saved or wrote" in html
+    # Said once for the page, not on every card.
+    assert html.count("you upvoted, saved or wrote") == 1
     assert "Not interested" in html
     assert set(
         SeenPaper.objects.filter(member=graphs_fan, via="page").values_list("paper_id", flat=True)
@@ -123,11 +124,11 @@ def test_show_fewer_like_this_for_a_followed_topic(client, graphs_fan, topics):
     CategoryInterest.objects.create(member=graphs_fan, category="cs.GR")
     client.force_login(graphs_fan)
     html = client.get("/for-you").content.decode()
-    assert "Show fewer like this (cs.GR)" in html
+    assert ">Fewer in cs.GR</button>" in html
     response = client.post("/for-you/fewer", {"kind": "category", "key": "cs.GR"})
     assert response.status_code == 302
     assert TopicMute.objects.filter(member=graphs_fan, kind="category", key="cs.GR").exists()
-    assert "Showing fewer papers in" in client.get("/for-you").content.decode()
+    assert "Showing fewer papers:" in client.get("/for-you").content.decode()
     assert client.post("/for-you/fewer", {"kind": "planet", "key": "x"}).status_code == 400
     assert TopicMute.objects.count() == 1
 
@@ -180,3 +181,20 @@ def test_onboarding_saves_categories_and_refuses_bad_codes(client, alice):
     unknown = client.post("/for-you/start", {"categories": ["cs.XX"]})
     assert unknown.status_code == 400
     assert CategoryInterest.objects.filter(member=alice).count() == 3
+
+
+def test_the_topics_shown_fewer_are_named_not_numbered(client, graphs_fan, topics, example_lab):
+    author = topics["graphs"][4].authors.first()
+    for kind, key in (
+        ("author", author.pk),
+        ("organization", example_lab.pk),
+        ("category", "cs.GR"),
+    ):
+        TopicMute.objects.create(member=graphs_fan, kind=kind, key=str(key))
+    TopicMute.objects.create(member=graphs_fan, kind="author", key="²")  # stored before the check
+    client.force_login(graphs_fan)
+    html = client.get("/for-you").content.decode()
+    shown = html.split("Showing fewer papers:")[1].split("</p>")[0]
+    assert f"by {author.name} " in shown and f"from {example_lab.name} " in shown
+    assert "in cs.GR " in shown and "by ² " in shown
+    assert f"author {author.pk}" not in shown
