@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from paperboy.library import services
 from paperboy.library.models import Collection, SavedPaper
 from paperboy.testing import PASSWORD, make_entry, make_paper
 
@@ -107,3 +108,32 @@ def test_save_read_note_and_a_reordered_public_collection(live_server, page, ali
     expect(page.locator(".lib-row").first).to_have_attribute("id", f"item-{second.pk}")
     expect(page.get_by_role("link", name="RSS")).to_be_visible()
     expect(page.locator("button[title='Move down']")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_the_cached_reading_list_shows_each_change_and_an_org_page_loads_its_collections(
+    live_server, page, settings, alice, shelf, example_lab
+):
+    """With pages cached (members' own copies, visitors' pages): a change made with htmx shows
+    on the next load of /library, and an organization's page fills in its collections."""
+    settings.PAPERBOY_LIST_CACHE_SECONDS = 300
+    for paper in shelf:
+        services.save(member=alice, paper=paper)
+    services.create_collection(by=alice, title="Lab picks", public=True, organization=example_lab)
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/library")
+    page.reload()  # from alice's copy
+    row = page.locator(f"#saved-{shelf[0].pk}")
+    row.get_by_role("button", name="Mark as read").click()
+    expect(row.locator(".read-toggle button")).to_have_attribute("aria-pressed", "true")
+    row.get_by_text("Add a note").click()
+    row.get_by_label("Your private note on this paper").fill("Cached, then changed")
+    row.get_by_role("button", name="Save note").click()
+    expect(row.get_by_role("status")).to_have_text("Note saved.")
+
+    page.reload()
+
+    expect(row.locator(".read-toggle button")).to_have_attribute("aria-pressed", "true")
+    expect(row.locator(".note-text")).to_contain_text("Cached, then changed")
+    page.goto(f"{live_server.url}/example-lab/papers")
+    expect(page.locator(".owner-collections .collection-title")).to_have_text("Lab picks")
