@@ -167,8 +167,25 @@ def search_lua(paths: list[str], threads: int) -> str:
     return f"paths = {{\n{table}\n}}\nTHREADS = {threads}\n" + SEARCH_LUA + page_bench.WRK_LUA
 
 
-def run_paths(base: str, paths: list[str], args, data_dir: Path, name: str):
-    """Load ``paths`` in turn (wrk, else httpx); a 2 s warm-up first on other queries."""
+def server_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's master and workers (Linux /proc): on a shared
+    machine, CPU per request is the figure that compares between runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if master in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
+def run_paths(base: str, paths: list[str], args, data_dir: Path, name: str, master: int):
+    """Load ``paths`` in turn (wrk, else httpx), a 2 s warm-up first on other queries.
+    Returns the result, the distinct paths and the server's CPU ms per request."""
     import shutil as _shutil
 
     warm, paths = paths[-200:], paths[:-200] if len(paths) > 400 else paths
@@ -180,10 +197,14 @@ def run_paths(base: str, paths: list[str], args, data_dir: Path, name: str):
         url = base + paths[0]
         page_bench.run_wrk(url, 2, min(args.connections, 8), args.wrk_threads, warm_script, {})
         page_bench.drain(base)
-        return page_bench.run_wrk(
-            url, args.duration, args.connections, args.wrk_threads, script, {}
-        ), len(paths)
-    return run_httpx_paths(base, paths, args.duration, args.connections), len(paths)
+        cpu0 = server_cpu(master)
+        r = page_bench.run_wrk(url, args.duration, args.connections, args.wrk_threads, script, {})
+    else:
+        cpu0 = server_cpu(master)
+        r = run_httpx_paths(base, paths, args.duration, args.connections)
+    page_bench.drain(base)  # the backlog's CPU belongs to this run too
+    requests = max(1.0, r.rps * args.duration)
+    return r, len(paths), (server_cpu(master) - cpu0) * 1000 / requests
 
 
 def run_httpx_paths(base: str, paths: list[str], duration: int, connections: int):
@@ -320,8 +341,8 @@ def main(argv: list[str] | None = None) -> int:
                     page_bench.log(f"  skip {name}: answers HTTP {status.get(name)} in-process")
                     continue
                 page_bench.drain(base)
-                r, distinct = run_paths(
-                    base, [search_path(q) for q in lists[name]], args, data_dir, name
+                r, distinct, cpu_ms = run_paths(
+                    base, [search_path(q) for q in lists[name]], args, data_dir, name, proc.pid
                 )
                 r.name, r.url = name, f"/api/papers/search ({distinct:,} queries)"
                 sent = round(r.rps * args.duration)
@@ -329,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
                 page_bench.log(
                     f"  [{label}] {name:<20} {r.rps:8.0f} req/s  p50 {r.p50_ms:6.1f} ms  "
                     f"p99 {r.p99_ms:6.1f} ms  errors {r.errors} ({r.error_detail}); "
-                    f"~{sent:,} requests over {distinct:,} distinct queries"
+                    f"~{sent:,} requests over {distinct:,} distinct queries; "
+                    f"server CPU {cpu_ms:.1f} ms a request"
                 )
         page_bench.table(
             results,

@@ -507,14 +507,17 @@ def search_papers(
         entries = _page(daily_entries(), start=0, stop=limit)
         authors = shapes.authors_by_paper([e.paper_id for e in entries])
         return [shapes.daily_item(e, authors[e.paper_id]) for e in entries]
-    results = engine.search(q, limit=limit)
-    ids = [hit.paper.pk for hit in results.hits]
-    papers = (
-        _papers_with_authors(Paper.objects.visible())
-        .select_related("organization", "daily", "daily__organization", "daily__submitted_by")
-        .in_bulk(ids)
+    # The page's papers come with what an item shows (authors from one values query), and
+    # no per-hit words: the JSON has no place for them.
+    papers = Paper.objects.visible().select_related(
+        "organization", "daily", "daily__organization", "daily__submitted_by"
     )
-    return [shapes.item(papers[pk], shapes.entry_of(papers[pk])) for pk in ids if pk in papers]
+    results = engine.search(q, limit=limit, papers=papers, matched=False)
+    authors = shapes.authors_by_paper([hit.paper.pk for hit in results.hits])
+    return [
+        shapes.item(hit.paper, shapes.entry_of(hit.paper), authors[hit.paper.pk])
+        for hit in results.hits
+    ]
 
 
 @api.get(

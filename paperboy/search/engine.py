@@ -21,18 +21,18 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from functools import lru_cache
 
 import numpy as np
-from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q, QuerySet
 
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.text import words
 from paperboy.papers.models import Paper
-from paperboy.search import bounded, fusion, lexical, typos, vectors, wordindex
+from paperboy.search import bounded, fusion, lexical, memo, typos, vectors, wordindex
 from paperboy.search.embeddings import (
     EmbeddingConfig,
     EmbeddingError,
@@ -115,8 +115,13 @@ def search(
     limit: int = 20,
     offset: int = 0,
     spell: bool = True,
+    papers: QuerySet[Paper] | None = None,
+    matched: bool = True,
 ) -> SearchResults:
-    """``spell=False`` searches for the words as typed (the page's "search instead for")."""
+    """``spell=False`` searches for the words as typed (the page's "search instead for").
+    ``papers``: where the page's papers are loaded from (default: what a card needs);
+    ``matched=False`` leaves each hit's ``matched`` words empty (a caller that never shows
+    them, e.g. the JSON API, spares the scan of every abstract)."""
     filters = filters or SearchFilters()
     limit = max(0, min(int(limit), 200))
     offset = max(0, int(offset))
@@ -124,14 +129,20 @@ def search(
     if parsed.empty and not pinned_id(parsed.text):
         return _browse(filters, sort=sort, limit=limit, offset=offset)
 
-    ranked, nearest, mode, corrected, reason = _rank(parsed, filters, spell=spell)
+    ranked, nearest, mode, corrected, reason = memo.remembered(
+        ("rank", configured_model_id(), parsed.text, astuple(filters), spell),
+        lambda: _rank(parsed, filters, spell=spell),
+        # A model that just failed is asked again on the next search, not in a minute.
+        keep=lambda found: found[4] != "unavailable",
+    )
     ids = _apply_filters([pk for pk, _, _ in ranked], filters, sort=sort)
     shown = tuple(corrected.split()) if corrected else parsed.terms
-    hits = _hits(ids[offset : offset + limit], ranked, shown)
+    terms = shown if matched else ()
+    hits = _hits(ids[offset : offset + limit], ranked, terms, papers)
     near = []
     if not ranked and nearest:
         near_ids = _apply_filters([pk for pk, _, _ in nearest], filters, sort="relevance")
-        near = _hits(near_ids[:NEAREST], nearest, shown)
+        near = _hits(near_ids[:NEAREST], nearest, terms, papers)
     return SearchResults(
         hits=hits,
         total=len(ids),
@@ -143,18 +154,22 @@ def search(
     )
 
 
-def _hits(page_ids: list[int], ranked: list[tuple[int, float, str]], terms) -> list[Hit]:
+def _hits(
+    page_ids: list[int], ranked: list[tuple[int, float, str]], terms, source=None
+) -> list[Hit]:
     """The page's hits, each with the query's words it contains (by crude stem, as the
-    highlighting marks them)."""
+    highlighting marks them); ``source``: the queryset the papers come from."""
     by_id = {pk: (score, why) for pk, score, why in ranked}
-    papers = Paper.objects.for_cards().in_bulk(page_ids)
+    papers = (Paper.objects.for_cards() if source is None else source).in_bulk(page_ids)
     hits = []
     for pk in page_ids:
         if pk not in papers:
             continue
         paper = papers[pk]
-        found = {fusion.stem(w) for w in words(f"{paper.title} {paper.abstract}")}
-        matched = tuple(t for t in terms if fusion.stem(t) in found)
+        matched: tuple[str, ...] = ()
+        if terms:
+            found = {fusion.stem(w) for w in words(f"{paper.title} {paper.abstract}")}
+            matched = tuple(t for t in terms if fusion.stem(t) in found)
         hits.append(Hit(paper=paper, score=by_id[pk][0], why=by_id[pk][1], matched=matched))
     return hits
 
@@ -191,7 +206,11 @@ def _rank(
     # a corrected query is embedded again below, as corrected.
     pending = _start_embedding(parsed.text)
     lex, ran = _lexical(parsed, pool, spell=spell)
-    hit_texts = _texts([pk for pk, _ in (lex or [])[:SPELLING_TEXTS]])
+    # Titles and abstracts of the candidates looked at below, read in as few queries as can be.
+    rows = _Rows()
+    lex_top = [pk for pk, _ in (lex or [])[: max(SPELLING_TEXTS, TITLE_PIN_POOL)]]
+    rows.read(lex_top)
+    hit_texts = rows.texts(lex_top[:SPELLING_TEXTS])
     top_texts = hit_texts[: fusion.COVERAGE_TOP]
     typed = list(parsed.terms)
     shown = typos.spelled_out(typed, ran, hit_texts) if spell else typed
@@ -202,7 +221,7 @@ def _rank(
     mode = "hybrid" if dense is not None else "lexical"
 
     # An exact title is among the best lexical hits (titles weigh 10x): compare those.
-    lex_titles = _titles([pk for pk, _ in (lex or [])[:TITLE_PIN_POOL]])
+    lex_titles = rows.titles(lex_top[:TITLE_PIN_POOL])
     key = lexical.title_key(parsed.text)
     pins += [
         (pk, 1e8, "exact title")
@@ -213,7 +232,9 @@ def _rank(
         close = _safe(lexical.fuzzy_titles, parsed.text) or []
         pins += [(pk, 1e7 + s, "close title") for pk, s in close if s >= CLOSE_TITLE][:3]
 
-    dense_texts = _texts([pk for pk, _ in (dense or [])[: fusion.COVERAGE_TOP]])
+    # The dense side's best 20 come along: the page's top 20 is mostly theirs and lex_top's.
+    rows.read([pk for pk, _ in (dense or [])[:20]])
+    dense_texts = rows.texts([pk for pk, _ in (dense or [])[: fusion.COVERAGE_TOP]])
     signals = fusion.signals(
         parsed.text,
         terms,
@@ -235,16 +256,14 @@ def _rank(
         nearest = [(pk, cos, "nearest in meaning") for pk, cos in (dense or [])[:NEAREST]]
     fused = close
     pinned = {pk for pk, _, _ in pins}
-    titles = {
-        **lex_titles,
-        **_titles([f.paper_id for f in fused[:20] if f.paper_id not in lex_titles]),
-    }
+    titles = {**lex_titles, **rows.titles([f.paper_id for f in fused[:20]])}
     ranked = list(pins)
     for f in fused[:MAX_RESULTS]:
         if f.paper_id in pinned:
             continue
         why = f.why
-        if f.lexical and fusion.coverage(terms, titles.get(f.paper_id, "")) == 1.0:
+        title = titles.get(f.paper_id, "")
+        if f.lexical and title and fusion.coverage(terms, title) == 1.0:
             why = "title match"
         ranked.append((f.paper_id, f.score, why))
     return ranked, nearest, mode, corrected, reason
@@ -435,7 +454,7 @@ def lexical_reason() -> str:
     """ "off" without an embedding model, "building" before any vector exists, else ""."""
     if not configured_model_id():
         return "off"
-    if not vectors.state_version():
+    if not vectors.recent_version():
         return "building"
     return ""
 
@@ -443,36 +462,50 @@ def lexical_reason() -> str:
 def _apply_filters(ids: list[int], filters: SearchFilters, *, sort: str) -> list[int]:
     if not ids:
         return []
-    rows = (
-        Paper.objects.visible()
-        .filter(pk__in=ids)
-        .filter(filters.q())
-        .values_list("pk", "published_at")
-        .distinct()
-    )
-    kept = dict(rows)
+    rows = Paper.objects.visible().filter(pk__in=ids)
+    if filters.active:  # the category and organization filters join: one row per paper
+        rows = rows.filter(filters.q()).distinct()
     if sort == "date":
+        kept = dict(rows.values_list("pk", "published_at"))
         return sorted(kept, key=lambda pk: (kept[pk], pk), reverse=True)
+    kept = set(rows.values_list("pk", flat=True))
     return [pk for pk in ids if pk in kept]
 
 
-def _texts(ids: list[int]) -> list[str]:
-    rows = {
-        pk: f"{t} {a}"
-        for pk, t, a in Paper.objects.filter(pk__in=ids).values_list("pk", "title", "abstract")
-    }
-    return [rows.get(pk, "") for pk in ids]
+class _Rows:
+    """Titles and abstracts of one search's candidates, each paper read once."""
 
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[str, str]] = {}
+        self.asked: set[int] = set()
 
-def _titles(ids: list[int]) -> dict[int, str]:
-    return dict(Paper.objects.filter(pk__in=ids).values_list("pk", "title"))
+    def read(self, ids: list[int]) -> None:
+        missing = [pk for pk in ids if pk not in self.asked]
+        if missing:
+            self.asked.update(missing)
+            found = Paper.objects.filter(pk__in=missing).values_list("pk", "title", "abstract")
+            self.rows.update((pk, (t, a)) for pk, t, a in found)
+
+    def texts(self, ids: list[int]) -> list[str]:
+        """Title and abstract of each (``""`` for a paper that is gone)."""
+        self.read(ids)
+        return [f"{self.rows[pk][0]} {self.rows[pk][1]}" if pk in self.rows else "" for pk in ids]
+
+    def titles(self, ids: list[int]) -> dict[int, str]:
+        self.read(ids)
+        return {pk: self.rows[pk][0] for pk in ids if pk in self.rows}
 
 
 def _safe(fn, *args, **kwargs):
-    """Run a backend call in a savepoint; on a database error, log it and return None."""
+    """Run a backend call; on a database error, log it and return None. Inside a transaction
+    the call gets a savepoint (a failed statement must not abort the caller's transaction);
+    outside one it runs as is: on SQLite ``transaction.atomic()`` there would be a ``BEGIN
+    IMMEDIATE``, the database's one write lock, taken by every search just to read."""
     try:
-        with transaction.atomic():
-            return fn(*args, **kwargs)
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                return fn(*args, **kwargs)
+        return fn(*args, **kwargs)
     except DatabaseError:
         log.exception("search backend failed; degrading")
         return None

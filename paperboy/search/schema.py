@@ -35,6 +35,8 @@ import struct
 
 from django.db import OperationalError, transaction
 
+from paperboy.search import memo
+
 # A paper's keyphrases (``ai_keywords``, a JSON list) as the words FTS5 and PostgreSQL index:
 # the phrases joined by spaces, so non-ASCII letters are letters, not JSON escapes.
 SQLITE_KEYWORDS = (
@@ -170,6 +172,7 @@ def install(connection) -> None:
                 # New table, or triggers lost to a table rebuild: papers may have changed unseen.
                 for sql in SQLITE_REBUILD:
                     cursor.execute(sql)
+                memo.bump()  # rankings made from the index as it was
         elif connection.vendor == "postgresql":
             for sql in POSTGRES:
                 cursor.execute(sql)

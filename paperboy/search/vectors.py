@@ -29,7 +29,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from paperboy.search import schema
+from paperboy.search import memo, schema
 from paperboy.search.models import Embedding, IndexState
 
 EXACT_MAX = 50_000
@@ -93,12 +93,26 @@ def bump() -> None:
     IndexState.objects.update_or_create(
         key=STATE_KEY, defaults={"version": secrets.randbits(62) + 1}
     )
-    _cache.clear()  # this process sees its own writes at once; others within a second
+    forget()  # this process sees its own writes at once; others within a second
+    memo.bump()  # rankings made with the old vectors, in every process
 
 
 def state_version() -> int:
     row = IndexState.objects.filter(key=STATE_KEY).values_list("version", flat=True).first()
     return row or 0
+
+
+_seen: list[float] = [float("-inf"), 0]  # when state_version was last read, and its value
+
+
+def recent_version() -> int:
+    """``state_version`` as read at most a second ago (the same staleness as the in-process
+    index's): search asks on every query whether vectors exist, and this spares it a query."""
+    now = time.monotonic()
+    if now - _seen[0] >= 1.0:
+        _seen[1] = state_version()
+        _seen[0] = now
+    return int(_seen[1])
 
 
 def vectors_for(paper_ids: list[int], model_id: str) -> dict[int, np.ndarray]:
@@ -296,5 +310,6 @@ def _index_for(model_id: str) -> MemoryIndex:
 
 
 def forget() -> None:
-    """Drop the in-process indexes (tests, after bulk changes)."""
+    """Drop the in-process indexes and the version read (tests, after bulk changes)."""
     _cache.clear()
+    _seen[0] = float("-inf")

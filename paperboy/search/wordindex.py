@@ -43,9 +43,10 @@ from pathlib import Path
 
 import tantivy
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from paperboy.papers.models import Paper
+from paperboy.search import memo
 from paperboy.search.models import IndexState, WordIndexChange
 from paperboy.search.typos import correct
 
@@ -88,7 +89,8 @@ def schema() -> tantivy.Schema:
 
 
 def log_changes(paper_ids: Iterable[int]) -> None:
-    """Record that these papers' words changed (new, edited or deleted papers)."""
+    """Record that these papers' words changed (new, edited or deleted papers); search's
+    remembered rankings are dropped (``memo``)."""
     from django.db import connection
     from django.utils import timezone
 
@@ -110,6 +112,10 @@ def log_changes(paper_ids: Iterable[int]) -> None:
                 f"INSERT INTO {table} (paper_id, created_at) VALUES (%s, %s)",
                 [(pk, now) for pk in ids],
             )
+    # Rankings remembered before the change are dropped: in this process now, in every
+    # process once the change is committed (a re-ranking before then would see the old words).
+    memo.bump()
+    transaction.on_commit(memo.bump)
 
 
 def prune_log(*, keep_days: int = 7) -> int:
@@ -159,10 +165,14 @@ def _read_state(path: Path) -> dict:
         return {}
 
 
+_written = [0.0]  # when this process last wrote a state.json (its readers look again)
+
+
 def _write_state(path: Path, state: dict) -> None:
     tmp = path / "state.json.tmp"
     tmp.write_text(json.dumps(state))
     os.replace(tmp, path / "state.json")
+    _written[0] = time.monotonic()
 
 
 @contextmanager
@@ -331,14 +341,23 @@ class _Reader:
         self.path = path
         self.index = tantivy.Index.open(str(path))
         self.stamp = _stamp(path)
-        self.papers = self.index.searcher().num_docs
+        self.looked = time.monotonic()
+        self.searcher = self.index.searcher()  # one snapshot, shared until the next reload
+        self.papers = self.searcher.num_docs
 
     def fresh(self) -> _Reader:
+        """Reloaded when ``state.json`` changed: looked at most once a second (a ``stat`` on
+        every search cost ~1 ms under load), at once after this process wrote it."""
+        now = time.monotonic()
+        if now - self.looked < 1.0 and self.looked >= _written[0]:
+            return self
+        self.looked = now
         stamp = _stamp(self.path)
         if stamp != self.stamp:
             self.index.reload()
             self.stamp = stamp
-            self.papers = self.index.searcher().num_docs
+            self.searcher = self.index.searcher()
+            self.papers = self.searcher.num_docs
         return self
 
 
@@ -433,7 +452,7 @@ def candidates(
     for word in stems:
         clauses.append((tantivy.Occur.Should, tantivy.Query.term_query(index.schema, "text", word)))
     query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
-    searcher = index.searcher()
+    searcher = current.searcher
     hits = searcher.search(query, limit, count=False).hits
     return [(int(searcher.doc(address)["id"][0]), float(score)) for score, address in hits]
 
@@ -461,7 +480,7 @@ def corrected_terms(terms: tuple[str, ...] | list[str]) -> list[str] | None:
     current = reader()
     if current is None:
         return None
-    searcher = current.index.searcher()
+    searcher = current.searcher
     return correct(
         terms,
         known=lambda term: bool(searcher.doc_freq("text", stem(term))),

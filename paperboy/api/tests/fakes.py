@@ -22,10 +22,14 @@ class SearchResults:
 def fake_search(monkeypatch, papers, calls=None):
     """Make ``search()`` return ``papers`` (in order) and record its calls in ``calls``."""
 
-    def search(query, *, filters=None, sort="relevance", limit=20, offset=0):
+    def search(query, *, filters=None, sort="relevance", limit=20, offset=0, **options):
         if calls is not None:
             calls.append({"query": query, "limit": limit})
-        hits = [Hit(p) for p in papers][offset : offset + limit]
+        found = papers
+        if options.get("papers") is not None:  # loaded from the caller's queryset, as search does
+            loaded = options["papers"].in_bulk([p.pk for p in papers])
+            found = [loaded[p.pk] for p in papers if p.pk in loaded]
+        hits = [Hit(p) for p in found][offset : offset + limit]
         return SearchResults(hits=hits, total=len(papers))
 
     try:

@@ -3,8 +3,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_vector_cache():
-    from paperboy.search import engine, lexical, vectors, wordindex
+    from paperboy.search import engine, lexical, memo, vectors, wordindex
 
+    memo.forget()
     wordindex.forget()
     vectors.forget()
     lexical.forget()
