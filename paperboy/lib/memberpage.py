@@ -7,8 +7,8 @@ same member asks for the same page again and again, and between two of their wri
 same page but for its CSRF tokens. So a view decorated with :func:`cache_for_member` keeps its
 answer to a member under a key of
 
-- the member's id (a copy is never looked up for anyone else: another member, a visitor and an
-  API token never reach it),
+- the member's id and username (a copy is never looked up for anyone else: another member, a
+  visitor and an API token never reach it),
 - the full path (with its query string),
 - the current *stamps* of the view's *scopes*: names the view gives for what the page shows
   (``"library:member:42"``, ``"library:collection:u:alice:reading"``), each a random string
@@ -112,8 +112,9 @@ def bump(*scopes: str) -> None:
         transaction.on_commit(new)
 
 
-def _key(user_id: int, path: str, stamps: tuple[str, ...], generation: str) -> str:
-    raw = "\0".join((str(user_id), path, generation, *stamps))
+def _key(user, path: str, stamps: tuple[str, ...], generation: str) -> str:
+    # The username too: the header shows it, and a rename changes no stamp.
+    raw = "\0".join((str(user.pk), user.get_username(), path, generation, *stamps))
     return _PREFIX + "v1:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -189,12 +190,14 @@ def cache_for_member(
     scopes: Scopes,
     seconds: int | None = None,
 ) -> Callable[..., HttpResponse]:
-    """Keep ``view``'s answers per member, keyed by their id, the full path and the stamps of
-    ``scopes(request, *args, **kwargs)`` (see the module docstring). ``seconds`` bounds how
-    old what no scope covers may be (default ``PAPERBOY_LIST_CACHE_SECONDS``).
+    """Keep ``view``'s answers per member, keyed by their id and name, the full path and the
+    stamps of ``scopes(request, *args, **kwargs)`` (see the module docstring). ``seconds``
+    bounds how old what no scope covers may be (default ``PAPERBOY_LIST_CACHE_SECONDS``).
 
-    Put it innermost (after ``login_required``, ``require_GET`` and any permission decorator
-    whose answer a member's copy must not skip): a copy is served without calling the view."""
+    Put it after ``login_required`` and ``require_GET``, and after (inside) any decorator
+    whose answer a member's copy must not skip: a copy is served without calling what is
+    inside it. A permission the view checks itself must be covered by a scope (a collection
+    made private bumps the collection's; leaving an organization bumps the member's)."""
     if view is None:
         return lambda view: cache_for_member(view, scopes=scopes, seconds=seconds)
 
@@ -212,7 +215,7 @@ def cache_for_member(
         current = tuple(found.get(_stamp_key(s)) for s in names)
         if None in current:
             current = stamps(names)
-        key = _key(request.user.pk, request.get_full_path(), current, generation)
+        key = _key(request.user, request.get_full_path(), current, generation)
         now = time.time()
         page = memory.get(key)
         if page is not None and (

@@ -141,6 +141,16 @@ def test_a_moderation_and_a_cleared_cache_retire_every_copy(alice):
     assert "rendering 3" in _page(view, alice)[0]
 
 
+def test_a_renamed_member_gets_their_page_rendered_anew(alice):
+    inner = Counted()
+    view = cache_for_member(inner, scopes=_scopes)
+    _page(view, alice)
+    alice.username = "alice2"
+    SECRETS["alice2"] = SECRETS["alice"]
+
+    assert "for alice2, rendering 2" in _page(view, alice)[0]
+
+
 def test_each_address_has_its_own_copy(alice):
     inner = Counted()
     view = cache_for_member(inner, scopes=_scopes)
@@ -168,7 +178,7 @@ def test_an_old_copy_is_served_to_others_while_one_request_renders_it(alice, mon
     monkeypatch.setattr(memberpage.time, "time", lambda: now + 6)
     assert cache.add(
         memberpage._key(
-            alice.pk,
+            alice,
             "/shelf?x=1",
             memberpage.stamps(_scopes(_request(alice), "shelf")),
             cache.get(pagecache.GENERATION_KEY, ""),
