@@ -7,7 +7,8 @@ picks right after each training (``refresh``), and the page reads them (``read``
 - a stored list names the state it was computed for (``state``): the member's model (its
   version and last reset) and the candidate window (its first day, the embedding model and the
   vectors' version). When the page finds the state changed, or the list older than
-  ``MAX_AGE`` (trending moves, for members without a model), it is served as it is and
+  ``MAX_AGE`` (trending moves, for members without a model), or a positive came that the
+  model has not learnt (a library import saves without a signal), it is served as it is and
   ``tasks.refresh_picks`` recomputes it in the background (once: ``claim_refresh``);
 - papers the member dismissed, upvoted, saved or claimed since, and papers hidden since, are
   left out when the list is read (a few queries over its own ids), so a signal shows at once,
