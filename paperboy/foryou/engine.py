@@ -47,6 +47,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from scipy import sparse
 
 from paperboy.accounts.models import AuthorClaim, Follow
 from paperboy.feed.models import DailyEntry, Upvote
@@ -210,6 +211,10 @@ class Window:
     category_table: learning.Incidence | None = None  # ``categories`` for overlap_prior
     author_table: learning.Incidence | None = None  # ``authors`` for overlap_prior
     by_author: dict[int, list[int]] = field(default_factory=dict)  # author -> rows
+    # What the model reads of them besides vectors (``learning.paper_rows``: tf-idf words and
+    # categories), and the window's idf their words are weighed by.
+    words: sparse.csr_matrix | None = None
+    idf: np.ndarray | None = None
 
 
 _lock = threading.Lock()
@@ -250,6 +255,11 @@ def window_papers(start: date) -> Window:
     for i, written in enumerate(authors):
         for author in written:
             by_author.setdefault(author, []).append(i)
+    idf = words = None
+    if kept:
+        counts = word_counts_of(kept)
+        idf = learning.word_idf(counts)
+        words = learning.paper_rows(counts, idf, categories)
     window = Window(
         start,
         np.array(kept, dtype=np.int64),
@@ -262,6 +272,8 @@ def window_papers(start: date) -> Window:
         learning.incidence(categories),
         learning.incidence(authors),
         by_author,
+        words,
+        idf,
     )
     with _lock:
         _windows.clear()  # one window per process is what the pages use
@@ -299,8 +311,51 @@ def _authors_of(paper_ids: list[int]) -> list[frozenset[int]]:
 
 
 def forget_windows() -> None:
-    """Drop the cached windows (tests)."""
+    """Drop the cached windows and papers' word counts (tests)."""
     _windows.clear()
+    _word_counts.clear()
+
+
+# Per paper: its ``learning.word_counts`` row (columns, counts). Computed once per paper and
+# process (~0.1 ms a paper); a later edit of a title or abstract is read after a restart.
+_word_counts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+WORD_CACHE = 100_000  # papers; past it the cache starts again
+
+
+def word_counts_of(paper_ids: list[int]) -> sparse.csr_matrix:
+    """The papers' word counts, one row per id in order (a missing paper: an empty row)."""
+    missing = [pk for pk in dict.fromkeys(paper_ids) if pk not in _word_counts]
+    if len(_word_counts) + len(missing) > WORD_CACHE:
+        _word_counts.clear()
+        missing = list(dict.fromkeys(paper_ids))
+    if missing:
+        texts = Paper.objects.filter(pk__in=missing).values_list("pk", "title", "abstract")
+        found = {pk: learning.paper_text(title, abstract) for pk, title, abstract in texts}
+        counts = learning.word_counts(found.get(pk, "") for pk in missing)
+        for i, pk in enumerate(missing):
+            span = slice(counts.indptr[i], counts.indptr[i + 1])
+            _word_counts[pk] = (counts.indices[span], counts.data[span])
+    rows = [_word_counts.get(pk) or _NO_WORDS for pk in paper_ids]
+    lengths = np.fromiter((len(columns) for columns, _ in rows), dtype=np.int64, count=len(rows))
+    pointer = np.concatenate([[0], np.cumsum(lengths)])
+    columns = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int32)
+    values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, np.float32)
+    return sparse.csr_matrix(
+        (values, columns, pointer), shape=(len(paper_ids), learning.WORD_SPACE)
+    )
+
+
+_NO_WORDS = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+
+
+def paper_rows_of(paper_ids: list[int], window: Window) -> sparse.csr_matrix:
+    """``learning.paper_rows`` of any papers (a member's, inside the window or not), their
+    words weighed by the window's idf."""
+    inside = {pk: window.categories[window.index[pk]] for pk in paper_ids if pk in window.index}
+    outside = [pk for pk in paper_ids if pk not in inside]
+    inside.update(zip(outside, _categories_of(outside), strict=True))
+    categories = [inside[pk] for pk in paper_ids]
+    return learning.paper_rows(word_counts_of(paper_ids), window.idf, categories)
 
 
 # --- recommending ----------------------------------------------------------------------------
@@ -433,8 +488,15 @@ def _profiles(gathered: dict[int, _Member], model_id: str) -> dict[int, _Profile
         stored = one.stored
         weights = stored.weight_vector() if stored and stored.model_id == model_id else None
         if weights is not None and stored.n_positives:
+            word_index, word_weights = stored.word_arrays()
             learnt = learning.Learnt(
-                weights, stored.bias, stored.centroid_vector(), anchor_rows, negatives
+                weights,
+                stored.bias,
+                stored.centroid_vector(),
+                anchor_rows,
+                negatives,
+                word_index,
+                word_weights,
             )
         else:
             # Not trained yet (the task follows within a second): the positives' centroid.
@@ -508,11 +570,13 @@ def _recommend_batch(
         else:
             scored.append(member)
     learnt = [m for m in scored if profiles[m].learnt is not None]
-    linear = (
-        window.matrix @ np.stack([profiles[m].learnt.weights for m in learnt]).T
-        if learnt and len(window.ids)
-        else None
-    )
+    linear = None
+    if learnt and len(window.ids):
+        models = [profiles[m].learnt for m in learnt]
+        linear = window.matrix @ np.stack([model.weights for model in models]).T
+        if window.words is not None and any(m.word_index is not None for m in models):
+            # The word part: one sparse product of the window's tf-idf rows by the weights.
+            linear = linear + (window.words @ learning.word_weight_matrix(models)).toarray()
     column = {m: j for j, m in enumerate(learnt)}
     anchor_categories, anchor_authors = _anchor_keys(window, profiles, scored)
     picks: dict[int, tuple[list[int], dict[int, float], dict]] = {}

@@ -1,56 +1,88 @@
-"""Learning a member's model from paper vectors, and scoring with it: pure numpy, no ORM (the
-benchmark, ``bench/recommend.py``, runs exactly this code).
+"""Learning a member's model from their papers' words and vectors, and scoring with it: no
+ORM (the benchmark, ``bench/recommend.py``, runs exactly this code).
 
-``train(positives, negatives, background)`` returns a ``Learnt`` model; ``score(learnt,
-matrix)`` ranks the rows of ``matrix`` (unit paper vectors) for the member. Positives are the
-vectors of the papers a member upvoted, saved, collected or wrote; negatives the ones they
-dismissed ("not interested"); ``background`` a sample of other recent papers, the weak
-negatives. The model has two parts, blended after each is standardised over the candidates:
+Words. ``word_counts(texts)`` hashes a paper's title + abstract into word uni- and bigram
+counts (scikit-learn's ``HashingVectorizer``: stateless, so a paper's counts never change and
+are computed once per paper and process); ``word_idf(counts)`` is the inverse document
+frequency over a window of candidates (words in more than half of them weigh nothing, as in
+arxiv-sanity-lite), ``word_rows(counts, idf)`` the unit tf-idf rows (sublinear tf).
 
-- a linear scorer ``weights · x``: Fisher's discriminant between the positives and the
-  background (the difference of their means, whitened by the background's covariance shrunk
-  towards the identity), explicit negatives pulling the weights away from their mean;
-- the closeness to the member's own papers (``anchors``): the mean of the ``knn`` highest
-  cosines to them, so that a member with several interests gets papers near each, not near
-  the average of all; explicit negatives count against, the same way.
+The model. ``train(positives, negatives, background, words=...)`` returns a ``Learnt``: a
+linear SVM (arxiv-sanity-lite's: ``LinearSVC``, balanced classes) on [tf-idf words; paper
+vector] of the member's papers against ``background``, a sample of recent papers (weak
+negatives), and their dismissed papers (explicit negatives, weighted up). Only the
+``Params.word_features`` largest word weights are kept (what ``MemberModel`` stores).
+``score(learnt, matrix, words=...)`` ranks candidates: the SVM's decision value,
+standardised over the candidates, plus two priors computed at scoring time: how often each
+candidate's categories and authors occur among the member's papers (``overlap_prior``).
+Positives are the vectors of the papers a member upvoted, saved, collected or wrote.
 
 ``dismiss_penalty`` pushes papers close to a dismissed one down at once, whatever the model.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
+
+WORD_SPACE = 2**18  # hashed word features (collisions are rare among a window's words)
+CATEGORY_SPACE = 2**14  # hashed arXiv category codes, after the words
+FEATURES = WORD_SPACE + CATEGORY_SPACE  # columns of ``paper_rows``
+MAX_DF = 0.5  # a word in more than this share of the window's papers weighs nothing
+_HASHER = HashingVectorizer(
+    n_features=WORD_SPACE,
+    decode_error="replace",
+    strip_accents="unicode",
+    lowercase=True,
+    stop_words="english",
+    token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",  # arxiv-sanity-lite's
+    ngram_range=(1, 2),
+    alternate_sign=False,
+    norm=None,
+    dtype=np.float32,
+)
 
 
 @dataclass(frozen=True)
 class Params:
-    """Chosen with bench/recommend.py on its tuning users (never on the reported ones): the
-    best of its grid was the linear part alone (closeness to single papers did not add recall
-    on title vectors) with a strong category prior; the author weight is fixed, not tuned."""
+    """Chosen with bench/recommend.py on its tuning users (never on the reported ones); the
+    author weight is fixed, not tuned (see the bench)."""
 
-    shrink: float = 0.5  # covariance shrinkage towards the identity (0: none, 1: plain centroid)
+    c: float = 0.01  # the SVM's regularisation (arxiv-sanity-lite's C)
+    vector_weight: float = 1.0  # the paper vector's scale beside the unit tf-idf row
+    category_scale: float = 1.0  # each of a paper's categories, a feature of this value
+    negative_weight: float = 5.0  # a dismissed paper counts this many background papers
+    word_features: int = 3000  # the largest word weights kept per member (MemberModel)
     knn: int = 3  # cosines to the member's papers averaged per candidate
-    knn_weight: float = 0.0  # share of the closeness part in the blend (0: linear only)
-    negative_weight: float = 1.0  # pull of explicit negatives, both parts
-    category_weight: float = 1.5  # weight of the category prior (``overlap_prior``)
-    author_weight: float = 1.0  # the author prior's (``overlap_prior``), not tuned: see the bench
+    knn_weight: float = 0.0  # share of that closeness part in the blend (0: the SVM alone)
+    category_weight: float = 0.0  # weight of the category prior (``overlap_prior``)
+    author_weight: float = 1.0  # the author prior's, not tuned: see the bench
 
 
 DEFAULT = Params()
 
 DISMISS_NEAR = 0.75  # cosine above which a dismissed paper's neighbour is pushed down…
 DISMISS_PENALTY = 4.0  # …by this much per unit of cosine above it (scores are standardised)
+SVM_ITERATIONS = 10_000
+SVM_TOL = 1e-4  # liblinear's stopping tolerance (arxiv-sanity-lite: 1e-6, ~2x the CPU here)
 
 
 @dataclass(frozen=True)
 class Learnt:
-    weights: np.ndarray  # float32, one per dimension (unit norm)
+    weights: np.ndarray  # float32, one per vector dimension
     bias: float
     centroid: np.ndarray  # unit centroid of the positives
     anchors: np.ndarray | None = None  # the member's papers (unit rows), for the closeness part
     negatives: np.ndarray | None = None  # their dismissed papers (unit rows)
+    word_index: np.ndarray | None = None  # int32: the hashed words with a weight, ascending
+    word_weights: np.ndarray | None = None  # float32: their weights
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
@@ -68,57 +100,162 @@ def _rows(matrix: np.ndarray | None) -> np.ndarray | None:
     return unit_rows(np.asarray(matrix, dtype=np.float32))
 
 
-@dataclass(frozen=True)
-class Background:
-    """The weak negatives, summarised: their mean and the inverse of their covariance shrunk
-    towards the identity. The same for every member scored on the same window, so the
-    trainer computes it once per window (``background_stats``), not once per member."""
-
-    mean: np.ndarray
-    inverse: np.ndarray
+# --- words -----------------------------------------------------------------------------------
 
 
-def background_stats(rows: np.ndarray | None, *, params: Params = DEFAULT) -> Background | None:
-    rows = _rows(rows)
-    if rows is None or len(rows) < 2:
-        return None
-    spread = np.cov(rows, rowvar=False)
-    scale = np.trace(spread) / len(spread)
-    spread = (1 - params.shrink) * spread + params.shrink * scale * np.eye(len(spread))
-    return Background(rows.mean(axis=0), np.linalg.inv(spread))
+def paper_text(title: str, abstract: str) -> str:
+    return f"{title or ''} {abstract or ''}"
+
+
+def word_counts(texts: Iterable[str]) -> sparse.csr_matrix:
+    """Hashed word uni- and bigram counts, one row per text (float32, WORD_SPACE columns)."""
+    counts = _HASHER.transform(list(texts)).tocsr()
+    counts.sum_duplicates()
+    return counts
+
+
+def word_idf(counts: sparse.spmatrix) -> np.ndarray:
+    """Smoothed inverse document frequency over a window's ``word_counts``; 0 for words in more
+    than ``MAX_DF`` of its papers."""
+    counts = sparse.csr_matrix(counts)
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=WORD_SPACE)
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    idf[df > MAX_DF * n] = 0.0
+    return idf.astype(np.float32)
+
+
+def word_rows(counts: sparse.spmatrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Unit tf-idf rows: (1 + log tf) x idf, each row scaled to length 1."""
+    rows = sparse.csr_matrix(counts, dtype=np.float32, copy=True)
+    rows.data = (1.0 + np.log(rows.data)) * idf[rows.indices]
+    rows.eliminate_zeros()
+    return normalize(rows, copy=False)
+
+
+def category_column(code: str) -> int:
+    return WORD_SPACE + zlib.crc32(code.encode()) % CATEGORY_SPACE
+
+
+def paper_rows(
+    counts: sparse.spmatrix,
+    idf: np.ndarray,
+    categories: Sequence[Iterable[str]],
+    *,
+    params: Params | None = None,
+) -> sparse.csr_matrix:
+    """What the SVM reads of each paper besides its vector (``FEATURES`` columns): its unit
+    tf-idf ``word_rows``, then each of its arXiv categories as a feature of value
+    ``params.category_scale``."""
+    params = params or DEFAULT
+    words = word_rows(counts, idf)
+    rows = [i for i, codes in enumerate(categories) for _ in set(codes)]
+    columns = [category_column(code) for codes in categories for code in set(codes)]
+    marks = sparse.csr_matrix(
+        (np.full(len(rows), params.category_scale, dtype=np.float32), (rows, columns)),
+        shape=(len(categories), FEATURES),
+    )
+    words.resize((words.shape[0], FEATURES))
+    return (words + marks).tocsr()
+
+
+def stack_words(parts: Sequence[sparse.spmatrix | None], lengths: Sequence[int]):
+    """The parts' rows one after the other (a missing part: ``length`` empty rows)."""
+    return sparse.vstack(
+        [
+            sparse.csr_matrix((n, FEATURES), dtype=np.float32) if part is None else part
+            for part, n in zip(parts, lengths, strict=True)
+        ],
+        format="csr",
+    )
+
+
+# --- the model -------------------------------------------------------------------------------
 
 
 def train(
     positives: np.ndarray | None,
     negatives: np.ndarray | None = None,
-    background: np.ndarray | Background | None = None,
+    background: np.ndarray | None = None,
     *,
+    positive_words: sparse.spmatrix | None = None,
+    negative_words: sparse.spmatrix | None = None,
+    background_words: sparse.spmatrix | None = None,
     params: Params = DEFAULT,
 ) -> Learnt | None:
-    """The member's model, or None without positives. ``background``: rows of weak negatives
-    or their ``background_stats`` (computed with the same ``params``)."""
+    """The member's model, or None without positives. The rows of ``*_words`` are the
+    ``word_rows`` of the same papers as the vectors, in the same order; without words (or
+    without a background to learn against) the model reads the vectors only."""
     positives = _rows(positives)
     if positives is None:
         return None
     negatives = _rows(negatives)
-    if background is not None and not isinstance(background, Background):
-        background = background_stats(background, params=params)
-    centroid = unit(positives.mean(axis=0))
-    if background is not None:
-        target = positives.mean(axis=0) - background.mean
-        if negatives is not None:
-            target = target - params.negative_weight * (negatives.mean(axis=0) - background.mean)
-        weights = background.inverse @ target
-    else:
+    background = _rows(background)
+    centroid = unit(positives.mean(axis=0)).astype(np.float32)
+    if background is None:
+        # Nothing to learn against: the centroid, dismissed papers pulling away from it.
         weights = centroid.astype(np.float64)
         if negatives is not None:
-            weights = weights - params.negative_weight * negatives.mean(axis=0)
+            weights = weights - negatives.mean(axis=0)
+        return Learnt(unit(weights).astype(np.float32), 0.0, centroid, positives, negatives)
+    parts = [positives, background] if negatives is None else [positives, negatives, background]
+    x = np.concatenate(parts) * params.vector_weight
+    y = np.zeros(len(x))
+    y[: len(positives)] = 1.0
+    sample_weight = np.ones(len(x))
+    if negatives is not None:
+        sample_weight[len(positives) : len(positives) + len(negatives)] = params.negative_weight
+    with_words = positive_words is not None and background_words is not None
+    if with_words:
+        word_parts = [positive_words, background_words]
+        if negatives is not None:
+            word_parts.insert(1, negative_words)
+        words = stack_words(word_parts, [len(p) for p in parts])
+        features = sparse.hstack([words, sparse.csr_matrix(x)], format="csr")
+    else:
+        features = x
+    svm = LinearSVC(
+        C=params.c, class_weight="balanced", max_iter=SVM_ITERATIONS, tol=SVM_TOL, dual=True
+    )
+    svm.fit(features, y, sample_weight=sample_weight)
+    coef = svm.coef_.ravel()
+    word_index = word_weights = None
+    if with_words:
+        word_index, word_weights = _strongest(coef[:FEATURES], params.word_features)
+        coef = coef[FEATURES:]
     return Learnt(
-        weights=unit(weights).astype(np.float32),
-        bias=0.0,
-        centroid=centroid.astype(np.float32),
+        weights=(coef * params.vector_weight).astype(np.float32),
+        bias=float(svm.intercept_[0]),
+        centroid=centroid,
         anchors=positives,
         negatives=negatives,
+        word_index=word_index,
+        word_weights=word_weights,
+    )
+
+
+def _strongest(weights: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
+    index = np.flatnonzero(weights)
+    if len(index) > keep:
+        index = np.sort(index[np.argpartition(-np.abs(weights[index]), keep - 1)[:keep]])
+    return index.astype(np.int32), weights[index].astype(np.float32)
+
+
+def word_weight_matrix(models: Sequence[Learnt]) -> sparse.csc_matrix:
+    """FEATURES x len(models): column j is model j's word weights (none: an empty column),
+    for one sparse product with a window's ``word_rows``."""
+    index = [m.word_index if m.word_index is not None else np.zeros(0, np.int32) for m in models]
+    values = [
+        m.word_weights if m.word_weights is not None else np.zeros(0, np.float32) for m in models
+    ]
+    pointer = np.concatenate([[0], np.cumsum([len(i) for i in index])])
+    return sparse.csc_matrix(
+        (
+            np.concatenate(values).astype(np.float32) if models else np.zeros(0, np.float32),
+            np.concatenate(index) if models else np.zeros(0, np.int32),
+            pointer,
+        ),
+        shape=(FEATURES, len(models)),
     )
 
 
@@ -138,22 +275,29 @@ def score(
     learnt: Learnt,
     matrix: np.ndarray,
     *,
+    words: sparse.spmatrix | None = None,
     prior: np.ndarray | None = None,
     authors: np.ndarray | None = None,
     params: Params = DEFAULT,
 ) -> np.ndarray:
-    """Scores of the rows of ``matrix`` for the member (higher is better), standardised;
-    ``prior`` and ``authors`` are each row's ``overlap_prior`` of categories and of authors,
-    when known."""
+    """Scores of the rows of ``matrix`` (unit paper vectors) for the member (higher is
+    better), standardised; ``words``: their ``word_rows``; ``prior`` and ``authors``: each
+    row's ``overlap_prior`` of categories and of authors, when known."""
     matrix = np.asarray(matrix, dtype=np.float32)
     if len(matrix) == 0:
         return np.zeros(0)
     close = closeness_part(learnt, matrix, params)
-    return blend(linear_part(learnt, matrix), close, prior, params, authors=authors)
+    return blend(linear_part(learnt, matrix, words), close, prior, params, authors=authors)
 
 
-def linear_part(learnt: Learnt, matrix: np.ndarray) -> np.ndarray:
-    return matrix @ learnt.weights + learnt.bias
+def linear_part(
+    learnt: Learnt, matrix: np.ndarray, words: sparse.spmatrix | None = None
+) -> np.ndarray:
+    """The SVM's decision values (the word part only when ``words`` are given)."""
+    out = matrix @ learnt.weights + learnt.bias
+    if words is not None and learnt.word_index is not None and len(learnt.word_index):
+        out = out + np.asarray(words @ word_weight_matrix([learnt]).toarray()).ravel()
+    return out
 
 
 def closeness_part(learnt: Learnt, matrix: np.ndarray, params: Params) -> np.ndarray | None:

@@ -17,11 +17,14 @@ from paperboy.papers.models import Paper
 
 
 class MemberModel(models.Model):
-    """A member's learnt model over the paper embeddings: a linear scorer ``weights · x +
-    bias`` and the centroid of their positives, both float32 bytes of ``dimension`` values
-    for the embedding model ``model_id``. Rebuilt by ``foryou.tasks.train_member`` after each
-    signal (``learning.py``); ``version`` counts the trainings, ``signals_at`` is the time of
-    the newest signal the model has seen (how fresh it is: bench/recommend.py)."""
+    """A member's learnt model (``learning.train``): a linear scorer ``weights · x + words ·
+    w + bias`` over a paper's vector ``x`` and its tf-idf ``words``, and the centroid of their
+    positives. ``weights`` and ``centroid`` are float32 bytes of ``dimension`` values for the
+    embedding model ``model_id``; ``word_index`` (int32) and ``word_weights`` (float32) the
+    hashed words with a weight (at most ``learning.Params.word_features``). Rebuilt by
+    ``foryou.tasks.train_member`` after each signal; ``version`` counts the trainings,
+    ``signals_at`` is the time of the newest signal the model has seen (how fresh it is:
+    bench/recommend.py)."""
 
     member = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="foryou_model"
@@ -29,6 +32,8 @@ class MemberModel(models.Model):
     weights = models.BinaryField(default=b"")
     bias = models.FloatField(default=0.0)
     centroid = models.BinaryField(default=b"")
+    word_index = models.BinaryField(default=b"")
+    word_weights = models.BinaryField(default=b"")
     dimension = models.PositiveIntegerField(default=0)
     model_id = models.CharField(max_length=200, blank=True)
     n_positives = models.PositiveIntegerField(default=0)
@@ -48,6 +53,15 @@ class MemberModel(models.Model):
 
     def centroid_vector(self) -> np.ndarray | None:
         return _array(self.centroid, self.dimension)
+
+    def word_arrays(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(hashed words, their weights), or (None, None) for a model without words."""
+        index, weights = bytes(self.word_index or b""), bytes(self.word_weights or b"")
+        if not index or len(index) != len(weights) or len(index) % 4:
+            return None, None
+        return np.frombuffer(index, dtype=np.int32).copy(), np.frombuffer(
+            weights, np.float32
+        ).copy()
 
 
 def _array(data: bytes | memoryview, dimension: int) -> np.ndarray | None:

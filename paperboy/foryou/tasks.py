@@ -2,8 +2,9 @@
 
 ``train_member`` runs on the ``mail`` queue, the interactive one whose worker runs at normal
 priority and is never behind a batch of embeddings (README, "Process model and queues"): the
-model must follow a signal within a second. Training reads the member's signals' vectors, a
-sample of recent papers as weak negatives, and stores ``MemberModel`` (``learning.train``).
+model must follow a signal within a second. Training reads the member's signals' vectors and
+words (tf-idf weighed by the current window, ``engine.window_papers``), a sample of the
+window's papers as weak negatives, fits ``learning.train``'s SVM and stores ``MemberModel``.
 """
 
 from __future__ import annotations
@@ -46,16 +47,31 @@ def retrain(member_id: int) -> int:
     positives = engine.positive_ids(member_id, limit=POSITIVES)
     negatives = engine.negative_ids(member_id, limit=NEGATIVES)
     found = vectors.vectors_for(positives + negatives, model_id) if model_id else {}
-    pos = [found[pk] for pk in positives if pk in found]
-    neg = [found[pk] for pk in negatives if pk in found]
-    learnt = learning.train(
-        np.array(pos) if pos else None, np.array(neg) if neg else None, background()
-    )
+    positives = [pk for pk in positives if pk in found]
+    negatives = [pk for pk in negatives if pk in found]
+    window = engine.window_papers(engine.window_start(None, None))
+    sample = background_rows(window)
+    learnt = None
+    if positives:
+        vectors_of = lambda ids: np.array([found[pk] for pk in ids]) if ids else None  # noqa: E731
+        with_words = sample is not None and window.words is not None
+        words_of = lambda ids: (  # noqa: E731
+            engine.paper_rows_of(ids, window) if with_words and ids else None
+        )
+        learnt = learning.train(
+            vectors_of(positives),
+            vectors_of(negatives),
+            window.matrix[sample] if sample is not None else None,
+            positive_words=words_of(positives),
+            negative_words=words_of(negatives),
+            background_words=window.words[sample] if with_words else None,
+        )
     with transaction.atomic():
         stored, _ = MemberModel.objects.select_for_update().get_or_create(member_id=member_id)
         stored.model_id = model_id
-        stored.n_positives = len(pos)
-        stored.n_negatives = len(neg)
+        stored.n_positives = len(positives)
+        stored.n_negatives = len(negatives)
+        stored.word_index = stored.word_weights = b""
         if learnt is None:
             stored.weights, stored.centroid, stored.bias, stored.dimension = b"", b"", 0.0, 0
         else:
@@ -63,6 +79,9 @@ def retrain(member_id: int) -> int:
             stored.centroid = learnt.centroid.astype(np.float32).tobytes()
             stored.bias = float(learnt.bias)
             stored.dimension = len(learnt.weights)
+            if learnt.word_index is not None:
+                stored.word_index = learnt.word_index.astype(np.int32).tobytes()
+                stored.word_weights = learnt.word_weights.astype(np.float32).tobytes()
         stored.version += 1
         stored.trained_at = timezone.now()
         stored.signals_at = started
@@ -70,18 +89,10 @@ def retrain(member_id: int) -> int:
     return stored.version if learnt is not None else 0
 
 
-_background: dict[tuple, learning.Background | None] = {}
-
-
-def background() -> learning.Background | None:
-    """The weak negatives: a fixed sample of the current window's papers, summarised once per
-    window and process (``learning.background_stats``: a covariance, ~0.1-0.5 s of CPU, that
-    every member's training shares)."""
-    window = engine.window_papers(engine.window_start(None, None))
-    key = (window.start, window.model_id, len(window.ids), int(window.ids[:1].sum()))
-    if key not in _background:
-        rng = np.random.default_rng(0)
-        rows = window.matrix[rng.permutation(len(window.ids))[:BACKGROUND]]
-        _background.clear()
-        _background[key] = learning.background_stats(rows) if len(rows) > 1 else None
-    return _background[key]
+def background_rows(window: engine.Window) -> np.ndarray | None:
+    """The weak negatives: the window rows of a fixed sample of ``BACKGROUND`` of its papers
+    (the same for every member on the same window), or None with fewer than two."""
+    if len(window.ids) < 2:
+        return None
+    rng = np.random.default_rng(0)
+    return np.sort(rng.permutation(len(window.ids))[:BACKGROUND])
