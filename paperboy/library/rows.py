@@ -12,8 +12,10 @@ from types import SimpleNamespace
 
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 
 from paperboy.lib import limits
 
@@ -58,6 +60,39 @@ def controls(saved, *, csrf_token: str, next_url: str) -> SafeString:
         lambda m: values[m.group()], _controls(bool(saved.read), bool(saved.note))
     )
     return mark_safe(html)
+
+
+# A reading-list row (``library/partials.html#row``): its card, date saved and controls.
+_CARD, _ISO, _DAY, _CONTROLS = "zqCardHtmlqz", "zqSavedIsoqz", "zqSavedDayqz", "zqControlsqz"
+_ROW_STAND_INS = re.compile("|".join((_PK, _CARD, _ISO, _DAY, _CONTROLS)))
+
+
+@cache
+def _row(read: bool) -> str:
+    return get_template("library/partials.html#row").render(
+        {
+            "paper_pk": _PK,
+            "saved": SimpleNamespace(read=read),
+            "card_html": mark_safe(_CARD),
+            "saved_iso": _ISO,
+            "saved_day": _DAY,
+            "controls": mark_safe(_CONTROLS),
+        }
+    )
+
+
+def row(saved, *, card_html: str, controls: str) -> SafeString:
+    """``library/partials.html#row`` for one saved paper with its card's and controls' HTML,
+    as the template renders it (the date saved as the ``date`` filter writes it)."""
+    when = template_localtime(saved.saved_at)
+    values = {
+        _PK: str(int(saved.paper_id)),
+        _CARD: card_html,
+        _ISO: escape(date_format(when, "c")),
+        _DAY: escape(date_format(when, "M j, Y")),
+        _CONTROLS: controls,
+    }
+    return mark_safe(_ROW_STAND_INS.sub(lambda m: values[m.group()], _row(bool(saved.read))))
 
 
 # An editor's controls of one paper in a collection (``library/partials.html#item_controls``).

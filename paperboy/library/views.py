@@ -46,6 +46,7 @@ from paperboy.library.forms import (
 from paperboy.library.models import Collection, CollectionItem, SavedPaper
 from paperboy.library.rows import controls as row_controls
 from paperboy.library.rows import item_controls
+from paperboy.library.rows import row as row_html
 from paperboy.library.services import Refused
 from paperboy.papers.models import Organization, Paper
 
@@ -99,14 +100,18 @@ def reading_list(request: HttpRequest) -> HttpResponse:
     built = cards.for_papers([s.paper for s in saved], reader=request.user)
     token, here = get_token(request), request.get_full_path()
     controls = [row_controls(s, csrf_token=token, next_url=here) for s in saved]
+    rows = [
+        (s, card, ctrl, html and row_html(s, card_html=html, controls=ctrl))
+        for s, card, ctrl, html in zip(
+            saved, built, controls, cardcache.render(built, request), strict=True
+        )
+    ]
     kept = {k: v for k, v in chosen.items() if v and v != {"sort": "saved", "read": "all"}.get(k)}
     return render(
         request,
         "library/reading_list.html",
         {
-            "rows": list(
-                zip(saved, built, controls, cardcache.render(built, request), strict=True)
-            ),
+            "rows": rows,
             "page": page,
             "chosen": chosen,
             "sorts": SORTS,

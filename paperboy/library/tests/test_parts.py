@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.template import Context, Template
 from django.template.loader import get_template
 from django.test import RequestFactory
 
@@ -157,3 +158,33 @@ def test_an_editors_item_controls_are_the_templates(up, down, note, public):
     rendered = get_template("library/partials.html#item_controls").render(context)
     kwargs = {k: v for k, v in context.items() if k not in ("item", "item_note_chars")}
     assert item_controls(item, **kwargs) == rendered
+
+
+@pytest.mark.parametrize("read", [True, False])
+def test_a_reading_list_row_is_the_templates(settings, read):
+    """library/rows.py's row is what ``library/partials.html#row`` renders, dates as the
+    ``date`` filter writes them in the site's time zone, inserted HTML never searched again."""
+    from datetime import UTC, datetime
+
+    from django.utils.safestring import mark_safe
+
+    from paperboy.library.rows import row
+
+    settings.TIME_ZONE = "America/New_York"
+    when = datetime(2025, 1, 1, 2, 30, tzinfo=UTC)
+    saved = SimpleNamespace(paper_id=42, read=read, saved_at=when)
+    card = mark_safe('<article class="card" data-paper="42">zqControlsqz 987654321</article>')
+    controls = mark_safe("<form>zqCardHtmlqz</form>")
+    expected = get_template("library/partials.html#row").render(
+        {
+            "paper_pk": 42,
+            "saved": saved,
+            "card_html": card,
+            "controls": controls,
+            "saved_iso": Template('{{ d|date:"c" }}').render(Context({"d": saved.saved_at})),
+            "saved_day": Template('{{ d|date:"M j, Y" }}').render(Context({"d": saved.saved_at})),
+        }
+    )
+    html = row(saved, card_html=card, controls=controls)
+    assert html == expected
+    assert "Saved Dec 31, 2024" in html and 'title="Saved 2024-12-31T21:30:00-05:00"' in html
