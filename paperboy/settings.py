@@ -220,10 +220,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 # Sessions are read from the cache (the data dir's file cache, or Redis) and written through
-# to the database: a signed-in reader's every page reads its session, and the cache read is
-# ~20x cheaper than the ORM query (bench/README.md, issue 13). The database keeps them across a
-# cache clear; sessions made before this setting are read from the database the same way.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# to the database (Django's cached_db, lib/sessions.py): a signed-in reader's every page reads
+# its session, and the cache read is ~10x cheaper than the ORM query (bench/README.md, issue
+# 13). The database keeps them across a cache clear; sessions made before are read from it.
+SESSION_ENGINE = "paperboy.lib.sessions"
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

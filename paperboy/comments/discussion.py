@@ -7,9 +7,10 @@ locked, then rescoring trending through ``feed.votes.refresh_counters``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -196,3 +197,37 @@ def thread(paper: Paper, *, viewer, author_ids: set[int]) -> list[Node]:
 
 def count_visible(nodes: list[Node]) -> int:
     return sum((not n.comment.is_gone) + count_visible(n.replies) for n in nodes)
+
+
+def discussion_key(request, context: dict) -> tuple | None:
+    """The paper page's discussion (``comments/paper_part.html#discussion``) is the same for
+    every member with no comment in it (``lib.pagecache.share_part``): for them the key is the
+    discussion's state (comments, latest post, edit and deletion, removals), so a change shows
+    at once; None (render it for this member) for one who has a comment there (their Edit and
+    Delete). One plain aggregate query by arXiv id; the paper itself is not read."""
+    with connection.cursor() as cursor:
+        cursor.execute(_discussion_sql(), [request.user.pk, context["arxiv_id"]])
+        mine, *state = cursor.fetchone()
+    return None if mine else ("discussion", *map(str, state))
+
+
+@cache
+def _discussion_sql() -> str:
+    quote = connection.ops.quote_name
+    comment, paper = Comment._meta, Paper._meta
+
+    def column(meta, name: str) -> str:
+        return "c." + quote(meta.get_field(name).column) if meta is comment else quote(name)
+
+    c = {
+        name: column(comment, name)
+        for name in ("user", "created_at", "edited_at", "deleted_at", "removed", "id")
+    }
+    return (
+        f"SELECT COALESCE(SUM(CASE WHEN {c['user']} = %s THEN 1 ELSE 0 END), 0), COUNT(*), "
+        f"MAX({c['id']}), MAX({c['created_at']}), MAX({c['edited_at']}), "
+        f"MAX({c['deleted_at']}), SUM(CASE WHEN {c['removed']} THEN 1 ELSE 0 END) "
+        f"FROM {quote(comment.db_table)} c WHERE c.{quote(comment.get_field('paper').column)} = "
+        f"(SELECT p.{quote(paper.get_field('id').column)} FROM {quote(paper.db_table)} p "
+        f"WHERE p.{quote(paper.get_field('arxiv_id').column)} = %s)"
+    )

@@ -3,7 +3,8 @@
 ``card_state``: for a page of cards, in one query, whether the reader upvoted each paper, its
 live upvote count and its arXiv id (what the button needs: a member's page is cached for
 everyone, so the count on it may be ``PAPERBOY_LIST_CACHE_SECONDS`` old, but their own vote
-must show at once). ``card_part("upvote")``: the upvote form of ``feed/partials.html#upvote``,
+must show at once). ``card_part("upvote")``, ``card_part("upvote_wide")`` (the paper page's):
+the upvote form of ``feed/partials.html#upvote``,
 rendered once per process per state with stand-ins (a ``lib.cardstate.Stencil``), then filled
 in: the markup stays in the template, a card costs microseconds.
 """
@@ -99,11 +100,13 @@ def upvote_form(
 
 
 def card_part(name: str, paper_id: int, state: State, page: PagePart) -> str:
-    if name != "upvote":
+    """``upvote``: a card's button; ``upvote_wide``: the paper page's, count beside it."""
+    if name not in ("upvote", "upvote_wide"):
         raise LookupError(f"feed has no card part {name!r}")
     return upvote_form(
         arxiv_id=state["arxiv_id"],
         count=state["upvotes"],
         upvoted=state["upvoted"],
         page=page,
+        horizontal=name == "upvote_wide",
     )

@@ -76,14 +76,20 @@ def escaped(text: str) -> str:
     return escape(text)
 
 
-def for_reader(user, paper_ids: Iterable[int]) -> dict[int, State]:
+def for_reader(
+    user, paper_ids: Iterable[int], labels: Iterable[str] | None = None
+) -> dict[int, State]:
     """Every app's ``card_state`` for ``user`` (nothing, and no query, for a visitor), merged
-    per paper; every asked id has an entry."""
+    per paper; every asked id has an entry. ``labels``: only these apps' states (those whose
+    parts are on the page), in place of every app's."""
     ids = list(dict.fromkeys(paper_ids))
     states: dict[int, State] = {pk: {} for pk in ids}
     if not ids or user is None or not user.is_authenticated:
         return states
+    wanted = None if labels is None else set(labels)
     for config in apps.get_app_configs():
+        if wanted is not None and config.label not in wanted:
+            continue
         hook = getattr(config, "card_state", None)
         if callable(hook):
             for pk, state in hook(user, ids).items():

@@ -283,24 +283,26 @@ def _template(request: HttpRequest, response: HttpResponse, seconds: int) -> Pag
         or set(response.cookies) - {settings.CSRF_COOKIE_NAME}
     ):
         return None
-    body = response.content
-    secret = request.META.get("CSRF_COOKIE")
-    parts = [body]
-    pattern = None
-    if secret:
-        # Every token on the page (each rendering masks the secret anew) becomes a cut.
-        tokens = {
-            match.group()
-            for match in _CANDIDATE.finditer(body)
-            if _unmask_cipher_token(match.group().decode()) == secret
-        }
-        if tokens:
-            pattern = re.compile(b"|".join(re.escape(t) for t in tokens))
-            parts = pattern.split(body)
     headers = tuple(
         (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
     )
-    return Page(tuple(parts), headers, time.time() + seconds)
+    parts = _cut(response.content, request.META.get("CSRF_COOKIE"))
+    return Page(parts, headers, time.time() + seconds)
+
+
+def _cut(body: bytes, secret: str | None) -> tuple[bytes, ...]:
+    """``body`` cut where the CSRF tokens of ``secret`` are (each rendering masks the secret
+    anew, so every masked form of it is a cut): ``token.join(parts)`` gives it back."""
+    if not secret:
+        return (body,)
+    tokens = {
+        match.group()
+        for match in _CANDIDATE.finditer(body)
+        if _unmask_cipher_token(match.group().decode()) == secret
+    }
+    if not tokens:
+        return (body,)
+    return tuple(re.compile(b"|".join(re.escape(t) for t in tokens)).split(body))
 
 
 def _member_segments(parts: tuple[bytes, ...]) -> tuple[Segment, ...]:
@@ -348,6 +350,62 @@ def _keep(key: str, page: Page, seconds: int, generation: str) -> Page:
 
 
 # --- Members ---------------------------------------------------------------------------------
+
+PartKey = Callable[[HttpRequest, dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class _Shared:
+    key: PartKey
+    per_page: bool
+
+
+_shared_parts: dict[str, _Shared] = {}
+# Rendered member parts shared by members with the same key, cut at their CSRF tokens.
+part_memory = _Memory(4 * MEMORY_PAGES)
+
+
+def share_part(name: str, key: PartKey, *, per_page: bool = True) -> None:
+    """Say that the member part ``name`` (``{% memberpart name %}``) looks the same to every
+    member for whom ``key(request, context) -> hashable`` gives the same answer (None: render
+    it for this member), but for their CSRF token: it is then rendered once per key (per copy
+    of the page too when ``per_page``: a part showing the page's data) in each process and
+    joined with each member's token, instead of rendered for every request. Apps call it from
+    ``AppConfig.ready`` for the parts their templates mark; ``key`` may run one query."""
+    _shared_parts[name] = _Shared(key, per_page)
+
+
+def _render_part(
+    request: HttpRequest, name: str, context: dict, page: Page, path: str
+) -> tuple[bytes, ...]:
+    """The member part ``name``, cut at the member's CSRF tokens (see :func:`share_part`)."""
+    shared = _shared_parts.get(name)
+    key = None if shared is None else shared.key(request, context)
+    if key is not None:
+        memo = (name, key, path, page.fresh_until) if shared.per_page else (name, key)
+        parts = part_memory.get(memo)
+        if parts is None:
+            body = render_to_string(name, context, request=request).encode()
+            parts = _cut(body, request.META.get("CSRF_COOKIE"))
+            part_memory.put(memo, parts)
+        return parts
+    return _cut(render_to_string(name, context, request=request).encode(), None)
+
+
+def _account_key(request: HttpRequest, context: dict) -> Any:
+    # The header's account menu shows the member's name and nothing else of theirs.
+    return request.user.pk, request.user.get_username()
+
+
+def _messages_key(request: HttpRequest, context: dict) -> Any:
+    # No message waiting (in the messages cookie or the session): the part is empty for all.
+    if "messages" in request.COOKIES or "_messages" in request.session:
+        return None
+    return "none"
+
+
+share_part("base.html#account_nav", _account_key, per_page=False)
+share_part("base.html#messages", _messages_key, per_page=False)
 
 
 def _as_visitor(request: HttpRequest) -> HttpRequest:
@@ -398,15 +456,19 @@ def _member_page(request, view, args, kwargs, members: Members | bool) -> HttpRe
 def _fill(request: HttpRequest, page: Page, path: str, context: dict) -> HttpResponse | None:
     token = csrf_token(request)
     holes = [s for s in page.member if s.__class__ is tuple]
-    states = cardstate.for_reader(request.user, [pk for kind, _, pk in holes if kind == "card"])
+    states = cardstate.for_reader(
+        request.user,
+        [pk for kind, _, pk in holes if kind == "card"],
+        {name.partition(":")[0] for kind, name, _ in holes if kind == "card"},
+    )
     where = cardstate.PagePart(csrf_token=token, next_url=path)
+    token_bytes = token.encode()
     rendered = {
-        name: render_to_string(name, context, request=request).encode()
+        name: token_bytes.join(_render_part(request, name, context, page, path))
         for kind, name, _ in holes
         if kind == "part"
     }
-    token_bytes = token.encode()
-    renderers = {name: cardstate.renderer(name) for kind, name, _ in holes if kind == "card"}
+    renderers = {name: cardstate.renderer(name) for name in {h[1] for h in holes if h[0] == "card"}}
     body: list[bytes] = []
     for segment in page.member:
         if segment.__class__ is bytes:

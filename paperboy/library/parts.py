@@ -13,9 +13,8 @@ from functools import cache
 from types import SimpleNamespace
 
 from django.template.loader import get_template
-from django.utils.html import escape
 
-from paperboy.lib.cardstate import PagePart, State, Stencil
+from paperboy.lib.cardstate import PagePart, State, Stencil, escaped
 from paperboy.library import services
 
 # Stand-ins no real value contains (letters only, so URL quoting and escaping keep them).
@@ -46,11 +45,32 @@ def _save_form(saved: bool) -> Stencil:
 def save_form(*, paper_id: int, saved: bool, page: PagePart) -> str:
     """``library/partials.html#save`` as a signed-in member sees it, without rendering it."""
     return _save_form(bool(saved)).fill(
-        pk=str(int(paper_id)), next=escape(page.next_url), token=page.csrf_token
+        pk=str(int(paper_id)), next=escaped(page.next_url), token=page.csrf_token
     )
 
 
+@cache
+def _paper_box(saved: bool) -> Stencil:
+    rendered = get_template("library/paper_box.html").render(
+        {
+            "paper": SimpleNamespace(pk=int(_PK), get_absolute_url=_NEXT),
+            "saved": saved,
+            "csrf_token": _TOKEN,
+            "request": SimpleNamespace(
+                user=SimpleNamespace(is_authenticated=True), get_full_path=lambda: _NEXT
+            ),
+        }
+    )
+    return Stencil(rendered, {"pk": _PK, "next": _NEXT, "token": _TOKEN})
+
+
 def card_part(name: str, paper_id: int, state: State, page: PagePart) -> str:
-    if name != "save":
-        raise LookupError(f"library has no card part {name!r}")
-    return save_form(paper_id=paper_id, saved=state.get("saved", False), page=page)
+    """``save``: a card's toggle; ``paper_box``: the paper page's, with "Add to collection"."""
+    saved = bool(state.get("saved", False))
+    if name == "save":
+        return save_form(paper_id=paper_id, saved=saved, page=page)
+    if name == "paper_box":
+        return _paper_box(saved).fill(
+            pk=str(int(paper_id)), next=escaped(page.next_url), token=page.csrf_token
+        )
+    raise LookupError(f"library has no card part {name!r}")

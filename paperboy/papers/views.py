@@ -3,14 +3,18 @@
 (``feed/templatetags/votes.py``, ``accounts/templatetags/claims.py``,
 ``comments/templatetags/discussion.py``), so the catalog imports none of them."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.vary import vary_on_headers
 
+from paperboy.lib import cardstate
 from paperboy.lib.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperboy.lib.pagecache import cache_for_visitors
 from paperboy.papers.markdown import paper_markdown
@@ -33,21 +37,27 @@ def _get_paper(arxiv_id: str) -> Paper:
     return paper
 
 
-def _member_parts(request: HttpRequest, arxiv_id: str) -> dict | None:
-    """What the page's member parts (claim box, actions, discussion) need, for a member served
-    the visitors' copy (``lib.pagecache``); None when the address is not the paper's own."""
-    paper = (
-        Paper.objects.visible()
-        .prefetch_related(
-            Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author"))
+def _member_parts(request: HttpRequest, arxiv_id: str) -> dict:
+    """What the page's member parts (claim box, discussion) need, for a member served the
+    visitors' copy (``lib.pagecache``). The paper is read only if a part is rendered: parts
+    shared among members (``pagecache.share_part``) are answered from their key, which reads
+    ``arxiv_id``. The upvote and Save buttons are card parts (``card``)."""
+
+    def paper() -> Paper:
+        found = (
+            Paper.objects.visible()
+            .prefetch_related(
+                Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author"))
+            )
+            .filter(arxiv_id=arxiv_id)
+            .first()
         )
-        .filter(arxiv_id=arxiv_id)
-        .first()
-    )
-    if paper is None:
-        return None
-    # member_part: the parts compute the reader's claim and upvote themselves.
-    return {"paper": paper, "member_part": True}
+        if found is None:  # gone since the copy was made: the parts show nothing of it
+            raise Http404(f"There is no paper {arxiv_id[:64]} in the catalog.")
+        return found
+
+    # member_part: the parts compute the reader's claim themselves.
+    return {"paper": SimpleLazyObject(paper), "arxiv_id": arxiv_id, "member_part": True}
 
 
 @vary_on_headers("Accept")  # outside the page cache: its copies answer with Vary too
@@ -77,7 +87,11 @@ def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             "paper": paper,
             "entry": entry,
             "organization": organization,
-            # The upvote, the claims and the discussion come from their apps' template tags.
+            # The upvote and Save buttons are card parts with the reader's state
+            # (lib/cardstate.py); the claims and the discussion come from their apps' tags.
+            "card": SimpleNamespace(
+                paper=paper, state=cardstate.for_reader(request.user, [paper.pk])[paper.pk]
+            ),
         },
     )
     patch_vary_headers(response, ["Accept"])

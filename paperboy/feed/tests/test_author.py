@@ -51,6 +51,6 @@ def test_the_author_page_uses_a_constant_number_of_queries(
 
     # session, user; the author, the count, the page's papers, who verified them, the follow
     # button; the reader's card state (one per app: feed's upvotes, …)
-    with django_assert_num_queries(7 + cardstate.queries()):
+    with django_assert_num_queries(6 + cardstate.queries()):  # the session from the cache
         client.get(url)
     assert _queries(client, url) == few

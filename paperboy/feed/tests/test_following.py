@@ -72,6 +72,6 @@ def test_the_following_page_uses_a_constant_number_of_queries(
 
     # session, user; the follows, the count, the page's papers; the reader's card state (one
     # per app: feed's upvotes, …)
-    with django_assert_num_queries(5 + cardstate.queries()):
+    with django_assert_num_queries(4 + cardstate.queries()):  # the session from the cache
         client.get("/following")
     assert _queries(client, "/following") == few
