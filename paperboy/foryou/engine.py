@@ -28,8 +28,9 @@ Public interface (used by the page, the feeds, the API and the digests):
 - ``has_signals(user)``: whether the member has anything to learn from (else: trending).
 
 Models are trained in ``tasks.train_member`` (``learning.py``), never here: a request only
-reads the member's stored model and scores the window's papers (their vectors cached per
-process, see ``window_papers``). A member without a stored model yet is scored by the centroid of
+reads the member's stored model and scores the window's papers (their vectors, word rows and
+categories cached per process, see ``window_papers``; each paper's words are hashed once per
+process, ``word_counts_of``). A member without a stored model yet is scored by the centroid of
 their positives' vectors, read at request time (at most ``ANCHORS`` of them).
 """
 

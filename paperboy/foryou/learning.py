@@ -5,29 +5,32 @@ Words. ``word_counts(texts)`` hashes a paper's title + abstract into word uni- a
 counts (scikit-learn's ``HashingVectorizer``: stateless, so a paper's counts never change and
 are computed once per paper and process); ``word_idf(counts)`` is the inverse document
 frequency over a window of candidates (words in more than half of them weigh nothing, as in
-arxiv-sanity-lite), ``word_rows(counts, idf)`` the unit tf-idf rows (sublinear tf).
+arxiv-sanity-lite); ``paper_rows(counts, idf, categories)`` what the model reads of a paper
+besides its vector: its unit tf-idf row (sublinear tf) and its arXiv categories.
 
-The model. ``train(positives, negatives, background, words=...)`` returns a ``Learnt``: a
-linear SVM (arxiv-sanity-lite's: ``LinearSVC``, balanced classes) on [tf-idf words; paper
-vector] of the member's papers against ``background``, a sample of recent papers (weak
-negatives), and their dismissed papers (explicit negatives, weighted up). Only the
-``Params.word_features`` largest word weights are kept (what ``MemberModel`` stores).
-``score(learnt, matrix, words=...)`` ranks candidates: the SVM's decision value,
-standardised over the candidates, plus two priors computed at scoring time: how often each
-candidate's categories and authors occur among the member's papers (``overlap_prior``).
-Positives are the vectors of the papers a member upvoted, saved, collected or wrote.
+The model. ``train(positives, negatives, background, positive_words=..., ...)`` returns a
+``Learnt``: a linear SVM (arxiv-sanity-lite's: ``LinearSVC``, balanced classes) on [paper
+rows; paper vector] of the member's papers (upvoted, saved, collected, written) against
+``background``, a sample of the window's papers (weak negatives), and their dismissed papers
+(explicit negatives, weighted up). Only the ``Params.word_features`` largest word and
+category weights are kept (what ``MemberModel`` stores). ``score(learnt, matrix, words=...)``
+ranks candidates: the SVM's decision value standardised over the candidates, plus the author
+prior (how often each candidate's authors occur among the member's papers,
+``overlap_prior``) and, when its weight is not 0, the same prior over categories.
 
 ``dismiss_penalty`` pushes papers close to a dismissed one down at once, whatever the model.
 """
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
@@ -184,7 +187,7 @@ def train(
     params: Params = DEFAULT,
 ) -> Learnt | None:
     """The member's model, or None without positives. The rows of ``*_words`` are the
-    ``word_rows`` of the same papers as the vectors, in the same order; without words (or
+    ``paper_rows`` of the same papers as the vectors, in the same order; without words (or
     without a background to learn against) the model reads the vectors only."""
     positives = _rows(positives)
     if positives is None:
@@ -217,7 +220,10 @@ def train(
     svm = LinearSVC(
         C=params.c, class_weight="balanced", max_iter=SVM_ITERATIONS, tol=SVM_TOL, dual=True
     )
-    svm.fit(features, y, sample_weight=sample_weight)
+    with warnings.catch_warnings():
+        # An unconverged fit is still a usable ranking (max_iter bounds the task's time).
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        svm.fit(features, y, sample_weight=sample_weight)
     coef = svm.coef_.ravel()
     word_index = word_weights = None
     if with_words:
@@ -281,7 +287,7 @@ def score(
     params: Params = DEFAULT,
 ) -> np.ndarray:
     """Scores of the rows of ``matrix`` (unit paper vectors) for the member (higher is
-    better), standardised; ``words``: their ``word_rows``; ``prior`` and ``authors``: each
+    better), standardised; ``words``: their ``paper_rows``; ``prior`` and ``authors``: each
     row's ``overlap_prior`` of categories and of authors, when known."""
     matrix = np.asarray(matrix, dtype=np.float32)
     if len(matrix) == 0:
