@@ -35,7 +35,8 @@ must be seen by every process at once, are in the ``default`` cache.
 
 Only a member's plain GET for HTML is served from a copy: not htmx, not a token
 (``Authorization``), not Markdown, not while they have messages pending (the page would not
-show them); only a 200 without cookies is kept. ``PAPERBOY_LIST_CACHE_SECONDS=0`` turns it
+show them); only a 200 without cookies is kept, and not when the view set
+``response.paperboy_no_member_cache = True``. ``PAPERBOY_LIST_CACHE_SECONDS=0`` turns it
 off.
 
 Use::

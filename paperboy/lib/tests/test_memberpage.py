@@ -27,10 +27,11 @@ def _on(settings):
 class Counted:
     """A view that says who it was rendered for and counts its renderings."""
 
-    def __init__(self, status: int = 200, cookie: bool = False) -> None:
+    def __init__(self, status: int = 200, cookie: bool = False, opt_out: bool = False) -> None:
         self.calls = 0
         self.status = status
         self.cookie = cookie
+        self.opt_out = opt_out
 
     def __call__(self, request, name: str) -> HttpResponse:
         self.calls += 1
@@ -43,6 +44,8 @@ class Counted:
         )
         if self.cookie:
             response.set_cookie("mine", "1")
+        if self.opt_out:
+            response.paperboy_no_member_cache = True
         return response
 
 
@@ -190,9 +193,11 @@ def test_an_old_copy_is_served_to_others_while_one_request_renders_it(alice, mon
     assert "rendering 1" in _page(view, alice)[0]
 
 
-@pytest.mark.parametrize("kind", ["error", "cookie", "messages", "off", "none"])
+@pytest.mark.parametrize("kind", ["error", "cookie", "messages", "off", "none", "opt-out"])
 def test_what_is_never_kept(settings, alice, kind):
-    inner = Counted(status=404 if kind == "error" else 200, cookie=kind == "cookie")
+    inner = Counted(
+        status=404 if kind == "error" else 200, cookie=kind == "cookie", opt_out=kind == "opt-out"
+    )
     scopes = (lambda request, name: None) if kind == "none" else _scopes
     view = cache_for_member(inner, scopes=scopes)
     if kind == "off":
