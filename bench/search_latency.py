@@ -36,6 +36,8 @@ NOISE = 0.03  # per dimension, before renormalising (cosine to the seed vector ~
 def setup(db: str, data_dir: Path, *, shared_buffers: str = ""):
     os.environ["PAPERBOY_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperboy.settings")
+    # Every query timed here is a first-time one: no ranking remembered (search/memo.py).
+    os.environ["PAPERBOY_SEARCH_CACHE_SECONDS"] = "0"
     os.environ.pop("DATABASE_URL", None)
     server = None
     if db == "postgres":
