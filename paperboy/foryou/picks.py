@@ -20,7 +20,7 @@ picks right after each training (``refresh``), and the page reads them (``read``
 
 Lists live in the ``default`` cache (a directory shared by the web and task workers, or Redis),
 one key per member, for ``KEEP_SECONDS``. "Show fewer like this" and the reset change the
-ranking without a training: their views call ``refresh`` themselves.
+ranking without a training: their views have ``tasks.refresh_picks`` recompute the list.
 """
 
 from __future__ import annotations

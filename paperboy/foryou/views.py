@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from paperboy.feed import cards
 from paperboy.foryou import alerts, engine, onboarding, picks, signals, tasks
 from paperboy.foryou.forms import CategoriesForm, SavedSearchForm
 from paperboy.foryou.models import SavedSearch, TopicMute
+from paperboy.lib import memberpage
 from paperboy.lib.memberpage import cache_for_member
 from paperboy.library.services import member_scope
 from paperboy.papers.models import Author, Organization, Paper
@@ -181,6 +183,14 @@ def _mutes(user) -> list[dict]:
     return out
 
 
+def _recompute(member_id: int) -> None:
+    """A change of the ranking that is no training signal (a mute, a reset): the picks are
+    recomputed by the task worker once this commits (a second or two: never on the request,
+    which would score the whole window), and the page is rendered anew meanwhile."""
+    transaction.on_commit(lambda: tasks.refresh_picks.enqueue(member_id))
+    memberpage.bump(signals.page_scope(member_id))
+
+
 def _paper(arxiv_id: str) -> Paper:
     paper = Paper.objects.visible().filter(arxiv_id=arxiv_id).first()
     if paper is None:
@@ -227,9 +237,7 @@ def fewer(request: HttpRequest) -> HttpResponse:
     if kind != TopicMute.Kind.CATEGORY and not _NUMBER.fullmatch(key.strip()):
         return HttpResponse("An author or a lab is named by its number.", status=400)
     TopicMute.objects.get_or_create(member=request.user, kind=kind, key=key.strip())
-    # A mute changes the ranking without a training: the picks are recomputed now (and the
-    # page with them), so the page the member is sent back to shows it.
-    picks.refresh(request.user.pk)
+    _recompute(request.user.pk)
     messages.success(request, "You'll see fewer papers like that.")
     return redirect("foryou:page")
 
@@ -238,7 +246,7 @@ def fewer(request: HttpRequest) -> HttpResponse:
 @require_POST
 def unmute(request: HttpRequest, pk: int) -> HttpResponse:
     if TopicMute.objects.filter(member=request.user, pk=pk).delete()[0]:
-        picks.refresh(request.user.pk)
+        _recompute(request.user.pk)
     return redirect("foryou:page")
 
 
@@ -248,7 +256,7 @@ def reset(request: HttpRequest) -> HttpResponse:
     """Forget what For you learnt (dismissals, mutes, the seen list, the model); the library,
     upvotes and follows stay."""
     engine.reset(request.user)
-    picks.refresh(request.user.pk)
+    _recompute(request.user.pk)
     messages.success(
         request, "For you forgot what it learnt. Your library, upvotes and follows are kept."
     )
@@ -272,10 +280,8 @@ def start(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            # Chosen categories are a signal: the training that follows recomputes the picks.
             onboarding.set_categories(user, form.cleaned_data["codes"])
-            # The trending fallback and the category boosts follow the choice on the page the
-            # member is sent to, before the training that follows it.
-            picks.refresh(user.pk)
             messages.success(request, "Saved your categories.")
             return redirect("foryou:page")
         status = 400

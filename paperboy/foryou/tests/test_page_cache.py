@@ -201,3 +201,27 @@ def test_without_signals_the_trending_reason_is_said_once_not_on_every_card(alic
     assert len(_cards(html)) == 3
     assert html.count("nothing to learn from yet") == 1
     assert "no signals to learn from yet" not in html and "fy-trending" not in html
+
+
+@pytest.mark.parametrize("action", ["fewer", "undo fewer", "reset"])
+def test_a_mute_or_a_reset_is_recomputed_by_the_task_not_on_the_request(
+    graphs_fan, monkeypatch, django_capture_on_commit_callbacks, action
+):
+    member = _member(graphs_fan)
+    before = _cards(_get(member)[0])
+    mute = TopicMute.objects.create(member=graphs_fan, kind="category", key="cs.GR")
+    _no_scoring(monkeypatch)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if action == "fewer":
+            response = member.post("/for-you/fewer", {"kind": "category", "key": "cs.RO"})
+        elif action == "undo fewer":
+            response = member.post(f"/for-you/fewer/{mute.pk}/undo")
+        else:
+            response = member.post("/for-you/reset")
+
+    assert response.status_code == 302
+    queued = DBTaskResult.objects.filter(task_path="paperboy.foryou.tasks.refresh_picks")
+    assert queued.count() == 1
+    html, queries = _get(member)
+    assert queries > 2 and _cards(html) == before  # rendered anew, from the stored picks

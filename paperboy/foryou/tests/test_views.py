@@ -151,6 +151,7 @@ def test_without_signals_the_page_says_it_shows_trending_in_the_chosen_categorie
     assert "nothing to learn from yet" in response.content.decode()
     assert response.context["cold"]
     assert client.post("/for-you/start", {"more": "cs.VI"}).status_code == 302
+    train_member.call(alice.pk)  # what the category's signal enqueues
     response = client.get("/for-you")
     html = response.content.decode()
     assert response.context["cold"] and "in your categories" in html and "cs.VI" in html
