@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Model
 from django.utils import timezone
 
+from paperboy.accounts import signedin
 from paperboy.accounts.models import AuthorClaim, Follow, User
 from paperboy.comments import discussion
 from paperboy.comments.models import Comment, Report
@@ -89,6 +90,9 @@ def set_banned(*, actor, user: User, banned: bool, reason: str) -> None:
         raise ModerationError("You cannot ban yourself.")
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=not banned)
+        # update() sends no post_save: the signed-in copy of the user goes now and on commit.
+        signedin.forget(user.pk)
+        transaction.on_commit(lambda: signedin.forget(user.pk))
         log(
             actor=actor,
             action=Action.BAN_USER if banned else Action.UNBAN_USER,
