@@ -15,8 +15,9 @@ picks right after each training (``refresh``), and the page reads them (``read``
   before the retraining that follows it; ``STORED`` is twice the page so the gaps are filled;
 - ``refresh`` bumps the member's page stamp (``signals.page_scope``): their cached page is
   rendered anew with the new list;
-- only a member with no list at all (their first visit, a cleared cache) has it computed on
-  the request path.
+- a member with no list at all (their first visit, a cache that lost it) gets a page that
+  says their papers are being picked and fills itself in (htmx) once the task stored them:
+  nothing scores the window on a request.
 
 Lists live in the ``default`` cache (a directory shared by the web and task workers, or Redis),
 one key per member, for ``KEEP_SECONDS``. "Show fewer like this" and the reset change the
@@ -123,17 +124,15 @@ def claim_refresh(member_id: int) -> bool:
     return cache.add(f"{_key(member_id)}:refreshing", 1, REFRESH_CLAIM_SECONDS)
 
 
-def read(member_id: int, *, limit: int) -> tuple[list[engine.Recommendation], bool]:
+def read(member_id: int, *, limit: int) -> tuple[list[engine.Recommendation] | None, bool]:
     """The member's stored picks as ``engine.Recommendation``s, best first, at most ``limit``,
-    without the papers a signal since removed; and whether the list is stale (the caller
-    has it refreshed in the background). Computed here only when none is stored."""
+    without the papers a signal since removed, or None when none is stored yet; and whether
+    they are stale or missing (the caller has them computed in the background). Nothing is
+    scored here."""
     picks = stored(member_id)
-    stale = False
     if picks is None:
-        picks = refresh(member_id)
-    else:
-        stale = is_stale(picks, member_id)
-    return materialise(member_id, picks, limit=limit), stale
+        return None, True
+    return materialise(member_id, picks, limit=limit), is_stale(picks, member_id)
 
 
 def materialise(member_id: int, picks: Stored, *, limit: int) -> list[engine.Recommendation]:

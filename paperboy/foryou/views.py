@@ -115,6 +115,12 @@ def page(request: HttpRequest) -> HttpResponse:
     recommended, stale = picks.read(user.pk, limit=PAGE_SIZE)
     if stale and picks.claim_refresh(user.pk):
         tasks.refresh_picks.enqueue(user.pk)
+    if recommended is None:
+        # None stored yet (a first visit): the task picks them in a second or two, and the
+        # page asks again by itself meanwhile. Not kept: the next view must ask again.
+        response = render(request, "foryou/page.html", {"preparing": True})
+        response.paperboy_no_member_cache = True
+        return response
     by_paper = {r.paper.pk: r for r in recommended}
     # The fallback's reason ("Trending: no signals to learn from yet") is said once, above
     # the cards, not on each of them.

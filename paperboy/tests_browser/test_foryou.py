@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from paperboy.feed import votes
 from paperboy.foryou import engine
 from paperboy.foryou.models import Dismissal
-from paperboy.foryou.tasks import retrain
+from paperboy.foryou.tasks import train_member
 from paperboy.foryou.tests.conftest import topic_vector
 from paperboy.search import vectors
 from paperboy.search.embeddings import configured_model_id
@@ -38,7 +38,7 @@ def graph_papers(alice) -> list:
     vectors.store(configured_model_id(), made)
     for paper in papers[:3]:
         votes.upvote(user_id=alice.pk, paper_id=paper.pk)
-    retrain(alice.pk)
+    train_member.call(alice.pk)  # the task worker: her model, then her picks
     return papers
 
 
@@ -104,6 +104,9 @@ def test_onboarding_and_alerts_pages_fit_the_screen(live_server, page, alice, ex
     page.get_by_label(re.compile("cs.CL · Computation and Language")).check()
     page.get_by_role("button", name="Save categories").click()
     expect(page.get_by_role("heading", name="For you", level=1)).to_be_visible()
+    # Her first visit: nothing picked yet; the page fills in once the worker has.
+    expect(page.get_by_role("heading", name="Picking papers for you…")).to_be_visible()
+    train_member.call(alice.pk)  # the task worker (the chosen categories' signal)
     expect(page.locator(".note")).to_contain_text("trending papers in your categories")
     expect(page.locator(".card-title")).to_have_text(["Trending in cs.CL"])
 

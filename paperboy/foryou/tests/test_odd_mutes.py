@@ -5,15 +5,16 @@ import pytest
 
 from paperboy.feed import votes
 from paperboy.foryou.models import TopicMute
-from paperboy.foryou.tasks import retrain
+from paperboy.foryou.tasks import train_member
 
 
 @pytest.fixture
 def graphs_fan(alice, topics):
-    """Alice upvoted three graph papers; her model is trained (so the mutes are read)."""
+    """Alice upvoted three graph papers; her model is trained (so the mutes are read) and her
+    picks stored."""
     for paper in topics["graphs"][:3]:
         votes.upvote(user_id=alice.pk, paper_id=paper.pk)
-    retrain(alice.pk)
+    train_member.call(alice.pk)
     return alice
 
 

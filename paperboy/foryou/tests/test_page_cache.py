@@ -15,7 +15,7 @@ from paperboy.accounts.tokens import ApiToken
 from paperboy.feed import votes
 from paperboy.foryou import engine, picks, signals
 from paperboy.foryou.models import TopicMute
-from paperboy.foryou.tasks import train_member
+from paperboy.foryou.tasks import refresh_picks, train_member
 from paperboy.lib import memberpage
 from paperboy.library import services
 from paperboy.search import vectors
@@ -196,6 +196,7 @@ def test_another_member_a_visitor_and_a_token_never_get_a_members_page(
 def test_without_signals_the_trending_reason_is_said_once_not_on_every_card(alice, topics, client):
     for p in topics["vision"][:3]:
         make_entry(p)
+    refresh_picks.call(alice.pk)  # what her first visit enqueues
     html = _get(_member(alice))[0]
 
     assert len(_cards(html)) == 3

@@ -1,10 +1,12 @@
 """The For you page, the home switch, "not interested", "show fewer", reset and onboarding."""
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from paperboy.feed import votes
+from paperboy.foryou import engine
 from paperboy.foryou.models import CategoryInterest, Dismissal, SeenPaper, TopicMute
-from paperboy.foryou.tasks import retrain, train_member
+from paperboy.foryou.tasks import refresh_picks, train_member
 from paperboy.testing import make_entry
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -17,9 +19,9 @@ def upvote(user, *papers):
 
 @pytest.fixture
 def graphs_fan(alice, topics):
-    """Alice upvoted three graph papers; her model is trained."""
+    """Alice upvoted three graph papers; her model is trained and her picks stored."""
     upvote(alice, *topics["graphs"][:3])
-    retrain(alice.pk)
+    train_member.call(alice.pk)
     return alice
 
 
@@ -98,7 +100,7 @@ def test_not_interested_removes_the_card_at_once_and_for_good(client, graphs_fan
     assert client.post(f"/for-you/not-interested/{paper.arxiv_id}", **HTMX).status_code == 200
     assert Dismissal.objects.filter(member=graphs_fan).count() == 1
     assert target not in card_ids(client.get("/for-you"))
-    retrain(graphs_fan.pk)
+    train_member.call(graphs_fan.pk)
     assert target not in card_ids(client.get("/for-you"))
 
 
@@ -122,6 +124,7 @@ def test_undo_brings_the_paper_back(client, graphs_fan, topics):
 
 def test_show_fewer_like_this_for_a_followed_topic(client, graphs_fan, topics):
     CategoryInterest.objects.create(member=graphs_fan, category="cs.GR")
+    train_member.call(graphs_fan.pk)  # what the chosen category enqueues
     client.force_login(graphs_fan)
     html = client.get("/for-you").content.decode()
     assert ">Fewer in cs.GR</button>" in html
@@ -147,6 +150,7 @@ def test_without_signals_the_page_says_it_shows_trending_in_the_chosen_categorie
     for p in topics["vision"][:2] + topics["speech"][:2]:
         make_entry(p)
     client.force_login(alice)
+    refresh_picks.call(alice.pk)  # what her first visit enqueues
     response = client.get("/for-you")
     assert "nothing to learn from yet" in response.content.decode()
     assert response.context["cold"]
@@ -160,6 +164,7 @@ def test_without_signals_the_page_says_it_shows_trending_in_the_chosen_categorie
 
 def test_one_signal_is_enough_to_recommend(client, alice, topics):
     upvote(alice, topics["speech"][0])
+    train_member.call(alice.pk)  # what the upvote enqueues
     client.force_login(alice)
     response = client.get("/for-you")
     assert not response.context["cold"]
@@ -199,3 +204,29 @@ def test_the_topics_shown_fewer_are_named_not_numbered(client, graphs_fan, topic
     assert f"by {author.name} " in shown and f"from {example_lab.name} " in shown
     assert "in cs.GR " in shown and "by ² " in shown
     assert f"author {author.pk}" not in shown
+
+
+def test_a_first_visit_scores_nothing_and_fills_in_once_the_task_picked(
+    client, alice, topics, monkeypatch
+):
+    upvote(alice, *topics["graphs"][:3])
+    client.force_login(alice)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the window was scored on the request")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "_recommend_batch", refuse)
+        first = client.get("/for-you")
+        again = client.get("/for-you", **HTMX)  # the page asks again by itself
+
+    html = first.content.decode()
+    assert first.status_code == 200 and "Picking papers for you" in html
+    assert 'hx-trigger="load delay:1s"' in html and "card-title" not in html
+    assert "Picking papers for you" in again.content.decode()
+    queued = DBTaskResult.objects.filter(task_path="paperboy.foryou.tasks.refresh_picks")
+    assert queued.count() == 1  # once, however often it asks
+    refresh_picks.call(alice.pk)  # the worker
+    filled = client.get("/for-you", **HTMX)
+    assert set(card_ids(filled)[:5]) == {p.pk for p in topics["graphs"][3:]}
+    assert "Picking papers for you" not in filled.content.decode()

@@ -9,7 +9,7 @@ from paperboy.accounts.tokens import ApiToken
 from paperboy.feed import votes
 from paperboy.foryou import alerts, engine
 from paperboy.foryou.models import Dismissal, SavedSearch, TopicMute
-from paperboy.foryou.tasks import retrain
+from paperboy.foryou.tasks import train_member
 
 
 def token(user, scope=ApiToken.Scope.API) -> str:
@@ -26,8 +26,8 @@ def two(alice, bob, topics):
     engine.dismiss(alice, topics["graphs"][3])
     SavedSearch.objects.create(member=alice, query="alice's secret topic")
     TopicMute.objects.create(member=alice, kind="category", key="cs.SP")
-    retrain(alice.pk)
-    retrain(bob.pk)
+    train_member.call(alice.pk)
+    train_member.call(bob.pk)
     return alice, bob
 
 
