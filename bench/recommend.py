@@ -1,6 +1,7 @@
 """Offline evaluation of "For you" (issue 17) on the shared arXiv corpus: printed figures.
 
     nice -n 10 .venv/bin/python bench/recommend.py         # everything (embeds once, cached)
+    nice -n 10 .venv/bin/python bench/recommend.py --tune  # re-choose the parameters first
     .venv/bin/python bench/recommend.py --embed-only       # just fill the vector cache
     .venv/bin/python bench/recommend.py --update-only      # just time the model update
 
@@ -19,7 +20,12 @@ What it measures, all computed here from ``arxiv-cs.jsonl.gz`` (71,728 papers):
   the centroid of the positives' vectors (today's digest method); arxiv-sanity-lite's per-user
   linear SVM on its tf-idf (its compute.py and serve.py parameters, title + abstract, against
   10,000 random other papers instead of all, for CPU); the product (``paperboy/foryou/
-  learning.py``, the code the site runs), with and without its author prior.
+  learning.py``, the code the site runs: ``train`` on the positives' vectors and
+  ``paper_rows`` (hashed tf-idf words weighed by the idf of 10,000 random papers, the stand-in
+  for the site's window, and categories) against 1,000 random papers, ``score`` with the
+  author prior), and the same without its author prior. ``--tune`` picks the product's
+  parameters on the tuning half (``grid``); without it the run uses ``learning.DEFAULT``,
+  which holds that choice.
 - recall@20, nDCG@20 and MRR per method and user type; the goal (product >= 1.10 x the best
   baseline's recall@20 for users with >= 3 positives); the "not interested" check (see
   ``negatives_check``); the time from an upvote to the retrained model (``update_latency``).
@@ -29,8 +35,9 @@ embeds TITLES ONLY with the shipped model (all-MiniLM-L6-v2 int8, 48 tokens): ti
 sentence ran at ~20 papers/s, an hour for the corpus. The site embeds title + abstract, so the
 product's vector parts are weaker here than on the site, while the tf-idf baseline reads whole
 abstracts. Author users favour anything that knows authors: their target has the user among
-its authors by construction, hence the two product columns. Topic users are defined by a
-category, which the category prior reads directly.
+its authors by construction, hence the two product columns (the baseline SVM reads title +
+abstract as the issue asks; arxiv-sanity-lite itself also appends author names). Topic users
+are defined by a category, which the category prior reads directly.
 """
 
 from __future__ import annotations
