@@ -85,6 +85,11 @@ class Embedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         raise NotImplementedError
 
+    def embed_here(self, texts: Sequence[str]) -> np.ndarray:
+        """A few texts inside a web request (the sentences of a page's abstracts): as
+        ``embed``, but a backend that can keeps to one thread instead of every core."""
+        return self.embed(texts)
+
     def embed_many(
         self,
         texts: Sequence[str],
@@ -167,10 +172,24 @@ class OnnxEmbedder(Embedder):
             # One short text (a search query): one thread is as fast as several here
             # (bench/search_phases.py: ~7 vs ~15 ms of CPU, and less wall time on a busy
             # machine), and web threads embedding at once do not oversubscribe the cores.
-            if self._single is None:
-                self._single = self._session(1, spin=False)
-            return self.run(self.tokenize(texts), session=self._single)
+            return self.run(self.tokenize(texts), session=self._single_session())
         return self.run(self.tokenize(texts))
+
+    def embed_here(self, texts: Sequence[str]) -> np.ndarray:
+        """On the one-thread session that never spins idle (the batch session's idle threads
+        spin on every core after each call), in batches of similar length (less padding)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), 32):
+            idx = order[start : start + 32]
+            feed = self.tokenize([texts[i] for i in idx])
+            out[idx] = self.run(feed, session=self._single_session())
+        return out
+
+    def _single_session(self):
+        if self._single is None:
+            self._single = self._session(1, spin=False)
+        return self._single
 
 
 class SentenceTransformerEmbedder(Embedder):

@@ -443,7 +443,7 @@ def _embed_sentences(texts: list[str], model_id: str) -> np.ndarray | None:
     embedder = get_embedder()
     if embedder is None or embedder.model_id != model_id:
         return None
-    return embedder.embed(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+    return embedder.embed_here(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
 def current_mode() -> str:

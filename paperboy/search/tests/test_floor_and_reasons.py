@@ -74,3 +74,18 @@ def test_hits_on_one_page_give_their_own_reasons(client, corpus):
     ]
     assert len(reasons) >= 2
     assert len(set(reasons)) >= 2  # not one fixed phrase for every hit
+
+
+def test_a_page_s_sentences_are_embedded_on_one_thread(db, monkeypatch):
+    """The batch session runs on every core and its idle threads spin after each call: a web
+    request embedding a page's sentences must not take the machine (issue 18, under load)."""
+    from paperboy.search.embeddings import get_embedder
+
+    paper = make_paper(
+        title="Two More Studies",  # an abstract of its own: none of its sentences cached
+        abstract="Protein folding is predicted from amino-acid sequences alone. "
+        "Robots learn to grab household objects by watching videos of people at home.",
+    )
+    monkeypatch.setattr(get_embedder(), "session", None)  # the batch session: not to be used
+    closest = engine.closest_sentences(LAY, [paper])
+    assert closest[paper.pk].startswith("Robots learn to grab")
