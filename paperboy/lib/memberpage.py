@@ -55,7 +55,6 @@ database (it runs on every request); None renders the page without caching it.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -65,16 +64,20 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH
 
-from paperboy.lib.pagecache import GENERATION_KEY, Page, _Memory
+from paperboy.lib.pagecache import (
+    GENERATION_KEY,
+    Memory,
+    Page,
+    cut_tokens,
+    is_member_reading,
+    stored_headers,
+)
 
 MEMORY_PAGES = 128  # member pages each process keeps at most (~40 MB at ~300 KB a page)
 _PREFIX = "memberpage:"
-# Masked CSRF tokens as Django writes them into forms and htmx headers.
-_CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
 
-memory = _Memory(MEMORY_PAGES)
+memory = Memory(MEMORY_PAGES)
 
 Scopes = Callable[..., Iterable[str] | None]
 
@@ -122,35 +125,10 @@ def _key(user, path: str, stamps: tuple[str, ...], generation: str) -> str:
 def _servable(request: HttpRequest) -> bool:
     """A signed-in member's plain GET for HTML, with no messages waiting to be shown."""
     return (
-        settings.PAPERBOY_LIST_CACHE_SECONDS > 0
-        and not settings.CSRF_USE_SESSIONS
-        and request.method == "GET"
-        and "HTTP_HX_REQUEST" not in request.META
-        and "HTTP_AUTHORIZATION" not in request.META
-        and "text/markdown" not in request.META.get("HTTP_ACCEPT", "")
-        and request.user.is_authenticated
+        is_member_reading(request)
         and "messages" not in request.COOKIES
         and "_messages" not in request.session
     )
-
-
-_CHARS = CSRF_ALLOWED_CHARS.encode()
-# (cipher byte, mask byte) -> the secret's character: Django's ``_unmask_cipher_token`` as a
-# table (a page holds ~200 tokens; Django's per-character ``str.index`` took ~20 ms a page).
-_UNMASK = {
-    (c, m): chr(_CHARS[(i - j) % len(_CHARS)])
-    for i, c in enumerate(_CHARS)
-    for j, m in enumerate(_CHARS)
-}
-
-
-def _unmasks_to(token: bytes, secret: str) -> bool:
-    """Whether ``token`` (a masked CSRF token as bytes) is ``secret`` masked."""
-    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
-    try:
-        return "".join([_UNMASK[pair] for pair in zip(cipher, mask, strict=True)]) == secret
-    except KeyError:  # not from the CSRF alphabet
-        return False
 
 
 def cut(request: HttpRequest, response: HttpResponse, seconds: int) -> Page | None:
@@ -163,26 +141,8 @@ def cut(request: HttpRequest, response: HttpResponse, seconds: int) -> Page | No
         or getattr(response, "paperboy_no_member_cache", False)
     ):
         return None
-    body = response.content
-    secret = request.META.get("CSRF_COOKIE")
-    parts = [body]
-    if secret and len(secret) == CSRF_SECRET_LENGTH:
-        parts, at = [], 0
-        seen: dict[bytes, bool] = {}  # a view masks the secret once and uses it on every row
-        for match in _CANDIDATE.finditer(body):
-            token = match.group()
-            if token not in seen:
-                seen[token] = _unmasks_to(token, secret)
-            if seen[token]:
-                parts.append(body[at : match.start()])
-                at = match.end()
-        parts.append(body[at:])
-    headers = tuple(
-        (name, value)
-        for name, value in response.items()
-        if name.lower() not in ("content-length", "set-cookie", "date")
-    )
-    return Page(tuple(parts), headers, time.time() + seconds)
+    parts = cut_tokens(response.content, request.META.get("CSRF_COOKIE"))
+    return Page(parts, stored_headers(response), time.time() + seconds)
 
 
 def cache_for_member(

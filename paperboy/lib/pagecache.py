@@ -65,7 +65,6 @@ from django.middleware.csrf import (
     CSRF_SECRET_LENGTH,
     CSRF_TOKEN_LENGTH,
     CsrfViewMiddleware,
-    _unmask_cipher_token,
 )
 from django.template.loader import render_to_string
 
@@ -168,7 +167,7 @@ def _generation() -> str:
     return generation
 
 
-class _Memory:
+class Memory:
     """A small thread-safe LRU, per process."""
 
     def __init__(self, size: int) -> None:
@@ -195,9 +194,9 @@ class _Memory:
             self.pages.clear()
 
 
-memory = _Memory(MEMORY_PAGES)
+memory = Memory(MEMORY_PAGES)
 # Paths whose view does not cache for visitors, so that they cost no cache look-up.
-elsewhere = _Memory(4 * MEMORY_PAGES)
+elsewhere = Memory(4 * MEMORY_PAGES)
 
 
 def _may_share(request: HttpRequest) -> bool:
@@ -219,7 +218,7 @@ def _is_visitor(request: HttpRequest) -> bool:
     return _may_share(request) and not request.user.is_authenticated
 
 
-def _is_member_reading(request: HttpRequest) -> bool:
+def is_member_reading(request: HttpRequest) -> bool:
     """A signed-in reader's plain GET for HTML, while pages are cached."""
     return (
         settings.PAPERBOY_LIST_CACHE_SECONDS > 0
@@ -261,7 +260,7 @@ def cache_for_visitors(
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if query is not None and not query(request.META.get("QUERY_STRING", "")):
             return view(request, *args, **kwargs)
-        if members and _is_member_reading(request):
+        if members and is_member_reading(request):
             response = _member_page(request, view, args, kwargs, members)
             if response is not None:
                 return response
@@ -283,26 +282,53 @@ def _template(request: HttpRequest, response: HttpResponse, seconds: int) -> Pag
         or set(response.cookies) - {settings.CSRF_COOKIE_NAME}
     ):
         return None
-    headers = tuple(
-        (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
-    )
-    parts = _cut(response.content, request.META.get("CSRF_COOKIE"))
-    return Page(parts, headers, time.time() + seconds)
+    parts = cut_tokens(response.content, request.META.get("CSRF_COOKIE"))
+    return Page(parts, stored_headers(response), time.time() + seconds)
 
 
-def _cut(body: bytes, secret: str | None) -> tuple[bytes, ...]:
+_CHARS = CSRF_ALLOWED_CHARS.encode()
+# (cipher byte, mask byte) -> the secret's character: Django's ``_unmask_cipher_token`` as a
+# table (a member's page holds ~200 tokens; Django's per-character ``str.index`` took ~20 ms).
+_UNMASK = {
+    (c, m): chr(_CHARS[(i - j) % len(_CHARS)])
+    for i, c in enumerate(_CHARS)
+    for j, m in enumerate(_CHARS)
+}
+
+
+def _unmasks_to(token: bytes, secret: str) -> bool:
+    """Whether ``token`` (a masked CSRF token as bytes) is ``secret`` masked."""
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    try:
+        return "".join([_UNMASK[pair] for pair in zip(cipher, mask, strict=True)]) == secret
+    except KeyError:  # not from the CSRF alphabet
+        return False
+
+
+def cut_tokens(body: bytes, secret: str | None) -> tuple[bytes, ...]:
     """``body`` cut where the CSRF tokens of ``secret`` are (each rendering masks the secret
     anew, so every masked form of it is a cut): ``token.join(parts)`` gives it back."""
-    if not secret:
+    if not secret or len(secret) != CSRF_SECRET_LENGTH:
         return (body,)
-    tokens = {
-        match.group()
-        for match in _CANDIDATE.finditer(body)
-        if _unmask_cipher_token(match.group().decode()) == secret
-    }
-    if not tokens:
-        return (body,)
-    return tuple(re.compile(b"|".join(re.escape(t) for t in tokens)).split(body))
+    parts: list[bytes] = []
+    at = 0
+    seen: dict[bytes, bool] = {}  # a view masks the secret once and uses it on every row
+    for match in _CANDIDATE.finditer(body):
+        token = match.group()
+        if token not in seen:
+            seen[token] = _unmasks_to(token, secret)
+        if seen[token]:
+            parts.append(body[at : match.start()])
+            at = match.end()
+    parts.append(body[at:])
+    return tuple(parts)
+
+
+def stored_headers(response: HttpResponse) -> tuple[tuple[str, str], ...]:
+    """The response's headers that belong to the page, not to this one response."""
+    return tuple(
+        (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
+    )
 
 
 def _member_segments(parts: tuple[bytes, ...]) -> tuple[Segment, ...]:
@@ -362,7 +388,7 @@ class _Shared:
 
 _shared_parts: dict[str, _Shared] = {}
 # Rendered member parts shared by members with the same key, cut at their CSRF tokens.
-part_memory = _Memory(4 * MEMORY_PAGES)
+part_memory = Memory(4 * MEMORY_PAGES)
 
 
 def share_part(name: str, key: PartKey, *, per_page: bool = True) -> None:
@@ -386,10 +412,10 @@ def _render_part(
         parts = part_memory.get(memo)
         if parts is None:
             body = render_to_string(name, context, request=request).encode()
-            parts = _cut(body, request.META.get("CSRF_COOKIE"))
+            parts = cut_tokens(body, request.META.get("CSRF_COOKIE"))
             part_memory.put(memo, parts)
         return parts
-    return _cut(render_to_string(name, context, request=request).encode(), None)
+    return cut_tokens(render_to_string(name, context, request=request).encode(), None)
 
 
 def _account_key(request: HttpRequest, context: dict) -> Any:
