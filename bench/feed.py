@@ -97,6 +97,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def site_env(keep: str | None, name: str) -> tuple[Path, dict[str, str]]:
+    """The benchmark's data directory (``keep``, reused, or a new temporary one) and the
+    environment of a production-like site in it (SQLite, DEBUG off, no demo), which this
+    process takes too: every bench that serves the site starts here."""
+    data_dir = Path(keep or tempfile.mkdtemp(prefix=f"paperboy-bench-{name}-")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("PAPERBOY_DEBUG", "DATABASE_URL")}
+    env.update(
+        PAPERBOY_DATA_DIR=str(data_dir),
+        PAPERBOY_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        PAPERBOY_DEMO="false",
+        PAPERBOY_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="paperboy.settings",
+    )
+    for key in ("PAPERBOY_DEBUG", "DATABASE_URL"):
+        os.environ.pop(key, None)
+    os.environ.update(env)
+    return data_dir, env
+
+
 def run_cli(*args: str, env: dict) -> None:
     cmd = [sys.executable, "-m", "paperboy.cli", "manage", *args]
     subprocess.run(cmd, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -529,22 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a page misses the goal")
     args = parser.parse_args(argv)
 
-    if args.keep:
-        data_dir = Path(args.keep).resolve()
-        data_dir.mkdir(parents=True, exist_ok=True)
-    else:
-        data_dir = Path(tempfile.mkdtemp(prefix="paperboy-bench-feed-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("PAPERBOY_DEBUG", "DATABASE_URL")}
-    env.update(
-        PAPERBOY_DATA_DIR=str(data_dir),
-        PAPERBOY_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        PAPERBOY_DEMO="false",
-        PAPERBOY_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="paperboy.settings",
-    )
-    for key in ("PAPERBOY_DEBUG", "DATABASE_URL"):
-        os.environ.pop(key, None)
-    os.environ.update(env)
+    data_dir, env = site_env(args.keep, "feed")
     procs = []
     try:
         import django

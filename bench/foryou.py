@@ -33,7 +33,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -250,19 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copy-from", metavar="DIR", help="start from bench/feed.py's --keep DIR")
     args = parser.parse_args(argv)
 
-    data_dir = Path(args.keep or tempfile.mkdtemp(prefix="paperboy-bench-foryou-")).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("PAPERBOY_DEBUG", "DATABASE_URL")}
-    env.update(
-        PAPERBOY_DATA_DIR=str(data_dir),
-        PAPERBOY_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        PAPERBOY_DEMO="false",
-        PAPERBOY_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="paperboy.settings",
-    )
-    for key in ("PAPERBOY_DEBUG", "DATABASE_URL"):
-        os.environ.pop(key, None)
-    os.environ.update(env)
+    data_dir, env = feedbench.site_env(args.keep, "foryou")
     proc = None
     try:
         if args.copy_from:

@@ -31,7 +31,6 @@ import os
 import shutil
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,19 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    data_dir = Path(args.keep or tempfile.mkdtemp(prefix="paperboy-bench-library-")).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("PAPERBOY_DEBUG", "DATABASE_URL")}
-    env.update(
-        PAPERBOY_DATA_DIR=str(data_dir),
-        PAPERBOY_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        PAPERBOY_DEMO="false",
-        PAPERBOY_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="paperboy.settings",
-    )
-    for key in ("PAPERBOY_DEBUG", "DATABASE_URL"):
-        os.environ.pop(key, None)
-    os.environ.update(env)
+    data_dir, env = feedbench.site_env(args.keep, "library")
     proc = None
     try:
         if args.copy_from:
