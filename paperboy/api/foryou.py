@@ -4,7 +4,11 @@ with their personal token. Routes added to the one ``api`` object; imported by
 
 - ``GET /api/for_you?limit=&since=YYYY-MM-DD``: the For you page's papers, as
   ``/api/daily_papers`` items plus ``reason`` (one sentence) and ``reasons`` (each with its
-  ``kind``, ``text`` and ``url``). ``since`` is at most ``MAX_SINCE_DAYS`` back.
+  ``kind``, ``text`` and ``url``). Read from the member's stored picks through the page's own
+  door (``picks.serve``), never scored on the request: ``since`` filters them (they cover the
+  For you window, so an earlier date changes nothing), ``limit`` takes at most the
+  ``picks.STORED`` kept. With none stored yet (a first call), a 202 saying they are being
+  picked, and the task that picks them is enqueued.
 - ``POST /api/papers/{id}/not_interested`` (201) and ``DELETE`` (200) to undo. Dismissing a
   paper twice is a 409, undoing one that is not dismissed a 404, an unknown paper a 404; none
   of them changes anything.
@@ -12,11 +16,10 @@ with their personal token. Routes added to the one ``api`` object; imported by
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from ninja import Query, Schema, Status
 from ninja.errors import HttpError
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,17 +27,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from paperboy.api import schemas, shapes
 from paperboy.api.api import _find_paper, _papers_with_authors, api, token_auth
 from paperboy.api.schemas import responses
-from paperboy.foryou import engine
+from paperboy.foryou import engine, picks
 from paperboy.papers.models import Paper
 
-# How far back ``since`` may go: the window's papers are scored in memory, so it is bounded.
-MAX_SINCE_DAYS = 90
 MAX_LIMIT = 100
+LIMIT = Query(
+    20,
+    ge=1,
+    le=MAX_LIMIT,
+    description=f"How many papers (at most {picks.STORED} are kept per member: a larger limit "
+    "gets those).",
+)
 SINCE = Query(
     None,
-    description=f"YYYY-MM-DD: papers announced from that day on (at most {MAX_SINCE_DAYS} "
-    "days back: an earlier date counts as that far back).",
+    description="YYYY-MM-DD: papers published from that day on. Recommendations come from the "
+    "For you window (PAPERBOY_FOR_YOU_WINDOW_DAYS, 14 days by default): an earlier date "
+    "counts as its first day.",
 )
+RETRY_AFTER = 5  # seconds: the task picks a member's papers in a second or two
+PICKING = "Your recommendations are being picked; ask again in a few seconds."
 
 
 class ReasonOut(BaseModel):
@@ -61,12 +72,25 @@ def _item_schema() -> dict[str, Any]:
     return schema
 
 
-def _window_start(since: date | None) -> date | None:
-    """``since`` within the window the API serves: at most ``MAX_SINCE_DAYS`` back (an
-    earlier date counts as that far back); a date to come gives no papers."""
-    if since is None:
-        return None
-    return max(since, timezone.localdate() - timedelta(days=MAX_SINCE_DAYS))
+class PickingOut(BaseModel):
+    """The answer while a member's recommendations are being picked (202)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(description='"picking"')
+    message: str
+    items: list = Field(description="Empty: ask again (after Retry-After seconds).")
+
+
+def _responses() -> dict:
+    documented = responses({200: {"type": "array", "items": _item_schema()}}, (400, 401))
+    documented["responses"][202] = {
+        "description": "Your recommendations are not picked yet (a first call): they are "
+        "being picked in the background; ask again after the Retry-After header's seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": PickingOut.model_json_schema()}},
+    }
+    return documented
 
 
 def _reason_url(url: str | None) -> str | None:
@@ -78,19 +102,23 @@ def _reason_url(url: str | None) -> str | None:
     auth=token_auth,
     tags=["for you"],
     summary="Your recommendations, each with its reason",
-    openapi_extra=responses({200: {"type": "array", "items": _item_schema()}}, (400, 401)),
+    openapi_extra=_responses(),
 )
-def for_you(
-    request,
-    limit: int = Query(20, ge=1, le=MAX_LIMIT),
-    since: date | None = SINCE,
-) -> list[dict[str, Any]]:
+def for_you(request, limit: int = LIMIT, since: date | None = SINCE):
     unknown = sorted(set(request.GET) - {"limit", "since"})
     if unknown:
         # A mistyped parameter (``sinse=``) would otherwise be silently ignored.
         raise HttpError(400, f"Unknown parameter {unknown[0][:40]!r}: use limit and since.")
-    start = _window_start(since)
-    recommended = engine.recommend(request.auth, limit=limit, since=start, unseen_first=True)
+    recommended = picks.serve(request.auth.pk, limit=limit, since=since)
+    if recommended is None:
+        body = PickingOut(status="picking", message=PICKING, items=[]).model_dump()
+        response = api.create_response(request, body, status=202)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
+    return _items(recommended)
+
+
+def _items(recommended: list[engine.Recommendation]) -> list[dict[str, Any]]:
     ids = [r.paper.pk for r in recommended]
     papers = (
         _papers_with_authors(Paper.objects.visible())

@@ -19,6 +19,12 @@ picks right after each training (``refresh``), and the page reads them (``read``
   says their papers are being picked and fills itself in (htmx) once the task stored them:
   nothing scores the window on a request.
 
+``serve`` is the one door every reader goes through: the page, ``GET /api/for_you`` and the
+private For you feed. It reads the list (optionally only papers published from ``since`` on:
+the list covers the window, ``PAPERBOY_FOR_YOU_WINDOW_DAYS``, so an earlier ``since`` changes
+nothing and a later one filters it; at most ``STORED`` papers) and has it recomputed in the
+background when it is stale or missing.
+
 Lists live in the ``default`` cache (a directory shared by the web and task workers, or Redis),
 one key per member, for ``KEEP_SECONDS``. "Show fewer like this" and the reset change the
 ranking without a training: their views have ``tasks.refresh_picks`` recompute the list.
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.cache import cache
 
@@ -124,18 +131,38 @@ def claim_refresh(member_id: int) -> bool:
     return cache.add(f"{_key(member_id)}:refreshing", 1, REFRESH_CLAIM_SECONDS)
 
 
-def read(member_id: int, *, limit: int) -> tuple[list[engine.Recommendation] | None, bool]:
+def serve(
+    member_id: int, *, limit: int, since: date | None = None
+) -> list[engine.Recommendation] | None:
+    """What the page, the API and the feed show: ``read``, and ``tasks.refresh_picks``
+    enqueued (once per ``REFRESH_CLAIM_SECONDS``) when the list is stale or missing. None:
+    nothing stored yet, the task is picking them (a second or two). Nothing is scored here."""
+    recommended, stale = read(member_id, limit=limit, since=since)
+    if stale and claim_refresh(member_id):
+        # tasks imports this module (train_member stores the picks it trains): a cycle.
+        from paperboy.foryou import tasks
+
+        tasks.refresh_picks.enqueue(member_id)
+    return recommended
+
+
+def read(
+    member_id: int, *, limit: int, since: date | None = None
+) -> tuple[list[engine.Recommendation] | None, bool]:
     """The member's stored picks as ``engine.Recommendation``s, best first, at most ``limit``,
-    without the papers a signal since removed, or None when none is stored yet; and whether
-    they are stale or missing (the caller has them computed in the background). Nothing is
-    scored here."""
+    published from ``since`` on, without the papers a signal since removed, or None when none
+    is stored yet; and whether they are stale or missing (``serve`` has them computed in the
+    background). Nothing is scored here."""
     picks = stored(member_id)
     if picks is None:
         return None, True
-    return materialise(member_id, picks, limit=limit), is_stale(picks, member_id)
+    found = materialise(member_id, picks, limit=limit, since=since)
+    return found, is_stale(picks, member_id)
 
 
-def materialise(member_id: int, picks: Stored, *, limit: int) -> list[engine.Recommendation]:
+def materialise(
+    member_id: int, picks: Stored, *, limit: int, since: date | None = None
+) -> list[engine.Recommendation]:
     ids = [item[0] for item in picks.items]
     if not ids:
         return []
@@ -148,7 +175,10 @@ def materialise(member_id: int, picks: Stored, *, limit: int) -> list[engine.Rec
         AuthorClaim.objects.filter(user_id=member_id),
     ):
         gone.update(rows.filter(paper_id__in=ids).values_list("paper_id", flat=True))
-    papers = Paper.objects.visible().for_cards().in_bulk([pk for pk in ids if pk not in gone])
+    papers = Paper.objects.visible().for_cards()
+    if since is not None:
+        papers = papers.filter(published_at__date__gte=since)  # as engine.window_papers
+    papers = papers.in_bulk([pk for pk in ids if pk not in gone])
     kept = [item for item in picks.items if item[0] in papers][:limit]
     named = {pid for item in kept for _, _, pid, _ in item[3] if pid is not None}
     others = Paper.objects.only("pk", "arxiv_id", "title").in_bulk(named) if named else {}

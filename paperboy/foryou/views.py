@@ -112,9 +112,7 @@ def page(request: HttpRequest) -> HttpResponse:
     until a signal or a new list; the papers shown go to the seen ledger. Without signals, the
     engine's trending fallback, said so once for the page."""
     user = request.user
-    recommended, stale = picks.read(user.pk, limit=PAGE_SIZE)
-    if stale and picks.claim_refresh(user.pk):
-        tasks.refresh_picks.enqueue(user.pk)
+    recommended = picks.serve(user.pk, limit=PAGE_SIZE)  # the API's and the feed's door too
     if recommended is None:
         # None stored yet (a first visit): the task picks them in a second or two, and the
         # page asks again by itself meanwhile. Not kept: the next view must ask again.

@@ -5,13 +5,14 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core import signing
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from paperboy.accounts.models import Follow
 from paperboy.accounts.tokens import ApiToken
 from paperboy.feed import votes
-from paperboy.foryou import alerts
+from paperboy.foryou import alerts, engine, picks
 from paperboy.foryou.models import SavedSearch
-from paperboy.foryou.tasks import retrain
+from paperboy.foryou.tasks import refresh_picks, train_member
 from paperboy.papers.models import Author
 from paperboy.testing import make_paper
 
@@ -25,18 +26,56 @@ def feed_token(user) -> str:
     return ApiToken.issue(user=user, name="feed", scope=ApiToken.Scope.FEED)[1]
 
 
-def test_the_for_you_feed_is_the_page_s_recommendations(client, alice, topics):
+def refuse_scoring(monkeypatch) -> None:
+    """From here on, scoring the window fails the test (it belongs to the task worker)."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the window was scored on the request")
+
+    for name in ("_recommend_batch", "recommend", "recommend_many", "window_papers"):
+        monkeypatch.setattr(engine, name, refuse)
+
+
+def test_the_for_you_feed_is_the_page_s_stored_picks(client, alice, topics, monkeypatch):
     for p in topics["graphs"][:3]:
         votes.upvote(user_id=alice.pk, paper_id=p.pk)
-    retrain(alice.pk)
+    train_member.call(alice.pk)  # what the upvotes enqueue: retrains, stores her picks
+    engine.dismiss(alice, topics["graphs"][3])
+    refuse_scoring(monkeypatch)
     titles = rss_titles(client.get(f"/feeds/for-you/{feed_token(alice)}.rss"))
-    assert set(titles[:5]) == {p.title for p in topics["graphs"][3:]}
+    assert set(titles[:4]) == {p.title for p in topics["graphs"][4:]}
+    assert topics["graphs"][3].title not in titles  # dismissed after the picks were stored
     atom = client.get(f"/feeds/for-you/{feed_token(alice)}.atom")
     assert atom.status_code == 200 and b"<feed" in atom.content
 
 
+def test_before_any_picks_the_feed_is_empty_and_says_they_are_being_picked(
+    client, alice, topics, monkeypatch
+):
+    for p in topics["graphs"][:3]:
+        votes.upvote(user_id=alice.pk, paper_id=p.pk)
+    picks.forget(alice.pk)
+    with monkeypatch.context() as patched:
+        refuse_scoring(patched)
+        response = client.get(f"/feeds/for-you/{feed_token(alice)}.rss")
+        atom = client.get(f"/feeds/for-you/{feed_token(alice)}.atom")
+    assert rss_titles(response) == []
+    channel = ET.fromstring(response.content).find("channel")
+    assert "being picked" in channel.findtext("description")
+    assert b"being picked" in atom.content
+    queued = DBTaskResult.objects.filter(task_path="paperboy.foryou.tasks.refresh_picks")
+    assert queued.count() == 1
+    refresh_picks.call(alice.pk)  # the worker
+    refuse_scoring(monkeypatch)
+    filled = client.get(f"/feeds/for-you/{feed_token(alice)}.rss")
+    assert set(rss_titles(filled)[:5]) == {p.title for p in topics["graphs"][3:]}
+    assert b"being picked" not in filled.content
+
+
 def test_without_signals_the_for_you_feed_is_trending(client, alice):
-    assert rss_titles(client.get(f"/feeds/for-you/{feed_token(alice)}.rss")) == []
+    refresh_picks.call(alice.pk)
+    response = client.get(f"/feeds/for-you/{feed_token(alice)}.rss")
+    assert rss_titles(response) == [] and b"being picked" not in response.content
 
 
 @pytest.mark.parametrize(("token", "status"), [("pb_nope", 404), ("x", 404), ("%00", 400)])
