@@ -13,6 +13,7 @@ entries at once, as does clearing that cache.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -22,6 +23,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+
+log = logging.getLogger(__name__)
 
 GENERATION_KEY = "search:generation"
 SIZE = 512  # rankings kept per process (each a few KB)
@@ -41,9 +44,13 @@ def generation() -> str:
 
 
 def bump() -> None:
-    """Forget every process's rankings (their next look-up sees a new stamp)."""
-    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    """Forget every process's rankings (their next look-up sees a new stamp). Never fails
+    the write that called it: with the shared cache down, nothing is remembered anyway."""
     _rankings.clear()
+    try:
+        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:
+        log.warning("search: could not drop the remembered rankings", exc_info=True)
 
 
 class _Recent:
@@ -90,7 +97,12 @@ def remembered(
     ttl = seconds()
     if not ttl:
         return compute()
-    full = (generation(), *key)
+    try:
+        stamp = generation()
+    except Exception:  # a shared cache that is down (Redis): search as if nothing were kept
+        log.warning("search: no remembered rankings (the shared cache failed)", exc_info=True)
+        return compute()
+    full = (stamp, *key)
     found = _rankings.get(full)
     if found is not None:
         return found

@@ -94,3 +94,23 @@ def test_a_search_outside_a_transaction_opens_none(corpus, monkeypatch):
     # PostgreSQL's nearest-vector query sets hnsw.ef_search in a transaction of its own
     # (SET LOCAL), which locks nothing; no other transaction is opened on either database.
     assert opened == ([False] if engine.connection.vendor == "postgresql" else [])
+
+
+def test_a_failing_shared_cache_does_not_fail_the_search(corpus, ranks, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache server is down")
+
+    monkeypatch.setattr(memo.cache, "get", down)
+    assert ids(search("protein structure diffusion"))[0] == "2501.10002"
+    assert ids(search("protein structure diffusion"))[0] == "2501.10002"
+    assert len(ranks) == 2  # ranked each time, nothing kept
+
+
+def test_a_failing_shared_cache_does_not_fail_a_paper_write(db, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache server is down")
+
+    monkeypatch.setattr(memo.cache, "set", down)
+    paper = make_paper(arxiv_id="2501.10010", title="Written While The Cache Is Down")
+    paper.title = "Still Written"
+    paper.save()
