@@ -167,9 +167,11 @@ def main(argv: list[str] | None = None) -> int:
 
     data_dir = Path(args.data_dir)
     shape = {k: getattr(args, k) for k in ("subscribers", "papers", "upvotes", "no_vectors")}
-    shape["trained"] = (
-        "svm-words"  # members' models trained in the build (a cache without: rebuilt)
-    )
+    # Members' models are trained in the build: a database kept without them is rebuilt.
+    shape["trained"] = "svm-words"
+    # The corpus ends on the current period's list day: a database built on another day would
+    # send that day's digest with an empty list (every reader skipped), so it is rebuilt.
+    shape["day"] = time.strftime("%Y-%m-%d", time.gmtime())
     marker = data_dir / "bench-digests.json"
     reuse = not os.environ.get("DATABASE_URL") and marker.exists()
     if reuse and json.loads(marker.read_text()) != shape:
@@ -200,8 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"uptime: {os.popen('uptime').read().strip()}")
     period = periods.current(periods.DAILY, timezone.localdate())
     if reuse:
+        from paperboy.foryou.models import SeenPaper
+
         Delivery.objects.all().delete()
-        print(f"reusing the database in {data_dir} (deliveries deleted)")
+        # For you never mails a paper twice: forget what the last run mailed, or every
+        # member's digest of this run would be empty (and skipped).
+        SeenPaper.objects.filter(via=SeenPaper.Via.DIGEST).delete()
+        print(f"reusing the database in {data_dir} (deliveries and digest-seen papers deleted)")
     else:
         call_command("migrate", verbosity=0)
         build(args, period)
