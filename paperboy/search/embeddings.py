@@ -177,13 +177,22 @@ class OnnxEmbedder(Embedder):
 
     def embed_here(self, texts: Sequence[str]) -> np.ndarray:
         """On the one-thread session that never spins idle (the batch session's idle threads
-        spin on every core after each call), in batches of similar length (less padding)."""
+        spin on every core after each call), in batches of texts with the same number of
+        tokens: no padding at all. The model's cost is its tokens, and a page's ~140 abstract
+        sentences (4-76 tokens) padded to the longest of each batch of 32 were ~1.5x the real
+        tokens (2.3 s vs 1.5 s of CPU for 20 abstracts). The vectors are the same: padding is
+        masked out of the pooling."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), 32):
-            idx = order[start : start + 32]
-            feed = self.tokenize([texts[i] for i in idx])
-            out[idx] = self.run(feed, session=self._single_session())
+        if not texts:
+            return out
+        feed = self.tokenize(texts)  # padded to the longest text; cut back per group below
+        lengths = feed["attention_mask"].sum(axis=1)
+        for length in np.unique(lengths):
+            same = np.flatnonzero(lengths == length)
+            for start in range(0, len(same), 32):
+                idx = same[start : start + 32]
+                group = {name: value[idx, :length] for name, value in feed.items()}
+                out[idx] = self.run(group, session=self._single_session())
         return out
 
     def _single_session(self):

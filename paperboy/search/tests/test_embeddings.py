@@ -232,3 +232,25 @@ def test_a_damaged_or_missing_tokenizer_is_a_clear_error(tmp_path, monkeypatch):
     (tmp_path / "tokenizer.json").unlink()
     with pytest.raises(EmbeddingError, match="cannot be read: .*No such file"):
         OnnxEmbedder()
+
+
+def test_a_page_s_sentences_are_embedded_without_padding_and_in_order():
+    """embed_here runs texts of the same token count together: the model's cost is its tokens,
+    and padding a page's sentences to the longest of a batch cost ~1.5x (issue 18). The vectors
+    are those of each text alone, in the order given."""
+    embedder = OnnxEmbedder()
+    session = embedder._single_session()
+    masks = []
+
+    class Recording:
+        def run(self, names, feed):
+            masks.append(feed["attention_mask"])
+            return session.run(names, feed)
+
+    embedder._single = Recording()
+    texts = ["short", "a much longer text about neural networks " * 5, "medium length text", "tiny"]
+    here = embedder.embed_here(texts)
+    one_by_one = np.stack([embedder.embed([t])[0] for t in texts])
+    assert np.allclose(here, one_by_one, atol=1e-3)
+    assert masks and all(mask.all() for mask in masks)  # not one padded token
+    assert embedder.embed_here([]).shape == (0, 384)

@@ -89,3 +89,39 @@ def test_a_page_s_sentences_are_embedded_on_one_thread(db, monkeypatch):
     monkeypatch.setattr(get_embedder(), "session", None)  # the batch session: not to be used
     closest = engine.closest_sentences(LAY, [paper])
     assert closest[paper.pk].startswith("Robots learn to grab")
+
+
+SKILLS = (
+    "We study how agents acquire skills. "
+    "Large language models are pretrained on web text and then fine-tuned with human feedback "
+    "to follow instructions. "
+    "A robot arm is taught to pick up cups and fold towels from a few videos of people doing "
+    "the same chores in their kitchens. "
+    "Our method needs no rewards. "
+    "It outperforms behaviour cloning on 12 of 14 tasks. "
+    "Code is released."
+)
+
+
+def test_the_sentence_picked_is_the_closest_in_meaning_and_embedded_once(db, monkeypatch):
+    """The sentence the padded batches picked (scores 0.32 0.28 0.55 0.11 0.38 0.19 for LAY),
+    picked the same without padding; a paper's sentences are embedded once across searches,
+    again when its abstract changes (issue 18: the search page's CPU)."""
+    from paperboy.search.embeddings import get_embedder
+
+    embedder = get_embedder()
+    calls = []
+    embed_here = embedder.embed_here
+    monkeypatch.setattr(
+        embedder, "embed_here", lambda texts: calls.append(texts) or embed_here(texts)
+    )
+    paper = make_paper(title="Skills From Videos", abstract=SKILLS)
+    other = make_paper(title="Folding", abstract="Protein folding is predicted from sequences.")
+    first = engine.closest_sentences(LAY, [paper])
+    assert first[paper.pk].startswith("A robot arm is taught to pick up cups")
+    again = engine.closest_sentences("robots imitating people from video", [paper, other])
+    assert again[paper.pk].startswith("A robot arm is taught")
+    assert calls == [engine.sentences(SKILLS), [other.abstract]]  # SKILLS's sentences once
+    paper.abstract = SKILLS.replace("Code is released.", "Robots copy people seen on film.")
+    engine.closest_sentences(LAY, [paper])
+    assert len(calls) == 3 and "Robots copy people seen on film." in calls[2]
