@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", default="/tmp/paperboy-bench-cache/api-100k")
     parser.add_argument("--queries", type=int, default=8)
     parser.add_argument("--padded", action="store_true")
+    parser.add_argument("--turn", type=int, default=0, help="papers per embedding job")
     args = parser.parse_args(argv)
     for key in ("PAPERBOY_DEBUG", "DATABASE_URL"):
         os.environ.pop(key, None)
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     from paperboy.search.embeddings import get_embedder
 
     embedder = get_embedder()
+    engine.SENTENCE_TURN = args.turn or engine.SENTENCE_TURN
     if args.padded:
 
         def padded(texts):

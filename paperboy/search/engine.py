@@ -389,6 +389,7 @@ def _query_vector(text: str, model_id: str) -> np.ndarray | None:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\\$])")
 SENTENCES_PER_PAPER = 8
+SENTENCE_TURN = 4  # papers whose sentences are embedded in one job (~30 sentences, ~0.3 s)
 _sentence_vectors: OrderedDict[tuple[int, str, int], tuple[list[str], np.ndarray]] = OrderedDict()
 _sentence_lock = threading.Lock()
 
@@ -403,7 +404,8 @@ def sentences(abstract: str) -> list[str]:
 def closest_sentences(query: str, papers: list[Paper]) -> dict[int, str]:
     """For each paper, the sentence of its abstract closest in meaning to ``query`` (by the
     configured model); {} without a model. Sentence vectors are computed in the
-    embedding thread, once per abstract and model (kept for the last ~2,000 papers)."""
+    embedding thread, a few papers at a time, once per abstract and model (kept for the last
+    ~2,000 papers)."""
     model_id = configured_model_id()
     if not papers or not model_id:
         return {}
@@ -415,9 +417,12 @@ def closest_sentences(query: str, papers: list[Paper]) -> dict[int, str]:
         return (paper.pk, model_id, hash(paper.abstract))
 
     missing = [p for p in papers if key(p) not in _sentence_vectors]
-    if missing:
-        split = [(key(p), sentences(p.abstract)) for p in missing]
-        flat = [x for _, parts in split for x in parts]
+    split = [(key(p), sentences(p.abstract)) for p in missing]
+    for start in range(0, len(split), SENTENCE_TURN):
+        # A few papers per turn of the embedding thread: a query vector asked meanwhile (by
+        # another search in this process) waits for one turn, not for a whole page.
+        turn = split[start : start + SENTENCE_TURN]
+        flat = [x for _, parts in turn for x in parts]
         try:
             matrix = _embedding_pool().submit(_embed_sentences, flat, model_id).result()
         except EmbeddingError:
@@ -426,7 +431,7 @@ def closest_sentences(query: str, papers: list[Paper]) -> dict[int, str]:
             return {}
         at = 0
         with _sentence_lock:
-            for k, parts in split:
+            for k, parts in turn:
                 _sentence_vectors[k] = (parts, matrix[at : at + len(parts)])
                 at += len(parts)
             while len(_sentence_vectors) > 2000:

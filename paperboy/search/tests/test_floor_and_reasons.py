@@ -125,3 +125,29 @@ def test_the_sentence_picked_is_the_closest_in_meaning_and_embedded_once(db, mon
     paper.abstract = SKILLS.replace("Code is released.", "Robots copy people seen on film.")
     engine.closest_sentences(LAY, [paper])
     assert len(calls) == 3 and "Robots copy people seen on film." in calls[2]
+
+
+def test_a_query_vector_waits_for_a_few_papers_sentences_not_a_page_s(db, monkeypatch):
+    """The embedding thread is one per process and also computes every search's query vector:
+    a page's sentences go to it a few papers at a time, so a query asked meanwhile runs after
+    the current few (issue 18: a page's ~140 sentences held other searches for 1-3 s)."""
+    from paperboy.search.embeddings import get_embedder
+
+    embedder = get_embedder()
+    turns = []
+    embed_here = embedder.embed_here
+
+    def recording(texts):
+        if not turns:  # another search asks for its query vector while the first few run
+            engine._embedding_pool().submit(turns.append, "query vector")
+        turns.append(len(texts))
+        return embed_here(texts)
+
+    monkeypatch.setattr(embedder, "embed_here", recording)
+    papers = [
+        make_paper(title=f"Study {n}", abstract=f"Study {n} has one finding. It is number {n}.")
+        for n in range(engine.SENTENCE_TURN + 2)
+    ]
+    closest = engine.closest_sentences(LAY, papers)
+    assert turns == [2 * engine.SENTENCE_TURN, "query vector", 4]
+    assert set(closest) == {p.pk for p in papers}
