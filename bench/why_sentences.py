@@ -8,7 +8,7 @@ For each of the first ``--queries`` sentence queries of bench/api.py (none seen 
 process), GET /papers/search?q= in-process (Django's test client, DEBUG off) with every
 paper's sentence vectors forgotten first; prints the page's CPU time and the part spent in
 ``engine.closest_sentences`` (the sentences of the page's meaning-only hits), then the same
-page again (sentences kept per process). ``--padded``: the sentences embedded as before
+page again (sentences kept per process). ``--padded --turn 20``: the sentences embedded as before
 commit bd8fdc5 (length-sorted batches of 32 padded to the longest), for the before figure.
 """
 
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
             cold_why.append(why)
             warm.append(again)
     print(
-        f"{'padded' if args.padded else 'no padding'}: {len(cold)} pages with meaning-only "
+        f"{'padded' if args.padded else 'now'}: {len(cold)} pages with meaning-only "
         f"hits: median page {statistics.median(cold):.2f} s "
         f"CPU, of which sentences {statistics.median(cold_why):.2f} s; the same page again "
         f"{statistics.median(warm):.3f} s; load {os.getloadavg()[0]:.1f}"
