@@ -13,6 +13,7 @@ from paperboy.digests.compose import Composer
 from paperboy.digests.models import Subscription
 from paperboy.digests.periods import DAILY, DigestPeriod
 from paperboy.foryou import engine
+from paperboy.foryou.tasks import train_member
 from paperboy.lib import dates
 from paperboy.moderation import actions
 from paperboy.search import vectors
@@ -44,6 +45,8 @@ def world(db, alice, bob, example_lab):
     vector[0] = 1.0
     vectors.store(configured_model_id(), {paper.pk: vector})
     engine.forget_windows()
+    # The feed reads alice's stored picks, which the task worker makes after each signal.
+    train_member.call(alice.pk)
     return {"paper": paper, "entry": entry, "author": author, "feed_token": feed_token}
 
 
