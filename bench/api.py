@@ -32,7 +32,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -168,22 +167,6 @@ def search_lua(paths: list[str], threads: int) -> str:
     return f"paths = {{\n{table}\n}}\nTHREADS = {threads}\n" + SEARCH_LUA + page_bench.WRK_LUA
 
 
-def server_cpu(master: int) -> float:
-    """CPU seconds used so far by gunicorn's master and workers (Linux /proc): on a shared
-    machine, CPU per request is the figure that compares between runs."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if master in (pid, ppid):
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    return total
-
-
 def run_paths(base: str, paths: list[str], args, data_dir: Path, name: str, master: int):
     """Load ``paths`` in turn (wrk, else httpx), after a warm-up on other queries.
     Returns the result, the distinct paths and the server's CPU ms per request."""
@@ -202,53 +185,14 @@ def run_paths(base: str, paths: list[str], args, data_dir: Path, name: str, mast
             url, WARM_SECONDS, min(args.connections, 8), args.wrk_threads, warm_script, {}
         )
         page_bench.drain(base)
-        cpu0 = server_cpu(master)
+        cpu0 = page_bench.server_cpu(master)
         r = page_bench.run_wrk(url, args.duration, args.connections, args.wrk_threads, script, {})
     else:
-        cpu0 = server_cpu(master)
-        r = run_httpx_paths(base, paths, args.duration, args.connections)
+        cpu0 = page_bench.server_cpu(master)
+        r = page_bench.run_httpx(base, args.duration, args.connections, {}, paths=paths)
     page_bench.drain(base)  # the backlog's CPU belongs to this run too
     requests = max(1.0, r.rps * args.duration)
-    return r, len(paths), (server_cpu(master) - cpu0) * 1000 / requests
-
-
-def run_httpx_paths(base: str, paths: list[str], duration: int, connections: int):
-    """bench/feed.py's fallback, each request the next path of the list."""
-    import asyncio
-    import itertools
-
-    import httpx
-
-    async def go() -> tuple[list[float], int, float]:
-        latencies: list[float] = []
-        errors = 0
-        turn = itertools.cycle(paths)
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
-            end = time.perf_counter() + duration
-
-            async def worker() -> None:
-                nonlocal errors
-                while time.perf_counter() < end:
-                    t0 = time.perf_counter()
-                    try:
-                        r = await client.get(next(turn))
-                        if r.status_code >= 400:
-                            errors += 1
-                    except httpx.HTTPError:
-                        errors += 1
-                    latencies.append(time.perf_counter() - t0)
-
-            t0 = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(connections)))
-            return latencies, errors, time.perf_counter() - t0
-
-    latencies, errors, elapsed = asyncio.run(go())
-    latencies.sort()
-    pct = lambda q: latencies[min(int(q * len(latencies)), len(latencies) - 1)] * 1000  # noqa: E731
-    return page_bench.Result(
-        "", base, len(latencies) / elapsed, pct(0.5), pct(0.99), errors, "httpx"
-    )
+    return r, len(paths), (page_bench.server_cpu(master) - cpu0) * 1000 / requests
 
 
 def check(targets: dict[str, str]) -> dict[str, int]:
@@ -293,22 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    if args.keep:
-        data_dir = Path(args.keep).resolve()
-        data_dir.mkdir(parents=True, exist_ok=True)
-    else:
-        data_dir = Path(tempfile.mkdtemp(prefix="paperboy-bench-api-"))
-    env = {k: v for k, v in os.environ.items() if k not in ("PAPERBOY_DEBUG", "DATABASE_URL")}
-    env.update(
-        PAPERBOY_DATA_DIR=str(data_dir),
-        PAPERBOY_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        PAPERBOY_DEMO="false",
-        PAPERBOY_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="paperboy.settings",
-    )
-    for key in ("PAPERBOY_DEBUG", "DATABASE_URL"):
-        os.environ.pop(key, None)
-    os.environ.update(env)
+    data_dir, env = page_bench.site_env(args.keep, "api")
     proc = None
     try:
         import django

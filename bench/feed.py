@@ -399,9 +399,20 @@ def run_wrk(
     )
 
 
-def run_httpx(url: str, duration: int, connections: int, headers: dict[str, str]) -> Result:
-    """Fallback when wrk is missing: closed-loop asyncio clients, one per connection."""
+def run_httpx(
+    url: str,
+    duration: int,
+    connections: int,
+    headers: dict[str, str],
+    paths: list[str] | None = None,
+) -> Result:
+    """Fallback when wrk is missing: closed-loop asyncio clients, one per connection; with
+    ``paths``, each request the next of them (on ``url``'s site), not ``url`` again."""
+    import itertools
+
     import httpx
+
+    turn = itertools.cycle([url.rstrip("/") + p for p in paths]) if paths else None
 
     async def main() -> tuple[list[float], int, int]:
         latencies: list[float] = []
@@ -415,7 +426,7 @@ def run_httpx(url: str, duration: int, connections: int, headers: dict[str, str]
                 while time.perf_counter() < end:
                     t0 = time.perf_counter()
                     try:
-                        r = await client.get(url)
+                        r = await client.get(next(turn) if turn else url)
                         await r.aread()
                         if r.status_code >= 400:
                             errors += 1
@@ -431,6 +442,22 @@ def run_httpx(url: str, duration: int, connections: int, headers: dict[str, str]
     latencies.sort()
     pct = lambda q: latencies[min(int(q * len(latencies)), len(latencies) - 1)] * 1000  # noqa: E731
     return Result("", url, len(latencies) / elapsed, pct(0.5), pct(0.99), errors, "httpx")
+
+
+def server_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's master and workers (Linux /proc): on a shared
+    machine, CPU per request is the figure that compares between runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if master in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
 
 
 def http_status(url: str, timeout: float = 30, headers: dict[str, str] | None = None) -> int | str:

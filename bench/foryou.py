@@ -184,20 +184,6 @@ def measure_in_process(member, client, repeat: int = 20) -> None:
     log(f"{'scoring the window (the task, not the page)':<44} {ms:7.1f}")
 
 
-def server_cpu(master: int) -> float:
-    """CPU seconds (user + system) the gunicorn workers (the master's children) have used."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:  # ppid
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
-
-
 def check_page(url: str, headers: dict[str, str]) -> None:
     """The member's page from the server: their name, explained cards, not the fallback."""
     request = urllib.request.Request(url, headers=headers)
@@ -296,9 +282,9 @@ def main(argv: list[str] | None = None) -> int:
                 ("trivial (/health)", "/health", {}),
                 ("for you", "/for-you", headers),
             ):
-                cpu = server_cpu(proc.pid)
+                cpu = feedbench.server_cpu(proc.pid)
                 results += feedbench.load_all({name: path}, status, base, args, lua, "", who)
-                spent = server_cpu(proc.pid) - cpu
+                spent = feedbench.server_cpu(proc.pid) - cpu
                 if results and results[-1].url == path:
                     r = results[-1]
                     # The warm-up's requests (2 s at 8 connections) count too: an upper bound.
