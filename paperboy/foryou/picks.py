@@ -181,7 +181,8 @@ def materialise(
     papers = papers.in_bulk([pk for pk in ids if pk not in gone])
     kept = [item for item in picks.items if item[0] in papers][:limit]
     named = {pid for item in kept for _, _, pid, _ in item[3] if pid is not None}
-    others = Paper.objects.only("pk", "arxiv_id", "title").in_bulk(named) if named else {}
+    # Only visible papers name a reason: a hidden one's title leaves the reasons at once too.
+    others = Paper.objects.visible().only("pk", "arxiv_id", "title").in_bulk(named) if named else {}
     out = []
     for pk, score, seen, reasons in kept:
         explained = [

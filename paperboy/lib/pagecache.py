@@ -413,7 +413,11 @@ def _render_part(
         if parts is None:
             body = render_to_string(name, context, request=request).encode()
             parts = cut_tokens(body, request.META.get("CSRF_COOKIE"))
-            part_memory.put(memo, parts)
+            # Kept only if the key still holds after the rendering: a write of this member's
+            # in between (a claim made in another tab) would put their own data in a copy
+            # shared with others.
+            if shared.key(request, context) == key:
+                part_memory.put(memo, parts)
         return parts
     return cut_tokens(render_to_string(name, context, request=request).encode(), None)
 

@@ -61,3 +61,23 @@ def test_an_edit_shows_at_once(alice):
     alice.username = "alice2"
     alice.save()
     assert 'title="Your account">alice2<' in client.get(PAGE).content.decode()
+
+
+def test_a_row_read_before_a_ban_is_never_kept_after_it(rf, alice, monkeypatch):
+    """A slow request that read alice's row before her ban committed must not store it after
+    the ban's forget: the next request would take her for signed in for minutes."""
+    from django.contrib import auth
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.cache import cache
+
+    from paperboy.accounts import signedin
+
+    stale = User.objects.get(pk=alice.pk)  # read while she was still active
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    signedin.forget(alice.pk)  # the ban's forget, at its commit
+    request = rf.get("/")
+    request.session = SessionStore()
+    monkeypatch.setattr(auth, "get_user", lambda request: stale)  # the slow request's read
+
+    assert signedin.get_user(request) is stale  # that request goes on as it began
+    assert not isinstance(cache.get(signedin._key(alice.pk)), User)  # but keeps nothing

@@ -199,3 +199,16 @@ def test_the_picking_answer_is_in_the_openapi_document(client):
     assert "Retry-After" in picking["headers"]
     schema = picking["content"]["application/json"]["schema"]
     assert {"status", "message", "items"} <= set(schema["properties"])
+
+
+def test_a_hidden_paper_never_names_a_reason(fan, topics):
+    """A paper of alice's hidden by a moderator leaves the reasons at once ("Like <title>")."""
+    from paperboy.papers.models import Paper
+
+    served = picks.serve(fan.pk, limit=30)
+    named = {r.paper.pk for rec in served for r in rec.reasons if r.paper is not None}
+    assert named  # the picks are explained by alice's upvoted papers
+    Paper.objects.filter(pk__in=named).update(hidden=True)
+
+    again = picks.serve(fan.pk, limit=30)
+    assert not {r.paper.pk for rec in again for r in rec.reasons if r.paper is not None} & named

@@ -279,3 +279,23 @@ def _user(username: str):
     from paperboy.accounts.models import User
 
     return User.objects.get(username=username)
+
+
+def test_a_shared_part_is_not_kept_when_the_members_key_changed_while_it_rendered(rf, monkeypatch):
+    """A member's own write between the key and the rendering (a claim made in another tab)
+    must not put their data in the copy other members share."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from paperboy.lib import pagecache
+
+    keys = iter(["none", "claim by this member"])
+    monkeypatch.setitem(
+        pagecache._shared_parts, "x.html#p", pagecache._Shared(lambda r, c: next(keys), True)
+    )
+    monkeypatch.setattr(pagecache, "render_to_string", lambda *a, **k: "their own claim")
+    page = Page((b"",), (), 1.0)
+    request = rf.get("/")
+    request.user = AnonymousUser()
+
+    assert pagecache._render_part(request, "x.html#p", {}, page, "/") == (b"their own claim",)
+    assert pagecache.part_memory.get(("x.html#p", "none", "/", 1.0)) is None
